@@ -1,0 +1,19 @@
+#pragma once
+
+#include <QStringList>
+
+namespace vtfarm::cli {
+
+/// Exit statuses of every vtfarm-cli command.
+enum ExitStatus {
+    ExitOk = 0,
+    ExitFailed = 1, ///< the work failed (a job, a file, the server)
+    ExitUsage = 2, ///< the command line or the settings are wrong
+    ExitInterrupted = 130, ///< SIGINT/SIGTERM; partial output removed
+};
+
+// Each takes the arguments after the command name and returns an ExitStatus.
+int transcodeCommand(const QStringList& args);
+int probeCommand(const QStringList& args);
+
+} // namespace vtfarm::cli

@@ -1,0 +1,60 @@
+#include "commands.h"
+#include "signalwatcher.h"
+
+#include <QCoreApplication>
+
+extern "C" {
+#include <libavutil/log.h>
+}
+
+#include <cstdio>
+#include <cstring>
+
+namespace {
+
+void printUsage(FILE* out)
+{
+    std::fputs("usage: vtfarm-cli COMMAND [options]\n"
+               "\n"
+               "Commands:\n"
+               "  transcode INPUT -o OUTPUT   transcode one file, with a progress bar\n"
+               "  probe INPUT [--json]        describe a media file\n"
+               "\n"
+               "  vtfarm-cli COMMAND --help   options of a command\n"
+               "  vtfarm-cli --version\n",
+        out);
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    // Before any thread exists, so that only the signal watcher receives SIGINT/SIGTERM.
+    vtfarm::cli::SignalWatcher::blockTerminationSignals();
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName("vtfarm");
+    QCoreApplication::setApplicationVersion(VTFARM_VERSION);
+    av_log_set_level(std::getenv("VTFARM_AV_LOG") ? AV_LOG_INFO : AV_LOG_QUIET);
+
+    QStringList args = app.arguments().mid(1);
+    if (args.isEmpty()) {
+        printUsage(stderr);
+        return vtfarm::cli::ExitUsage;
+    }
+    const QString command = args.takeFirst();
+    if (command == u"--version" || command == u"-v") {
+        std::printf("vtfarm-cli %s\n", VTFARM_VERSION);
+        return vtfarm::cli::ExitOk;
+    }
+    if (command == u"--help" || command == u"-h" || command == u"help") {
+        printUsage(stdout);
+        return vtfarm::cli::ExitOk;
+    }
+    if (command == u"transcode")
+        return vtfarm::cli::transcodeCommand(args);
+    if (command == u"probe")
+        return vtfarm::cli::probeCommand(args);
+    std::fprintf(stderr, "vtfarm-cli: unknown command '%s'\n", qPrintable(command));
+    printUsage(stderr);
+    return vtfarm::cli::ExitUsage;
+}

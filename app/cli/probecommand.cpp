@@ -1,0 +1,43 @@
+#include "commands.h"
+#include "mediainfo.h"
+#include "settingsoptions.h"
+
+#include <QCommandLineParser>
+#include <QJsonDocument>
+
+#include <cstdio>
+
+namespace vtfarm::cli {
+
+int probeCommand(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription("Describe a media file: container, duration and streams.");
+    p.addHelpOption();
+    p.addPositionalArgument("input", "The file to describe.");
+    p.addOption({ "json", "Print JSON instead of text." });
+    if (!p.parse(QStringList { "vtfarm-cli probe" } + args)) {
+        std::fprintf(stderr, "vtfarm-cli: %s\n", qPrintable(p.errorText()));
+        return ExitUsage;
+    }
+    if (p.isSet("help")) {
+        std::fputs(qPrintable(p.helpText()), stdout);
+        return ExitOk;
+    }
+    if (p.positionalArguments().size() != 1) {
+        std::fputs("usage: vtfarm-cli probe INPUT [--json]\n", stderr);
+        return ExitUsage;
+    }
+    const auto info = media::probe(p.positionalArguments().first());
+    if (!info) {
+        printErrors({ info.error() });
+        return ExitFailed;
+    }
+    if (p.isSet("json"))
+        std::fputs(QJsonDocument(info->toJson()).toJson(QJsonDocument::Indented).constData(), stdout);
+    else
+        std::fputs(qPrintable(info->toText()), stdout);
+    return ExitOk;
+}
+
+} // namespace vtfarm::cli

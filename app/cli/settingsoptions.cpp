@@ -1,0 +1,73 @@
+#include "settingsoptions.h"
+
+#include <QCommandLineParser>
+#include <QJsonObject>
+
+#include <cstdio>
+
+namespace vtfarm::cli {
+
+void addSettingsOptions(QCommandLineParser& p)
+{
+    using media::supportedAudioCodecs;
+    using media::supportedVideoCodecs;
+    p.addOption({ "codec", QStringLiteral("Video codec: %1 (default libx264).").arg(supportedVideoCodecs().join(u", ")), "codec" });
+    p.addOption({ "bitrate", "Video bitrate, e.g. 1000k or 2.5M (default 1000k).", "rate" });
+    p.addOption({ "crf", "Constant quality instead of a bitrate (x264/x265 0-51, VP9/AV1 0-63).", "n" });
+    p.addOption({ "resolution", "WIDTHxHEIGHT (exactly that size), a height such as 720p (keeps the aspect "
+                                "ratio, never upscales) or keep (default 1280x720).",
+        "size" });
+    p.addOption({ "fps", "Frame rate, e.g. 30 or 30000/1001 (default: keep the input's).", "rate" });
+    p.addOption({ "preset", "Encoder preset: ultrafast..placebo for x264/x265, a speed 0-8 for VP9 or 0-13 for AV1.", "name" });
+    p.addOption({ "audio-codec", QStringLiteral("Audio codec: %1 (default aac).").arg(supportedAudioCodecs().join(u", ")), "codec" });
+    p.addOption({ "audio-bitrate", "Audio bitrate, e.g. 128k (default: 64k a channel for AAC).", "rate" });
+    p.addOption({ "threads", "libav threads per decoder and encoder (default 0: automatic).", "n" });
+    p.addOption({ "overwrite", "Replace an existing output file." });
+}
+
+Result<media::TranscodeSettings> settingsFromOptions(const QCommandLineParser& p)
+{
+    QJsonObject o;
+    for (const char* key : { "codec", "bitrate", "resolution", "fps", "preset", "audio-codec", "audio-bitrate" }) {
+        const QString name = QString::fromLatin1(key);
+        if (p.isSet(name))
+            o[QString(name).replace(u'-', u'_')] = p.value(name);
+    }
+    for (const char* key : { "crf", "threads" }) {
+        const QString name = QString::fromLatin1(key);
+        if (!p.isSet(name))
+            continue;
+        bool ok = false;
+        const int n = p.value(name).toInt(&ok);
+        if (!ok)
+            return Error::invalid(name, QStringLiteral("'%1' is not a whole number").arg(p.value(name)));
+        o[name] = n;
+    }
+    // Copying or dropping the video leaves nothing to resize: the default size then means "keep".
+    const QString codec = o.value(u"codec").toString();
+    if ((codec == u"copy" || codec == u"none") && !o.contains(u"resolution"))
+        o[u"resolution"] = QStringLiteral("keep");
+    if (p.isSet("overwrite"))
+        o[u"overwrite"] = true;
+    return media::TranscodeSettings::fromJson(o);
+}
+
+QString optionForField(const QString& field)
+{
+    if (field.isEmpty())
+        return {};
+    if (field == u"input" || field == u"output")
+        return field;
+    return QStringLiteral("--") + QString(field).replace(u'_', u'-');
+}
+
+void printErrors(const QList<Error>& errors)
+{
+    for (const Error& e : errors) {
+        const QString where = optionForField(e.field);
+        std::fprintf(stderr, "vtfarm-cli: %s%s\n", where.isEmpty() ? "" : qPrintable(where + QStringLiteral(": ")),
+            qPrintable(e.message));
+    }
+}
+
+} // namespace vtfarm::cli

@@ -1,0 +1,71 @@
+#include "commands.h"
+#include "settingsoptions.h"
+#include "signalwatcher.h"
+#include "terminalprogress.h"
+#include "transcoder.h"
+
+#include <QCommandLineParser>
+#include <QFileInfo>
+
+#include <cstdio>
+
+namespace vtfarm::cli {
+
+int transcodeCommand(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription("Transcode one file.");
+    p.addHelpOption();
+    p.addPositionalArgument("input", "The file to transcode.");
+    p.addOption({ { "o", "output" }, "The file to write; its extension picks the container (mp4, mkv, webm, mov, m4a).", "file" });
+    addSettingsOptions(p);
+    if (!p.parse(QStringList { "vtfarm-cli transcode" } + args)) {
+        std::fprintf(stderr, "vtfarm-cli: %s\n", qPrintable(p.errorText()));
+        return ExitUsage;
+    }
+    if (p.isSet("help")) {
+        std::fputs(qPrintable(p.helpText()), stdout);
+        return ExitOk;
+    }
+    if (p.positionalArguments().size() != 1 || !p.isSet("output")) {
+        std::fputs("usage: vtfarm-cli transcode INPUT -o OUTPUT [options]   (see --help)\n", stderr);
+        return ExitUsage;
+    }
+    const QString input = p.positionalArguments().first();
+    const QString output = p.value("output");
+    auto settings = settingsFromOptions(p);
+    if (!settings) {
+        printErrors({ settings.error() });
+        return ExitUsage;
+    }
+    if (const QList<Error> errors = media::validate(*settings, media::containerForPath(output)); !errors.isEmpty()) {
+        printErrors(errors);
+        return ExitUsage;
+    }
+
+    media::Transcoder transcoder(input, output, *settings);
+    TerminalProgress bar;
+    const QString label = QFileInfo(input).fileName();
+    transcoder.setProgressCallback([&](const media::TranscodeProgress& progress) { bar.update(label, progress); },
+        bar.interactive() ? 100 : 1000);
+    SignalWatcher watcher([&](int) { transcoder.cancel(); });
+    const auto result = transcoder.run();
+    bar.finish();
+    if (!result) {
+        if (result.error().code == ErrorCode::Canceled) {
+            std::fputs("vtfarm-cli: interrupted; the partial output was removed\n", stderr);
+            return ExitInterrupted;
+        }
+        printErrors({ result.error() });
+        return result.error().code == ErrorCode::InvalidArgument ? ExitUsage : ExitFailed;
+    }
+    for (const QString& w : result->warnings)
+        std::fprintf(stderr, "vtfarm-cli: warning: %s\n", qPrintable(w));
+    std::printf("%s: %s, %lld frames, %.1f s of media in %.1f s (%.2fx)\n", qPrintable(output),
+        qPrintable(TerminalProgress::formatBytes(result->outputBytes)), static_cast<long long>(result->frames),
+        result->mediaSeconds, result->elapsedSeconds,
+        result->elapsedSeconds > 0 ? result->mediaSeconds / result->elapsedSeconds : 0.0);
+    return ExitOk;
+}
+
+} // namespace vtfarm::cli

@@ -1,0 +1,172 @@
+#include "inputfile.h"
+
+extern "C" {
+#include <libavutil/avstring.h>
+#include <libavutil/display.h>
+}
+
+#include <QFile>
+#include <QFileInfo>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+namespace vtfarm::media {
+
+namespace {
+
+class AvErrorCategory final : public std::error_category
+{
+public:
+    const char* name() const noexcept override { return "libav"; }
+    std::string message(int code) const override { return avErrorString(code).toStdString(); }
+};
+
+int interruptCallback(void* opaque)
+{
+    const auto* flag = static_cast<const std::atomic<bool>*>(opaque);
+    return flag && flag->load(std::memory_order_relaxed) ? 1 : 0;
+}
+
+bool whitelisted(const char* demuxerName)
+{
+    return av_match_list(demuxerName, demuxerWhitelist(), ',') > 0;
+}
+
+// Detects the container from the file's first megabyte with our own read, so that a playlist or a
+// script is refused before libavformat gets a chance to follow what it names.
+const AVInputFormat* sniffFormat(const QString& path, int* score)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return nullptr;
+    constexpr qint64 kProbeBytes = 1 << 20;
+    QByteArray head = f.read(kProbeBytes);
+    std::vector<unsigned char> buf(size_t(head.size()) + AVPROBE_PADDING_SIZE, 0);
+    std::memcpy(buf.data(), head.constData(), size_t(head.size()));
+    const QByteArray name = QFile::encodeName(path);
+    AVProbeData pd {};
+    pd.filename = name.constData();
+    pd.buf = buf.data();
+    pd.buf_size = int(head.size());
+    return av_probe_input_format3(&pd, 1, score);
+}
+
+} // namespace
+
+const std::error_category& avErrorCategory()
+{
+    static const AvErrorCategory category;
+    return category;
+}
+
+QString avErrorString(int averror)
+{
+    char buf[AV_ERROR_MAX_STRING_SIZE] = {};
+    av_strerror(averror, buf, sizeof buf);
+    return QString::fromUtf8(buf);
+}
+
+const char* demuxerWhitelist()
+{
+    return "mov,matroska,avi,flv,mpegts,mpeg,asf,ogg,mxf,dv,nut,wav,w64,mp3,aac,flac,h264,hevc,m4v,ivf,"
+           "yuv4mpegpipe,rm,wtv";
+}
+
+int streamRotation(const AVStream* stream)
+{
+    const auto* matrix = reinterpret_cast<const int32_t*>(
+        av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, nullptr));
+    if (!matrix)
+        return 0;
+    const double theta = -av_display_rotation_get(matrix);
+    if (std::isnan(theta))
+        return 0;
+    int degrees = int(std::lround(theta / 90.0)) * 90 % 360;
+    if (degrees < 0)
+        degrees += 360;
+    return degrees;
+}
+
+Result<InputContextPtr> openInput(const QString& path, const InputLimits& limits, const std::atomic<bool>* cancel)
+{
+    const QFileInfo info(path);
+    if (!info.exists())
+        return Error { ErrorCode::NotFound, QStringLiteral("The input file %1 does not exist.").arg(path), "input" };
+    if (info.isDir())
+        return Error { ErrorCode::UnsupportedInput, QStringLiteral("%1 is a folder, not a video file.").arg(path), "input" };
+    if (!info.isReadable())
+        return Error { ErrorCode::IoError, QStringLiteral("The input file %1 cannot be read (permission denied).").arg(path), "input" };
+    if (info.size() == 0)
+        return Error { ErrorCode::UnsupportedInput, QStringLiteral("The input file %1 is empty.").arg(path), "input" };
+
+    int score = 0;
+    if (const AVInputFormat* sniffed = sniffFormat(path, &score); sniffed && !whitelisted(sniffed->name)) {
+        return Error { ErrorCode::UnsupportedInput,
+            QStringLiteral("Refused %1: it is a '%2' file, not a video container. Playlists and scripts "
+                           "that point at other files are not accepted.")
+                .arg(info.fileName(), QString::fromLatin1(sniffed->name)),
+            "input" };
+    }
+
+    AVFormatContext* raw = avformat_alloc_context();
+    if (!raw)
+        return Error { ErrorCode::Internal, QStringLiteral("Out of memory opening the input."), "input" };
+    raw->interrupt_callback = { interruptCallback, const_cast<std::atomic<bool>*>(cancel) };
+    Dictionary opts;
+    opts.set("protocol_whitelist", "file");
+    opts.set("format_whitelist", demuxerWhitelist());
+    // "file:" keeps a name with a colon in it from being read as another protocol.
+    const QByteArray url = "file:" + QFile::encodeName(info.absoluteFilePath());
+    int ret = avformat_open_input(&raw, url.constData(), nullptr, opts.get());
+    if (ret < 0) {
+        // avformat_open_input frees the context on failure.
+        if (cancel && cancel->load())
+            return Error { ErrorCode::Canceled, QStringLiteral("Canceled."), {} };
+        if (ret == AVERROR_INVALIDDATA || ret == AVERROR(EINVAL))
+            return Error { ErrorCode::UnsupportedInput,
+                QStringLiteral("%1 is not a video or audio file vtfarm can read, or it is damaged or incomplete.")
+                    .arg(info.fileName()),
+                "input" };
+        return Error { ErrorCode::IoError,
+            QStringLiteral("Cannot open %1: %2.").arg(info.fileName(), avErrorString(ret)), "input" };
+    }
+    InputContextPtr ctx(raw);
+    if (!whitelisted(ctx->iformat->name))
+        return Error { ErrorCode::UnsupportedInput,
+            QStringLiteral("Refused %1: '%2' is not a container vtfarm accepts.").arg(info.fileName(), QString::fromLatin1(ctx->iformat->name)), "input" };
+    if (int(ctx->nb_streams) > limits.maxStreams)
+        return Error { ErrorCode::LimitExceeded,
+            QStringLiteral("%1 has %2 streams; vtfarm accepts at most %3.").arg(info.fileName()).arg(ctx->nb_streams).arg(limits.maxStreams),
+            "input" };
+    ret = avformat_find_stream_info(ctx.get(), nullptr);
+    if (ret < 0) {
+        if (cancel && cancel->load())
+            return Error { ErrorCode::Canceled, QStringLiteral("Canceled."), {} };
+        return Error { ErrorCode::UnsupportedInput,
+            QStringLiteral("Cannot read the streams of %1: %2.").arg(info.fileName(), avErrorString(ret)), "input" };
+    }
+    if (int(ctx->nb_streams) > limits.maxStreams)
+        return Error { ErrorCode::LimitExceeded,
+            QStringLiteral("%1 has %2 streams; vtfarm accepts at most %3.").arg(info.fileName()).arg(ctx->nb_streams).arg(limits.maxStreams),
+            "input" };
+    if (ctx->duration != AV_NOPTS_VALUE && double(ctx->duration) / AV_TIME_BASE > limits.maxDurationSeconds)
+        return Error { ErrorCode::LimitExceeded,
+            QStringLiteral("%1 lasts %2 hours; vtfarm accepts at most %3 hours.")
+                .arg(info.fileName())
+                .arg(double(ctx->duration) / AV_TIME_BASE / 3600.0, 0, 'f', 1)
+                .arg(limits.maxDurationSeconds / 3600.0, 0, 'f', 1),
+            "input" };
+    for (unsigned i = 0; i < ctx->nb_streams; ++i) {
+        const AVCodecParameters* par = ctx->streams[i]->codecpar;
+        if (par->codec_type == AVMEDIA_TYPE_VIDEO && qint64(par->width) * par->height > limits.maxPixelsPerFrame)
+            return Error { ErrorCode::LimitExceeded,
+                QStringLiteral("Stream %1 of %2 is %3x%4 pixels, larger than vtfarm accepts.")
+                    .arg(i).arg(info.fileName()).arg(par->width).arg(par->height),
+                "input" };
+    }
+    return ctx;
+}
+
+} // namespace vtfarm::media

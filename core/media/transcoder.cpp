@@ -1,0 +1,1000 @@
+#include "transcoder.h"
+
+#include "avhandles.h"
+#include "boundedqueue.h"
+#include "inputfile.h"
+
+extern "C" {
+#include <libavfilter/buffersink.h>
+#include <libavfilter/buffersrc.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+}
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+
+#include <cstdio>
+#include <fcntl.h>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace vtfarm::media {
+
+namespace {
+
+constexpr size_t kVideoQueueFrames = 8;
+
+const char* muxerName(const QString& container)
+{
+    if (container == u"mkv")
+        return "matroska";
+    if (container == u"webm")
+        return "webm";
+    if (container == u"mov")
+        return "mov";
+    if (container == u"m4a")
+        return "ipod";
+    return "mp4";
+}
+
+QString rationalText(AVRational r)
+{
+    return QStringLiteral("%1/%2").arg(r.num).arg(r.den);
+}
+
+bool isTextSubtitle(AVCodecID id)
+{
+    const AVCodecDescriptor* d = avcodec_descriptor_get(id);
+    return d && (d->props & AV_CODEC_PROP_TEXT_SUB);
+}
+
+// The text subtitle encoder that suits a container, or nullptr where it holds none.
+const char* textSubtitleEncoder(const QString& container, AVCodecID source)
+{
+    if (container == u"mp4" || container == u"mov")
+        return "mov_text";
+    if (container == u"webm")
+        return "webvtt";
+    if (container == u"mkv")
+        return source == AV_CODEC_ID_ASS || source == AV_CODEC_ID_SSA ? "ass" : "srt";
+    return nullptr;
+}
+
+AVPixelFormat chooseEncoderPixelFormat(const AVCodec* enc, AVPixelFormat source, const QString& codec)
+{
+    if (!enc->pix_fmts)
+        return source;
+    auto supports = [&](AVPixelFormat f) {
+        for (const AVPixelFormat* p = enc->pix_fmts; *p != AV_PIX_FMT_NONE; ++p) {
+            if (*p == f)
+                return true;
+        }
+        return false;
+    };
+    const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(source);
+    const bool deep = desc && desc->comp[0].depth > 8;
+    // 8-bit 4:2:0 H.264 is what every player decodes; the newer codecs keep 10-bit sources 10-bit.
+    if (deep && codec != u"libx264" && supports(AV_PIX_FMT_YUV420P10LE))
+        return AV_PIX_FMT_YUV420P10LE;
+    if (supports(AV_PIX_FMT_YUV420P))
+        return AV_PIX_FMT_YUV420P;
+    return avcodec_find_best_pix_fmt_of_list(enc->pix_fmts, source, 0, nullptr);
+}
+
+int defaultAudioBitrate(const QString& codec, int channels)
+{
+    const int perChannel = codec == u"libopus" ? 48'000 : 64'000;
+    return std::max(2, channels) * perChannel;
+}
+
+struct OutStream
+{
+    enum class Kind { Video, Audio, Subtitle, Copy };
+    Kind kind = Kind::Copy;
+    AVStream* ist = nullptr;
+    AVStream* ost = nullptr;
+    CodecContextPtr dec;
+    CodecContextPtr enc;
+    FilterGraphPtr graph;
+    AVFilterContext* src = nullptr;
+    AVFilterContext* sink = nullptr;
+    QString filterSpec; // the filters between src and sink
+    // what the graph was built for; a decoded frame that differs rebuilds it
+    int srcWidth = 0, srcHeight = 0, srcFormat = -1, srcRate = 0;
+    AVChannelLayout srcLayout {};
+    qint64 frames = 0;
+    qint64 decodeErrors = 0;
+    qint64 packetsIn = 0;
+    std::vector<uint8_t> subtitleBuffer;
+
+    ~OutStream() { av_channel_layout_uninit(&srcLayout); }
+};
+
+} // namespace
+
+struct Transcoder::Impl
+{
+    QString inputPath, outputPath;
+    TranscodeSettings settings;
+    InputLimits limits;
+    ProgressCallback progress;
+    int progressIntervalMs = 100;
+
+    std::atomic<bool> canceled { false };
+    std::atomic<bool> failed { false };
+    std::mutex errorMutex;
+    Error error;
+    QStringList warnings;
+
+    InputContextPtr in;
+    OutputContextPtr out;
+    QString container;
+    std::vector<std::unique_ptr<OutStream>> streams;
+    std::vector<OutStream*> byInput;
+    OutStream* video = nullptr;
+    int64_t startTime = 0; // AV_TIME_BASE units subtracted from every input timestamp
+    double duration = 0;
+    std::mutex muxMutex;
+    BoundedQueue<FramePtr> videoQueue { kVideoQueueFrames };
+
+    QElapsedTimer clock;
+    std::mutex progressMutex;
+    qint64 lastReportMs = -1;
+    double position = 0;
+
+    // ---- errors ----------------------------------------------------------------------------
+    void fail(Error e)
+    {
+        {
+            std::lock_guard lock(errorMutex);
+            if (!failed.exchange(true))
+                error = std::move(e);
+        }
+        videoQueue.abort();
+    }
+    void failAv(const QString& what, int averror)
+    {
+        fail({ ErrorCode::Internal, QStringLiteral("%1: %2.").arg(what, avErrorString(averror)), {} });
+    }
+    bool stopping() const { return canceled.load(std::memory_order_relaxed) || failed.load(std::memory_order_relaxed); }
+    void warn(const QString& text)
+    {
+        std::lock_guard lock(errorMutex);
+        if (!warnings.contains(text))
+            warnings.append(text);
+    }
+
+    // ---- progress ----------------------------------------------------------------------------
+    void noteProgress(double seconds, qint64 frames, bool final)
+    {
+        if (!progress)
+            return;
+        std::lock_guard lock(progressMutex);
+        position = std::max(position, seconds);
+        const qint64 now = clock.elapsed();
+        if (!final && lastReportMs >= 0 && now - lastReportMs < progressIntervalMs)
+            return;
+        lastReportMs = now;
+        TranscodeProgress p;
+        p.positionSeconds = position;
+        p.durationSeconds = duration;
+        p.frames = frames;
+        const double elapsed = std::max(0.001, now / 1000.0);
+        p.fps = frames / elapsed;
+        p.speed = position / elapsed;
+        p.fraction = final ? 1.0 : (duration > 0 ? std::clamp(position / duration, 0.0, 0.999) : 0.0);
+        p.etaSeconds = final ? 0.0 : (duration > 0 && p.speed > 0 ? std::max(0.0, (duration - position) / p.speed) : -1.0);
+        progress(p);
+    }
+
+    // ---- setup -------------------------------------------------------------------------------
+    Result<void> openDecoder(OutStream& os)
+    {
+        const AVCodec* codec = avcodec_find_decoder(os.ist->codecpar->codec_id);
+        if (!codec)
+            return Error { ErrorCode::UnsupportedInput,
+                QStringLiteral("Stream %1 uses %2, which this build of libavcodec cannot decode.")
+                    .arg(os.ist->index)
+                    .arg(QString::fromLatin1(avcodec_get_name(os.ist->codecpar->codec_id))),
+                "input" };
+        os.dec.reset(avcodec_alloc_context3(codec));
+        avcodec_parameters_to_context(os.dec.get(), os.ist->codecpar);
+        os.dec->pkt_timebase = os.ist->time_base;
+        os.dec->thread_count = settings.threads;
+        os.dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+        os.dec->max_pixels = limits.maxPixelsPerFrame;
+        if (os.kind == OutStream::Kind::Video)
+            os.dec->framerate = av_guess_frame_rate(in.get(), os.ist, nullptr);
+        if (int ret = avcodec_open2(os.dec.get(), codec, nullptr); ret < 0)
+            return Error { ErrorCode::UnsupportedInput,
+                QStringLiteral("Cannot open the decoder for stream %1: %2.").arg(os.ist->index).arg(avErrorString(ret)), "input" };
+        return {};
+    }
+
+    // Output size for the video, after rotation, following the settings' resolution rule.
+    std::pair<int, int> outputSize(int rotatedW, int rotatedH, AVRational sar) const
+    {
+        const Resolution& r = settings.resolution;
+        auto even = [](int v) { return std::max(2, v & ~1); };
+        if (r.kind == Resolution::Kind::Exact)
+            return { r.width, r.height };
+        if (r.kind == Resolution::Kind::Height && rotatedH > r.height) {
+            const double displayW = sar.num > 0 && sar.den > 0 ? rotatedW * av_q2d(sar) : rotatedW;
+            const int w = int(std::lround(displayW * r.height / rotatedH / 2.0)) * 2;
+            return { std::max(2, w), r.height };
+        }
+        return { even(rotatedW), even(rotatedH) };
+    }
+
+    Result<void> buildVideoGraph(OutStream& os, int width, int height, int format, AVRational sar)
+    {
+        os.graph.reset(avfilter_graph_alloc());
+        if (!os.graph)
+            return Error { ErrorCode::Internal, QStringLiteral("Out of memory building the video filters."), {} };
+        os.graph->scale_sws_opts = av_strdup("flags=bicubic"); // what the ffmpeg CLI scales with
+        if (settings.threads > 0)
+            os.graph->nb_threads = settings.threads;
+        const AVRational fr = av_guess_frame_rate(in.get(), os.ist, nullptr);
+        const QByteArray args = QStringLiteral("video_size=%1x%2:pix_fmt=%3:time_base=%4:pixel_aspect=%5%6")
+                                    .arg(width)
+                                    .arg(height)
+                                    .arg(format)
+                                    .arg(rationalText(os.ist->time_base))
+                                    .arg(rationalText(sar.num > 0 ? sar : AVRational { 1, 1 }))
+                                    .arg(fr.num > 0 ? QStringLiteral(":frame_rate=") + rationalText(fr) : QString())
+                                    .toLatin1();
+        int ret = avfilter_graph_create_filter(&os.src, avfilter_get_by_name("buffer"), "in", args.constData(), nullptr, os.graph.get());
+        if (ret < 0)
+            return Error { ErrorCode::Internal, QStringLiteral("Cannot set up the video filters: %1.").arg(avErrorString(ret)), {} };
+        ret = avfilter_graph_create_filter(&os.sink, avfilter_get_by_name("buffersink"), "out", nullptr, nullptr, os.graph.get());
+        if (ret < 0)
+            return Error { ErrorCode::Internal, QStringLiteral("Cannot set up the video filters: %1.").arg(avErrorString(ret)), {} };
+        ret = linkGraph(os);
+        if (ret < 0)
+            return Error { ErrorCode::Internal,
+                QStringLiteral("Cannot set up the video filters '%1': %2.").arg(os.filterSpec, avErrorString(ret)), {} };
+        os.srcWidth = width;
+        os.srcHeight = height;
+        os.srcFormat = format;
+        return {};
+    }
+
+    int linkGraph(OutStream& os)
+    {
+        AVFilterInOut* outputs = avfilter_inout_alloc();
+        AVFilterInOut* inputs = avfilter_inout_alloc();
+        outputs->name = av_strdup("in");
+        outputs->filter_ctx = os.src;
+        outputs->pad_idx = 0;
+        outputs->next = nullptr;
+        inputs->name = av_strdup("out");
+        inputs->filter_ctx = os.sink;
+        inputs->pad_idx = 0;
+        inputs->next = nullptr;
+        const QByteArray spec = os.filterSpec.toLatin1();
+        int ret = avfilter_graph_parse_ptr(os.graph.get(), spec.constData(), &inputs, &outputs, nullptr);
+        avfilter_inout_free(&inputs);
+        avfilter_inout_free(&outputs);
+        if (ret >= 0)
+            ret = avfilter_graph_config(os.graph.get(), nullptr);
+        return ret;
+    }
+
+    Result<void> setupVideo(OutStream& os)
+    {
+        if (auto r = openDecoder(os); !r)
+            return r;
+        const AVCodec* codec = avcodec_find_encoder_by_name(settings.videoCodec.toLatin1().constData());
+        const AVCodecParameters* par = os.ist->codecpar;
+        if (par->format < 0 || par->width <= 0 || par->height <= 0)
+            return Error { ErrorCode::UnsupportedInput,
+                QStringLiteral("The picture size or format of video stream %1 cannot be determined; the file may be damaged.")
+                    .arg(os.ist->index),
+                "input" };
+        const int rotation = streamRotation(os.ist);
+        const bool sideways = rotation == 90 || rotation == 270;
+        const int rotW = sideways ? par->height : par->width;
+        const int rotH = sideways ? par->width : par->height;
+        AVRational sar = par->sample_aspect_ratio;
+        if (sideways && sar.num > 0)
+            sar = { sar.den, sar.num };
+        const auto [outW, outH] = outputSize(rotW, rotH, sar);
+        const AVPixelFormat outFormat = chooseEncoderPixelFormat(codec, AVPixelFormat(par->format), settings.videoCodec);
+
+        QStringList filters;
+        if (par->field_order != AV_FIELD_UNKNOWN && par->field_order != AV_FIELD_PROGRESSIVE)
+            filters << QStringLiteral("bwdif=mode=send_frame:deint=interlaced");
+        if (rotation == 90)
+            filters << QStringLiteral("transpose=clock");
+        else if (rotation == 180)
+            filters << QStringLiteral("hflip") << QStringLiteral("vflip");
+        else if (rotation == 270)
+            filters << QStringLiteral("transpose=cclock");
+        // Always name the size, so that a mid-stream change of input size still lands on it.
+        filters << QStringLiteral("scale=%1:%2").arg(outW).arg(outH);
+        filters << QStringLiteral("format=pix_fmts=%1").arg(QString::fromLatin1(av_get_pix_fmt_name(outFormat)));
+        if (settings.fpsNum > 0)
+            filters << QStringLiteral("fps=%1/%2").arg(settings.fpsNum).arg(settings.fpsDen);
+        os.filterSpec = filters.join(u',');
+        if (auto r = buildVideoGraph(os, par->width, par->height, par->format, par->sample_aspect_ratio); !r)
+            return r;
+
+        os.enc.reset(avcodec_alloc_context3(codec));
+        AVCodecContext* enc = os.enc.get();
+        enc->width = av_buffersink_get_w(os.sink);
+        enc->height = av_buffersink_get_h(os.sink);
+        enc->pix_fmt = AVPixelFormat(av_buffersink_get_format(os.sink));
+        enc->sample_aspect_ratio = av_buffersink_get_sample_aspect_ratio(os.sink);
+        enc->time_base = av_buffersink_get_time_base(os.sink);
+        AVRational rate = av_buffersink_get_frame_rate(os.sink);
+        if (rate.num <= 0)
+            rate = av_guess_frame_rate(in.get(), os.ist, nullptr);
+        if (rate.num > 0)
+            enc->framerate = rate;
+        enc->color_range = par->color_range;
+        enc->color_primaries = par->color_primaries;
+        enc->color_trc = par->color_trc;
+        enc->colorspace = par->color_space;
+        enc->chroma_sample_location = par->chroma_location;
+        enc->thread_count = settings.threads;
+        if (out->oformat->flags & AVFMT_GLOBALHEADER)
+            enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+
+        Dictionary opts;
+        const QByteArray preset = settings.encoderPreset.toLatin1();
+        const QByteArray crf = QByteArray::number(settings.crf);
+        if (settings.crf >= 0) {
+            opts.set("crf", crf.constData());
+            enc->bit_rate = 0;
+        } else {
+            enc->bit_rate = settings.videoBitrate;
+        }
+        if (settings.videoCodec == u"libx264" || settings.videoCodec == u"libx265") {
+            if (!preset.isEmpty())
+                opts.set("preset", preset.constData());
+            if (settings.videoCodec == u"libx265")
+                opts.set("x265-params", "log-level=error");
+        } else if (settings.videoCodec == u"libvpx-vp9") {
+            opts.set("row-mt", "1");
+            if (!preset.isEmpty())
+                opts.set("cpu-used", preset.constData());
+        } else if (settings.videoCodec == u"libsvtav1") {
+            if (!preset.isEmpty())
+                opts.set("preset", preset.constData());
+        }
+        if (int ret = avcodec_open2(enc, codec, opts.get()); ret < 0)
+            return Error { ErrorCode::InvalidArgument,
+                QStringLiteral("The %1 encoder refused these settings (%2x%3, %4): %5.")
+                    .arg(settings.videoCodec)
+                    .arg(enc->width)
+                    .arg(enc->height)
+                    .arg(QString::fromLatin1(av_get_pix_fmt_name(enc->pix_fmt)), avErrorString(ret)),
+                "codec" };
+        if (AVDictionaryEntry* unused = av_dict_get(*opts.get(), "", nullptr, AV_DICT_IGNORE_SUFFIX))
+            return Error::invalid(QString::fromLatin1(unused->key) == u"crf" ? QStringLiteral("crf") : QStringLiteral("preset"),
+                QStringLiteral("The %1 encoder has no option '%2'.").arg(settings.videoCodec, QString::fromLatin1(unused->key)));
+        avcodec_parameters_from_context(os.ost->codecpar, enc);
+        os.ost->time_base = enc->time_base;
+        os.ost->avg_frame_rate = enc->framerate;
+        os.ost->sample_aspect_ratio = enc->sample_aspect_ratio;
+        return {};
+    }
+
+    Result<void> buildAudioGraph(OutStream& os, const AVFrame* first)
+    {
+        const int rate = first ? first->sample_rate : os.dec->sample_rate;
+        const int format = first ? first->format : os.dec->sample_fmt;
+        AVChannelLayout layout {};
+        av_channel_layout_copy(&layout, first ? &first->ch_layout : &os.dec->ch_layout);
+        if (layout.order == AV_CHANNEL_ORDER_UNSPEC)
+            av_channel_layout_default(&layout, layout.nb_channels);
+        char layoutName[128] = {};
+        av_channel_layout_describe(&layout, layoutName, sizeof layoutName);
+
+        os.graph.reset(avfilter_graph_alloc());
+        const QByteArray args = QStringLiteral("time_base=%1:sample_rate=%2:sample_fmt=%3:channel_layout=%4")
+                                    .arg(rationalText(os.ist->time_base))
+                                    .arg(rate)
+                                    .arg(QString::fromLatin1(av_get_sample_fmt_name(AVSampleFormat(format))), QString::fromLatin1(layoutName))
+                                    .toLatin1();
+        av_channel_layout_uninit(&os.srcLayout);
+        os.srcLayout = layout;
+        os.srcRate = rate;
+        os.srcFormat = format;
+        int ret = avfilter_graph_create_filter(&os.src, avfilter_get_by_name("abuffer"), "in", args.constData(), nullptr, os.graph.get());
+        if (ret >= 0)
+            ret = avfilter_graph_create_filter(&os.sink, avfilter_get_by_name("abuffersink"), "out", nullptr, nullptr, os.graph.get());
+        if (ret >= 0)
+            ret = linkGraph(os);
+        if (ret < 0)
+            return Error { ErrorCode::Internal,
+                QStringLiteral("Cannot set up the audio filters for stream %1: %2.").arg(os.ist->index).arg(avErrorString(ret)), {} };
+        if (!(os.enc->codec->capabilities & AV_CODEC_CAP_VARIABLE_FRAME_SIZE))
+            av_buffersink_set_frame_size(os.sink, unsigned(os.enc->frame_size));
+        return {};
+    }
+
+    Result<void> setupAudio(OutStream& os)
+    {
+        if (auto r = openDecoder(os); !r)
+            return r;
+        const AVCodec* codec = avcodec_find_encoder_by_name(settings.audioCodec.toLatin1().constData());
+        os.enc.reset(avcodec_alloc_context3(codec));
+        AVCodecContext* enc = os.enc.get();
+        AVCodecContext* dec = os.dec.get();
+        if (dec->sample_rate <= 0 || dec->ch_layout.nb_channels <= 0)
+            return Error { ErrorCode::UnsupportedInput,
+                QStringLiteral("The sample rate or channels of audio stream %1 cannot be determined; the file may be damaged.")
+                    .arg(os.ist->index),
+                "input" };
+
+        enc->sample_fmt = codec->sample_fmts ? codec->sample_fmts[0] : dec->sample_fmt;
+        for (const AVSampleFormat* f = codec->sample_fmts; f && *f != AV_SAMPLE_FMT_NONE; ++f) {
+            if (*f == dec->sample_fmt)
+                enc->sample_fmt = *f;
+        }
+        enc->sample_rate = dec->sample_rate;
+        if (const int* rates = codec->supported_samplerates) {
+            int best = rates[0];
+            for (const int* r = rates; *r; ++r) {
+                if (*r == dec->sample_rate) {
+                    best = *r;
+                    break;
+                }
+                if (std::abs(*r - dec->sample_rate) < std::abs(best - dec->sample_rate))
+                    best = *r;
+            }
+            enc->sample_rate = best;
+        }
+        AVChannelLayout want {};
+        av_channel_layout_copy(&want, &dec->ch_layout);
+        if (want.order == AV_CHANNEL_ORDER_UNSPEC)
+            av_channel_layout_default(&want, want.nb_channels);
+        if (const AVChannelLayout* layouts = codec->ch_layouts) {
+            bool found = false;
+            for (const AVChannelLayout* l = layouts; l->nb_channels; ++l)
+                found = found || !av_channel_layout_compare(l, &want);
+            if (!found) {
+                av_channel_layout_uninit(&want);
+                const AVChannelLayout stereo = AV_CHANNEL_LAYOUT_STEREO;
+                av_channel_layout_copy(&want, dec->ch_layout.nb_channels >= 2 ? &stereo : &layouts[0]);
+            }
+        }
+        av_channel_layout_copy(&enc->ch_layout, &want);
+        av_channel_layout_uninit(&want);
+        enc->time_base = { 1, enc->sample_rate };
+        enc->bit_rate = settings.audioBitrate > 0 ? settings.audioBitrate
+                                                  : defaultAudioBitrate(settings.audioCodec, enc->ch_layout.nb_channels);
+        enc->thread_count = settings.threads;
+        if (out->oformat->flags & AVFMT_GLOBALHEADER)
+            enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+        if (int ret = avcodec_open2(enc, codec, nullptr); ret < 0)
+            return Error { ErrorCode::InvalidArgument,
+                QStringLiteral("The %1 encoder refused audio stream %2: %3.").arg(settings.audioCodec).arg(os.ist->index).arg(avErrorString(ret)),
+                "audio_codec" };
+
+        char layoutName[128] = {};
+        av_channel_layout_describe(&enc->ch_layout, layoutName, sizeof layoutName);
+        os.filterSpec = QStringLiteral("aformat=sample_fmts=%1:sample_rates=%2:channel_layouts=%3")
+                            .arg(QString::fromLatin1(av_get_sample_fmt_name(enc->sample_fmt)))
+                            .arg(enc->sample_rate)
+                            .arg(QString::fromLatin1(layoutName));
+        if (auto r = buildAudioGraph(os, nullptr); !r)
+            return r;
+        avcodec_parameters_from_context(os.ost->codecpar, enc);
+        os.ost->time_base = enc->time_base;
+        return {};
+    }
+
+    Result<void> setupSubtitle(OutStream& os, const char* encoderName)
+    {
+        if (auto r = openDecoder(os); !r)
+            return r;
+        const AVCodec* codec = avcodec_find_encoder_by_name(encoderName);
+        if (!codec)
+            return Error { ErrorCode::Internal, QStringLiteral("The %1 subtitle encoder is missing.").arg(QString::fromLatin1(encoderName)), {} };
+        os.enc.reset(avcodec_alloc_context3(codec));
+        AVCodecContext* enc = os.enc.get();
+        enc->time_base = AV_TIME_BASE_Q;
+        if (os.dec->subtitle_header && os.dec->subtitle_header_size > 0) {
+            enc->subtitle_header = static_cast<uint8_t*>(av_mallocz(size_t(os.dec->subtitle_header_size) + 1));
+            memcpy(enc->subtitle_header, os.dec->subtitle_header, size_t(os.dec->subtitle_header_size));
+            enc->subtitle_header_size = os.dec->subtitle_header_size;
+        }
+        if (out->oformat->flags & AVFMT_GLOBALHEADER)
+            enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+        if (int ret = avcodec_open2(enc, codec, nullptr); ret < 0)
+            return Error { ErrorCode::Internal,
+                QStringLiteral("Cannot convert subtitle stream %1: %2.").arg(os.ist->index).arg(avErrorString(ret)), {} };
+        avcodec_parameters_from_context(os.ost->codecpar, enc);
+        os.ost->time_base = enc->time_base;
+        os.subtitleBuffer.resize(1 << 20);
+        return {};
+    }
+
+    void setupCopy(OutStream& os)
+    {
+        avcodec_parameters_copy(os.ost->codecpar, os.ist->codecpar);
+        os.ost->codecpar->codec_tag = 0;
+        os.ost->time_base = os.ist->time_base;
+        os.ost->avg_frame_rate = os.ist->avg_frame_rate;
+        os.ost->sample_aspect_ratio = os.ist->sample_aspect_ratio;
+        // A copied picture keeps its display matrix, so players still turn it upright.
+        for (int i = 0; i < os.ist->nb_side_data; ++i) {
+            const AVPacketSideData& sd = os.ist->side_data[i];
+            if (uint8_t* dst = av_stream_new_side_data(os.ost, sd.type, sd.size))
+                memcpy(dst, sd.data, sd.size);
+        }
+    }
+
+    OutStream& addStream(AVStream* ist, OutStream::Kind kind)
+    {
+        auto os = std::make_unique<OutStream>();
+        os->kind = kind;
+        os->ist = ist;
+        os->ost = avformat_new_stream(out.get(), nullptr);
+        av_dict_copy(&os->ost->metadata, ist->metadata, 0);
+        os->ost->disposition = ist->disposition & ~AV_DISPOSITION_ATTACHED_PIC;
+        byInput[size_t(ist->index)] = os.get();
+        streams.push_back(std::move(os));
+        return *streams.back();
+    }
+
+    bool containerTakes(AVCodecID id) const { return avformat_query_codec(out->oformat, id, FF_COMPLIANCE_NORMAL) == 1; }
+
+    Result<void> setupStreams()
+    {
+        byInput.assign(in->nb_streams, nullptr);
+        const bool wantVideo = settings.videoCodec != u"none";
+        const bool wantAudio = settings.audioCodec != u"none";
+        int bestVideo = -1;
+        for (unsigned i = 0; i < in->nb_streams && wantVideo; ++i) {
+            const AVStream* st = in->streams[i];
+            if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO && !(st->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
+                bestVideo = av_find_best_stream(in.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+                if (bestVideo < 0 || (in->streams[bestVideo]->disposition & AV_DISPOSITION_ATTACHED_PIC))
+                    bestVideo = int(i);
+                break;
+            }
+        }
+        for (unsigned i = 0; i < in->nb_streams; ++i) {
+            AVStream* st = in->streams[i];
+            const AVCodecParameters* par = st->codecpar;
+            if (par->codec_type == AVMEDIA_TYPE_VIDEO && int(i) == bestVideo) {
+                if (settings.videoCodec == u"copy") {
+                    if (!containerTakes(par->codec_id))
+                        return Error::invalid("codec", QStringLiteral("The video is %1, which a .%2 file cannot hold; choose a video codec instead of copy.")
+                                                           .arg(QString::fromLatin1(avcodec_get_name(par->codec_id)), container));
+                    setupCopy(addStream(st, OutStream::Kind::Copy));
+                } else {
+                    OutStream& os = addStream(st, OutStream::Kind::Video);
+                    video = &os;
+                    if (auto r = setupVideo(os); !r)
+                        return r;
+                }
+            } else if (par->codec_type == AVMEDIA_TYPE_AUDIO && wantAudio) {
+                if (settings.audioCodec == u"copy") {
+                    if (!containerTakes(par->codec_id)) {
+                        warn(QStringLiteral("Audio stream %1 (%2) was dropped: a .%3 file cannot hold it; choose an audio codec to keep it.")
+                                 .arg(i)
+                                 .arg(QString::fromLatin1(avcodec_get_name(par->codec_id)), container));
+                        continue;
+                    }
+                    setupCopy(addStream(st, OutStream::Kind::Copy));
+                } else {
+                    if (auto r = setupAudio(addStream(st, OutStream::Kind::Audio)); !r)
+                        return r;
+                }
+            } else if (par->codec_type == AVMEDIA_TYPE_SUBTITLE) {
+                if (isTextSubtitle(par->codec_id)) {
+                    const char* encoder = textSubtitleEncoder(container, par->codec_id);
+                    if (!encoder) {
+                        warn(QStringLiteral("Subtitle stream %1 was dropped: a .%2 file holds no subtitles.").arg(i).arg(container));
+                        continue;
+                    }
+                    if (auto r = setupSubtitle(addStream(st, OutStream::Kind::Subtitle), encoder); !r)
+                        return r;
+                } else if (containerTakes(par->codec_id)) {
+                    setupCopy(addStream(st, OutStream::Kind::Copy));
+                } else {
+                    warn(QStringLiteral("Subtitle stream %1 (%2, a picture subtitle) was dropped: a .%3 file cannot hold it.")
+                             .arg(i)
+                             .arg(QString::fromLatin1(avcodec_get_name(par->codec_id)), container));
+                }
+            }
+        }
+        if (streams.empty())
+            return Error { ErrorCode::UnsupportedInput,
+                QStringLiteral("%1 has no video or audio stream to write with these settings.").arg(QFileInfo(inputPath).fileName()), "input" };
+        return {};
+    }
+
+    // ---- muxing ------------------------------------------------------------------------------
+    void writePacket(OutStream& os, AVPacket* pkt)
+    {
+        pkt->stream_index = os.ost->index;
+        std::lock_guard lock(muxMutex);
+        if (failed)
+            return;
+        if (int ret = av_interleaved_write_frame(out.get(), pkt); ret < 0) {
+            if (canceled)
+                return;
+            fail({ ret == AVERROR(ENOSPC) ? ErrorCode::StorageFull : ErrorCode::IoError,
+                QStringLiteral("Cannot write %1: %2.").arg(outputPath, avErrorString(ret)), "output" });
+        }
+    }
+
+    void encode(OutStream& os, AVFrame* frame, AVPacket* pkt)
+    {
+        int ret = avcodec_send_frame(os.enc.get(), frame);
+        if (ret < 0 && ret != AVERROR_EOF) {
+            failAv(QStringLiteral("Encoding stream %1 failed").arg(os.ist->index), ret);
+            return;
+        }
+        while (!stopping()) {
+            ret = avcodec_receive_packet(os.enc.get(), pkt);
+            if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+                break;
+            if (ret < 0) {
+                failAv(QStringLiteral("Encoding stream %1 failed").arg(os.ist->index), ret);
+                return;
+            }
+            av_packet_rescale_ts(pkt, os.enc->time_base, os.ost->time_base);
+            writePacket(os, pkt);
+            av_packet_unref(pkt);
+        }
+    }
+
+    void videoEncoderLoop()
+    {
+        PacketPtr pkt = makePacket();
+        OutStream& os = *video;
+        const AVRational tb = os.enc->time_base;
+        while (std::optional<FramePtr> frame = videoQueue.pop()) {
+            const double seconds = (*frame)->pts != AV_NOPTS_VALUE ? (*frame)->pts * av_q2d(tb) : 0.0;
+            encode(os, frame->get(), pkt.get());
+            ++os.frames;
+            noteProgress(seconds, os.frames, false);
+        }
+        if (!stopping())
+            encode(os, nullptr, pkt.get());
+    }
+
+    // ---- decoding and filtering ----------------------------------------------------------------
+    void deliverFiltered(OutStream& os, FramePtr frame, AVPacket* pkt)
+    {
+        if (os.kind == OutStream::Kind::Video) {
+            frame->pict_type = AV_PICTURE_TYPE_NONE;
+            videoQueue.push(std::move(frame));
+            return;
+        }
+        if (frame->pts != AV_NOPTS_VALUE)
+            frame->pts = av_rescale_q(frame->pts, av_buffersink_get_time_base(os.sink), os.enc->time_base);
+        const double seconds = frame->pts != AV_NOPTS_VALUE ? frame->pts * av_q2d(os.enc->time_base) : 0.0;
+        encode(os, frame.get(), pkt);
+        if (!video)
+            noteProgress(seconds, 0, false);
+    }
+
+    void drainFilter(OutStream& os, AVPacket* pkt)
+    {
+        while (!stopping()) {
+            FramePtr filtered = makeFrame();
+            const int ret = av_buffersink_get_frame(os.sink, filtered.get());
+            if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+                return;
+            if (ret < 0) {
+                failAv(QStringLiteral("Filtering stream %1 failed").arg(os.ist->index), ret);
+                return;
+            }
+            deliverFiltered(os, std::move(filtered), pkt);
+        }
+    }
+
+    void closeFilterInput(OutStream& os)
+    {
+        if (int ret = av_buffersrc_add_frame_flags(os.src, nullptr, 0); ret < 0)
+            failAv(QStringLiteral("Filtering stream %1 failed").arg(os.ist->index), ret);
+    }
+
+    void filterFrame(OutStream& os, AVFrame* frame, AVPacket* pkt)
+    {
+        const bool changed = os.kind == OutStream::Kind::Video
+            ? frame->width != os.srcWidth || frame->height != os.srcHeight || frame->format != os.srcFormat
+            : frame->sample_rate != os.srcRate || frame->format != os.srcFormat
+                || (frame->ch_layout.order != AV_CHANNEL_ORDER_UNSPEC && av_channel_layout_compare(&frame->ch_layout, &os.srcLayout));
+        if (changed) {
+            // Flush what the old graph holds, then rebuild it for the new input; the output stays the same.
+            closeFilterInput(os);
+            drainFilter(os, pkt);
+            const Result<void> r = os.kind == OutStream::Kind::Video
+                ? buildVideoGraph(os, frame->width, frame->height, frame->format, frame->sample_aspect_ratio)
+                : buildAudioGraph(os, frame);
+            if (!r) {
+                fail(r.error());
+                return;
+            }
+        }
+        if (int ret = av_buffersrc_add_frame_flags(os.src, frame, AV_BUFFERSRC_FLAG_KEEP_REF); ret < 0) {
+            failAv(QStringLiteral("Filtering stream %1 failed").arg(os.ist->index), ret);
+            return;
+        }
+        drainFilter(os, pkt);
+    }
+
+    void decode(OutStream& os, const AVPacket* packet, AVFrame* frame, AVPacket* pkt)
+    {
+        int ret = avcodec_send_packet(os.dec.get(), packet);
+        if (ret < 0 && ret != AVERROR_EOF) {
+            // A damaged packet costs a frame, not the job, as with the ffmpeg CLI.
+            ++os.decodeErrors;
+            if (ret != AVERROR_INVALIDDATA && ret != AVERROR(EAGAIN)) {
+                failAv(QStringLiteral("Decoding stream %1 failed").arg(os.ist->index), ret);
+                return;
+            }
+        }
+        while (!stopping()) {
+            ret = avcodec_receive_frame(os.dec.get(), frame);
+            if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+                return;
+            if (ret < 0) {
+                ++os.decodeErrors;
+                if (ret == AVERROR_INVALIDDATA)
+                    continue;
+                failAv(QStringLiteral("Decoding stream %1 failed").arg(os.ist->index), ret);
+                return;
+            }
+            frame->pts = frame->best_effort_timestamp;
+            filterFrame(os, frame, pkt);
+            av_frame_unref(frame);
+        }
+    }
+
+    void decodeSubtitle(OutStream& os, AVPacket* packet, AVPacket* pkt)
+    {
+        AVSubtitle sub {};
+        int got = 0;
+        const int ret = avcodec_decode_subtitle2(os.dec.get(), &sub, &got, packet);
+        if (ret < 0) {
+            ++os.decodeErrors;
+            return;
+        }
+        if (!got)
+            return;
+        if (sub.pts != AV_NOPTS_VALUE) {
+            sub.pts += av_rescale_q(sub.start_display_time, { 1, 1000 }, AV_TIME_BASE_Q);
+            sub.end_display_time -= sub.start_display_time;
+            sub.start_display_time = 0;
+            const int size = avcodec_encode_subtitle(os.enc.get(), os.subtitleBuffer.data(), int(os.subtitleBuffer.size()), &sub);
+            if (size > 0) {
+                av_new_packet(pkt, size);
+                memcpy(pkt->data, os.subtitleBuffer.data(), size_t(size));
+                pkt->pts = pkt->dts = av_rescale_q(sub.pts, AV_TIME_BASE_Q, os.ost->time_base);
+                pkt->duration = av_rescale_q(sub.end_display_time, { 1, 1000 }, os.ost->time_base);
+                writePacket(os, pkt);
+                av_packet_unref(pkt);
+            }
+        }
+        avsubtitle_free(&sub);
+    }
+
+    void flushStream(OutStream& os, AVFrame* frame, AVPacket* pkt)
+    {
+        if (os.kind == OutStream::Kind::Video || os.kind == OutStream::Kind::Audio) {
+            decode(os, nullptr, frame, pkt);
+            if (stopping())
+                return;
+            closeFilterInput(os);
+            drainFilter(os, pkt);
+            if (os.kind == OutStream::Kind::Audio && !stopping())
+                encode(os, nullptr, pkt);
+        }
+    }
+
+    void demuxLoop()
+    {
+        PacketPtr packet = makePacket();
+        PacketPtr pkt = makePacket();
+        FramePtr frame = makeFrame();
+        qint64 packetsRead = 0;
+        while (!stopping()) {
+            int ret = av_read_frame(in.get(), packet.get());
+            if (ret == AVERROR(EAGAIN))
+                continue;
+            if (ret < 0) {
+                if (ret != AVERROR_EOF && !canceled)
+                    warn(QStringLiteral("Reading the input stopped early (%1); the file may be truncated.").arg(avErrorString(ret)));
+                break;
+            }
+            ++packetsRead;
+            OutStream* os = byInput[size_t(packet->stream_index)];
+            if (!os) {
+                av_packet_unref(packet.get());
+                continue;
+            }
+            ++os->packetsIn;
+            if (startTime != 0) {
+                const int64_t offset = av_rescale_q(startTime, AV_TIME_BASE_Q, os->ist->time_base);
+                if (packet->pts != AV_NOPTS_VALUE)
+                    packet->pts -= offset;
+                if (packet->dts != AV_NOPTS_VALUE)
+                    packet->dts -= offset;
+            }
+            switch (os->kind) {
+            case OutStream::Kind::Copy:
+                if (!video && packet->pts != AV_NOPTS_VALUE && os->ist->codecpar->codec_type != AVMEDIA_TYPE_SUBTITLE)
+                    noteProgress(packet->pts * av_q2d(os->ist->time_base), 0, false);
+                av_packet_rescale_ts(packet.get(), os->ist->time_base, os->ost->time_base);
+                packet->pos = -1;
+                writePacket(*os, packet.get());
+                break;
+            case OutStream::Kind::Subtitle:
+                decodeSubtitle(*os, packet.get(), pkt.get());
+                break;
+            case OutStream::Kind::Video:
+            case OutStream::Kind::Audio:
+                decode(*os, packet.get(), frame.get(), pkt.get());
+                break;
+            }
+            av_packet_unref(packet.get());
+        }
+        if (!stopping()) {
+            for (auto& os : streams)
+                flushStream(*os, frame.get(), pkt.get());
+        }
+        if (packetsRead == 0 && !stopping())
+            fail({ ErrorCode::UnsupportedInput,
+                QStringLiteral("%1 holds no data that could be read; it may be truncated.").arg(QFileInfo(inputPath).fileName()), "input" });
+    }
+
+    // ---- the whole job -------------------------------------------------------------------------
+    Result<TranscodeReport> run()
+    {
+        clock.start();
+        container = containerForPath(outputPath);
+        if (const QList<Error> errors = validate(settings, container); !errors.isEmpty())
+            return errors.first();
+        const QFileInfo inInfo(inputPath), outInfo(outputPath);
+        if (inInfo.exists() && outInfo.exists() && inInfo.canonicalFilePath() == outInfo.canonicalFilePath())
+            return Error::invalid("output", QStringLiteral("The output would overwrite the input; choose another output name."));
+        if (outInfo.exists() && !settings.overwrite)
+            return Error { ErrorCode::AlreadyExists,
+                QStringLiteral("%1 already exists; choose another name or allow overwriting.").arg(outputPath), "output" };
+        if (!outInfo.absoluteDir().exists())
+            return Error { ErrorCode::NotFound, QStringLiteral("The output folder %1 does not exist.").arg(outInfo.absolutePath()), "output" };
+
+        auto opened = openInput(inputPath, limits, &canceled);
+        if (!opened)
+            return opened.error();
+        in = std::move(opened.value());
+        duration = in->duration != AV_NOPTS_VALUE ? double(in->duration) / AV_TIME_BASE : 0.0;
+        startTime = in->start_time != AV_NOPTS_VALUE ? in->start_time : 0;
+
+        const QString part = Transcoder::partPath(outInfo.absoluteFilePath());
+        const QByteArray partUrl = "file:" + QFile::encodeName(part);
+        AVFormatContext* oc = nullptr;
+        if (int ret = avformat_alloc_output_context2(&oc, nullptr, muxerName(container), partUrl.constData()); ret < 0)
+            return Error { ErrorCode::Internal, QStringLiteral("Cannot create a .%1 file: %2.").arg(container, avErrorString(ret)), "output" };
+        out.reset(oc);
+        out->interrupt_callback = { [](void* flag) { return static_cast<std::atomic<bool>*>(flag)->load() ? 1 : 0; }, &canceled };
+        out->protocol_whitelist = av_strdup("file");
+
+        Result<void> setup = setupStreams();
+        if (!setup)
+            return setup.error();
+        av_dict_copy(&out->metadata, in->metadata, 0);
+
+        Dictionary ioOpts;
+        ioOpts.set("protocol_whitelist", "file");
+        if (int ret = avio_open2(&out->pb, partUrl.constData(), AVIO_FLAG_WRITE, &out->interrupt_callback, ioOpts.get()); ret < 0)
+            return Error { ret == AVERROR(ENOSPC) ? ErrorCode::StorageFull : ErrorCode::IoError,
+                QStringLiteral("Cannot create %1: %2.").arg(part, avErrorString(ret)), "output" };
+        auto result = transcode(part);
+        if (!result) {
+            out.reset();
+            QFile::remove(part);
+        }
+        return result;
+    }
+
+    Result<TranscodeReport> transcode(const QString& part)
+    {
+        Dictionary muxOpts;
+        if (container == u"mp4" || container == u"mov" || container == u"m4a")
+            muxOpts.set("movflags", "+faststart"); // playable while it downloads
+        if (int ret = avformat_write_header(out.get(), muxOpts.get()); ret < 0)
+            return Error { ErrorCode::IoError, QStringLiteral("Cannot start writing %1: %2.").arg(outputPath, avErrorString(ret)), "output" };
+
+        std::thread encoderThread;
+        videoQueue.reset();
+        if (video)
+            encoderThread = std::thread([this] { videoEncoderLoop(); });
+        demuxLoop();
+        videoQueue.close();
+        if (encoderThread.joinable())
+            encoderThread.join();
+
+        if (canceled)
+            return Error { ErrorCode::Canceled, QStringLiteral("Canceled."), {} };
+        if (failed) {
+            std::lock_guard lock(errorMutex);
+            return error;
+        }
+        if (video && video->frames == 0)
+            return Error { ErrorCode::UnsupportedInput,
+                QStringLiteral("No picture could be decoded from video stream %1; the file is damaged or truncated.").arg(video->ist->index),
+                "input" };
+        for (const auto& os : streams) {
+            if (os->decodeErrors > 0)
+                warn(QStringLiteral("%1 damaged packet(s) in stream %2 were skipped.").arg(os->decodeErrors).arg(os->ist->index));
+        }
+        if (int ret = av_write_trailer(out.get()); ret < 0)
+            return Error { ret == AVERROR(ENOSPC) ? ErrorCode::StorageFull : ErrorCode::IoError,
+                QStringLiteral("Cannot finish writing %1: %2.").arg(outputPath, avErrorString(ret)), "output" };
+        if (int ret = avio_closep(&out->pb); ret < 0)
+            return Error { ErrorCode::IoError, QStringLiteral("Cannot finish writing %1: %2.").arg(outputPath, avErrorString(ret)), "output" };
+        if (duration > 1.0 && position < duration * 0.9)
+            warn(QStringLiteral("The input ended at %1 s of the %2 s it declares; it may be truncated.")
+                     .arg(position, 0, 'f', 1)
+                     .arg(duration, 0, 'f', 1));
+
+        const QByteArray from = QFile::encodeName(part);
+        const QByteArray to = QFile::encodeName(QFileInfo(outputPath).absoluteFilePath());
+        // The final name appears only when complete; without overwrite an existing file is never replaced.
+        const int rc = settings.overwrite ? ::rename(from.constData(), to.constData())
+                                          : renameat2(AT_FDCWD, from.constData(), AT_FDCWD, to.constData(), RENAME_NOREPLACE);
+        if (rc != 0)
+            return Error { errno == EEXIST ? ErrorCode::AlreadyExists : ErrorCode::IoError,
+                QStringLiteral("Cannot rename %1 to %2: %3.").arg(part, outputPath, QString::fromLocal8Bit(strerror(errno))), "output" };
+
+        TranscodeReport report;
+        report.outputPath = outputPath;
+        report.outputBytes = QFileInfo(outputPath).size();
+        report.frames = video ? video->frames : 0;
+        report.mediaSeconds = position;
+        report.elapsedSeconds = clock.elapsed() / 1000.0;
+        noteProgress(position, report.frames, true);
+        std::lock_guard lock(errorMutex);
+        report.warnings = warnings;
+        return report;
+    }
+};
+
+Transcoder::Transcoder(QString inputPath, QString outputPath, TranscodeSettings settings)
+    : d(std::make_unique<Impl>())
+{
+    d->inputPath = std::move(inputPath);
+    d->outputPath = std::move(outputPath);
+    d->settings = std::move(settings);
+}
+
+Transcoder::~Transcoder() = default;
+
+void Transcoder::setProgressCallback(ProgressCallback callback, int intervalMs)
+{
+    d->progress = std::move(callback);
+    d->progressIntervalMs = intervalMs;
+}
+
+void Transcoder::setLimits(const InputLimits& limits)
+{
+    d->limits = limits;
+}
+
+Result<TranscodeReport> Transcoder::run()
+{
+    return d->run();
+}
+
+void Transcoder::cancel()
+{
+    d->canceled = true;
+    d->videoQueue.abort();
+}
+
+} // namespace vtfarm::media

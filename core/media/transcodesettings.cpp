@@ -1,0 +1,335 @@
+#include "transcodesettings.h"
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+}
+
+#include <QFileInfo>
+#include <QJsonValue>
+#include <QRegularExpression>
+
+#include <cmath>
+
+namespace vtfarm::media {
+
+namespace {
+
+const QStringList kX26xPresets = { "ultrafast", "superfast", "veryfast", "faster", "fast",
+    "medium", "slow", "slower", "veryslow", "placebo" };
+
+// The muxer libavformat uses for each container we write.
+const char* muxerFor(const QString& container)
+{
+    if (container == u"mp4")
+        return "mp4";
+    if (container == u"mkv")
+        return "matroska";
+    if (container == u"webm")
+        return "webm";
+    if (container == u"mov")
+        return "mov";
+    if (container == u"m4a")
+        return "ipod";
+    return nullptr;
+}
+
+struct CrfRange
+{
+    int min, max;
+};
+std::optional<CrfRange> crfRange(const QString& codec)
+{
+    if (codec == u"libx264" || codec == u"libx265")
+        return CrfRange { 0, 51 };
+    if (codec == u"libvpx-vp9" || codec == u"libsvtav1")
+        return CrfRange { 0, 63 };
+    return std::nullopt;
+}
+
+bool containerAccepts(const QString& container, const char* encoderName)
+{
+    const AVOutputFormat* fmt = av_guess_format(muxerFor(container), nullptr, nullptr);
+    const AVCodec* enc = avcodec_find_encoder_by_name(encoderName);
+    if (!fmt || !enc)
+        return false;
+    return avformat_query_codec(fmt, enc->id, FF_COMPLIANCE_NORMAL) == 1;
+}
+
+} // namespace
+
+std::optional<Resolution> Resolution::parse(const QString& text)
+{
+    const QString t = text.trimmed().toLower();
+    if (t.isEmpty() || t == u"keep" || t == u"source")
+        return keep();
+    static const QRegularExpression exactRe(QStringLiteral("^(\\d{1,5})\\s*[x:]\\s*(\\d{1,5})$"));
+    static const QRegularExpression heightRe(QStringLiteral("^(\\d{1,5})p$"));
+    if (const auto m = exactRe.match(t); m.hasMatch())
+        return exact(m.captured(1).toInt(), m.captured(2).toInt());
+    if (const auto m = heightRe.match(t); m.hasMatch())
+        return maxHeight(m.captured(1).toInt());
+    return std::nullopt;
+}
+
+QString Resolution::toString() const
+{
+    switch (kind) {
+    case Kind::Keep:
+        return QStringLiteral("keep");
+    case Kind::Exact:
+        return QStringLiteral("%1x%2").arg(width).arg(height);
+    case Kind::Height:
+        return QStringLiteral("%1p").arg(height);
+    }
+    return {};
+}
+
+const QStringList& supportedContainers()
+{
+    static const QStringList list = { "mp4", "mkv", "webm", "mov", "m4a" };
+    return list;
+}
+
+const QStringList& supportedVideoCodecs()
+{
+    static const QStringList list = { "libx264", "libx265", "libvpx-vp9", "libsvtav1", "copy", "none" };
+    return list;
+}
+
+const QStringList& supportedAudioCodecs()
+{
+    static const QStringList list = { "aac", "libopus", "copy", "none" };
+    return list;
+}
+
+QString containerForPath(const QString& path)
+{
+    const QString ext = QFileInfo(path).suffix().toLower();
+    return supportedContainers().contains(ext) ? ext : QString();
+}
+
+std::optional<qint64> parseBitrate(const QString& text)
+{
+    static const QRegularExpression re(QStringLiteral("^(\\d+(?:\\.\\d+)?)\\s*([kKmM]?)(?:bps|b/s|b)?$"));
+    const auto m = re.match(text.trimmed());
+    if (!m.hasMatch())
+        return std::nullopt;
+    double value = m.captured(1).toDouble();
+    const QString unit = m.captured(2).toLower();
+    if (unit == u"k")
+        value *= 1e3;
+    else if (unit == u"m")
+        value *= 1e6;
+    if (!std::isfinite(value) || value > 1e12)
+        return std::nullopt;
+    return static_cast<qint64>(std::llround(value));
+}
+
+QString formatBitrate(qint64 bps)
+{
+    if (bps > 0 && bps % 1'000'000 == 0)
+        return QStringLiteral("%1M").arg(bps / 1'000'000);
+    if (bps > 0 && bps % 1000 == 0)
+        return QStringLiteral("%1k").arg(bps / 1000);
+    return QString::number(bps);
+}
+
+std::optional<std::pair<int, int>> parseFrameRate(const QString& text)
+{
+    const QString t = text.trimmed();
+    static const QRegularExpression ratioRe(QStringLiteral("^(\\d{1,6})/(\\d{1,6})$"));
+    if (const auto m = ratioRe.match(t); m.hasMatch()) {
+        const int num = m.captured(1).toInt(), den = m.captured(2).toInt();
+        if (den == 0)
+            return std::nullopt;
+        return std::pair { num, den };
+    }
+    bool ok = false;
+    const double v = t.toDouble(&ok);
+    if (!ok || !std::isfinite(v) || v < 0 || v > 1e6)
+        return std::nullopt;
+    if (std::abs(v - 29.97) < 0.005)
+        return std::pair { 30000, 1001 };
+    if (std::abs(v - 59.94) < 0.005)
+        return std::pair { 60000, 1001 };
+    if (std::abs(v - 23.976) < 0.0005)
+        return std::pair { 24000, 1001 };
+    const AVRational q = av_d2q(v, 100000);
+    return std::pair { q.num, q.den };
+}
+
+QJsonObject TranscodeSettings::toJson() const
+{
+    QJsonObject o;
+    o[u"codec"] = videoCodec;
+    o[u"bitrate"] = formatBitrate(videoBitrate);
+    if (crf >= 0)
+        o[u"crf"] = crf;
+    o[u"resolution"] = resolution.toString();
+    if (fpsNum > 0)
+        o[u"fps"] = fpsDen == 1 ? QString::number(fpsNum) : QStringLiteral("%1/%2").arg(fpsNum).arg(fpsDen);
+    if (!encoderPreset.isEmpty())
+        o[u"preset"] = encoderPreset;
+    o[u"audio_codec"] = audioCodec;
+    if (audioBitrate > 0)
+        o[u"audio_bitrate"] = formatBitrate(audioBitrate);
+    if (threads > 0)
+        o[u"threads"] = threads;
+    if (overwrite)
+        o[u"overwrite"] = true;
+    return o;
+}
+
+Result<TranscodeSettings> TranscodeSettings::fromJson(const QJsonObject& o)
+{
+    TranscodeSettings s;
+    auto str = [&](const char16_t* key, QString& out) -> std::optional<Error> {
+        const QJsonValue v = o.value(QStringView(key));
+        if (v.isUndefined() || v.isNull())
+            return std::nullopt;
+        if (!v.isString())
+            return Error::invalid(QString::fromUtf16(key), QStringLiteral("must be a string"));
+        out = v.toString();
+        return std::nullopt;
+    };
+    auto integer = [&](const char16_t* key, int& out) -> std::optional<Error> {
+        const QJsonValue v = o.value(QStringView(key));
+        if (v.isUndefined() || v.isNull())
+            return std::nullopt;
+        if (!v.isDouble() || v.toDouble() != std::floor(v.toDouble()))
+            return Error::invalid(QString::fromUtf16(key), QStringLiteral("must be a whole number"));
+        out = v.toInt();
+        return std::nullopt;
+    };
+    QString bitrate, resolution, fps, audioBitrate;
+    for (auto e : { str(u"codec", s.videoCodec), str(u"bitrate", bitrate), integer(u"crf", s.crf),
+             str(u"resolution", resolution), str(u"fps", fps), str(u"preset", s.encoderPreset),
+             str(u"audio_codec", s.audioCodec), str(u"audio_bitrate", audioBitrate),
+             integer(u"threads", s.threads) }) {
+        if (e)
+            return *e;
+    }
+    if (!bitrate.isEmpty()) {
+        const auto b = parseBitrate(bitrate);
+        if (!b)
+            return Error::invalid("bitrate", QStringLiteral("'%1' is not a bitrate; write it like 1000k or 2.5M").arg(bitrate));
+        s.videoBitrate = *b;
+    }
+    if (o.contains(u"resolution")) {
+        const auto r = Resolution::parse(resolution);
+        if (!r)
+            return Error::invalid("resolution",
+                QStringLiteral("'%1' is not a resolution; write WIDTHxHEIGHT (1280x720), a height (720p) or keep").arg(resolution));
+        s.resolution = *r;
+    }
+    if (!fps.isEmpty()) {
+        const auto f = parseFrameRate(fps);
+        if (!f)
+            return Error::invalid("fps", QStringLiteral("'%1' is not a frame rate; write 30, 29.97 or 30000/1001").arg(fps));
+        s.fpsNum = f->first;
+        s.fpsDen = f->second;
+    }
+    if (!audioBitrate.isEmpty()) {
+        const auto b = parseBitrate(audioBitrate);
+        if (!b)
+            return Error::invalid("audio_bitrate", QStringLiteral("'%1' is not a bitrate; write it like 128k").arg(audioBitrate));
+        s.audioBitrate = *b;
+    }
+    if (const QJsonValue v = o.value(u"overwrite"); v.isBool())
+        s.overwrite = v.toBool();
+    else if (!v.isUndefined() && !v.isNull())
+        return Error::invalid("overwrite", QStringLiteral("must be true or false"));
+    return s;
+}
+
+QList<Error> validate(const TranscodeSettings& s, const QString& container)
+{
+    QList<Error> errors;
+    auto fail = [&](const char* field, QString message) { errors.append(Error::invalid(QString::fromLatin1(field), std::move(message))); };
+
+    const bool containerOk = supportedContainers().contains(container);
+    if (!containerOk)
+        fail("output", QStringLiteral("'%1' is not a container vtfarm writes; use one of: %2")
+                           .arg(container.isEmpty() ? QStringLiteral("(no extension)") : container,
+                               supportedContainers().join(u", ")));
+
+    const bool videoCoded = s.videoCodec != u"copy" && s.videoCodec != u"none";
+    if (!supportedVideoCodecs().contains(s.videoCodec)) {
+        fail("codec", QStringLiteral("'%1' is not a video codec vtfarm offers; use one of: %2")
+                          .arg(s.videoCodec, supportedVideoCodecs().join(u", ")));
+    } else if (videoCoded && !avcodec_find_encoder_by_name(s.videoCodec.toLatin1().constData())) {
+        fail("codec", QStringLiteral("the %1 encoder is not available in this build of libavcodec").arg(s.videoCodec));
+    } else if (videoCoded && containerOk && !containerAccepts(container, s.videoCodec.toLatin1().constData())) {
+        fail("codec", QStringLiteral("a .%1 file cannot hold %2 video").arg(container, s.videoCodec));
+    } else if (container == u"m4a" && s.videoCodec != u"none") {
+        fail("codec", QStringLiteral("a .m4a file holds audio only; set the video codec to none"));
+    }
+
+    if (videoCoded && supportedVideoCodecs().contains(s.videoCodec)) {
+        if (s.crf >= 0) {
+            const auto range = crfRange(s.videoCodec);
+            if (range && (s.crf < range->min || s.crf > range->max))
+                fail("crf", QStringLiteral("%1 quality (CRF) goes from %2 to %3, not %4")
+                                .arg(s.videoCodec).arg(range->min).arg(range->max).arg(s.crf));
+        } else if (s.videoBitrate < 10'000 || s.videoBitrate > 500'000'000) {
+            fail("bitrate", QStringLiteral("%1 is outside 10k to 500M").arg(formatBitrate(s.videoBitrate)));
+        }
+        if (!s.encoderPreset.isEmpty()) {
+            if (s.videoCodec == u"libx264" || s.videoCodec == u"libx265") {
+                if (!kX26xPresets.contains(s.encoderPreset))
+                    fail("preset", QStringLiteral("'%1' is not a %2 preset; use one of: %3")
+                                       .arg(s.encoderPreset, s.videoCodec, kX26xPresets.join(u", ")));
+            } else {
+                const int max = s.videoCodec == u"libvpx-vp9" ? 8 : 13;
+                bool ok = false;
+                const int n = s.encoderPreset.toInt(&ok);
+                if (!ok || n < 0 || n > max)
+                    fail("preset", QStringLiteral("%1 presets are speeds from 0 (slowest) to %2 (fastest), not '%3'")
+                                       .arg(s.videoCodec).arg(max).arg(s.encoderPreset));
+            }
+        }
+    } else if (s.videoCodec == u"copy" || s.videoCodec == u"none") {
+        const QString what = s.videoCodec == u"copy" ? QStringLiteral("copied") : QStringLiteral("dropped");
+        if (s.resolution.kind != Resolution::Kind::Keep)
+            fail("resolution", QStringLiteral("the picture cannot be resized when the video is %1; use keep").arg(what));
+        if (s.fpsNum > 0)
+            fail("fps", QStringLiteral("the frame rate cannot change when the video is %1").arg(what));
+        if (!s.encoderPreset.isEmpty())
+            fail("preset", QStringLiteral("an encoder preset has no effect when the video is %1").arg(what));
+    }
+
+    const Resolution& r = s.resolution;
+    if (r.kind == Resolution::Kind::Exact) {
+        if (r.width < 16 || r.height < 16 || r.width > 16384 || r.height > 16384)
+            fail("resolution", QStringLiteral("%1 is outside 16x16 to 16384x16384").arg(r.toString()));
+        else if (r.width % 2 || r.height % 2)
+            fail("resolution", QStringLiteral("%1 has an odd side; width and height must be even").arg(r.toString()));
+    } else if (r.kind == Resolution::Kind::Height) {
+        if (r.height < 16 || r.height > 16384 || r.height % 2)
+            fail("resolution", QStringLiteral("%1 must be an even height from 16p to 16384p").arg(r.toString()));
+    }
+
+    if (s.fpsNum < 0 || s.fpsDen <= 0 || (s.fpsNum > 0 && double(s.fpsNum) / s.fpsDen > 240.0)
+        || (s.fpsNum > 0 && double(s.fpsNum) / s.fpsDen < 1.0))
+        fail("fps", QStringLiteral("the frame rate must be from 1 to 240 frames a second"));
+
+    if (!supportedAudioCodecs().contains(s.audioCodec)) {
+        fail("audio_codec", QStringLiteral("'%1' is not an audio codec vtfarm offers; use one of: %2")
+                                .arg(s.audioCodec, supportedAudioCodecs().join(u", ")));
+    } else if (s.audioCodec != u"copy" && s.audioCodec != u"none") {
+        if (!avcodec_find_encoder_by_name(s.audioCodec.toLatin1().constData()))
+            fail("audio_codec", QStringLiteral("the %1 encoder is not available in this build of libavcodec").arg(s.audioCodec));
+        else if (containerOk && !containerAccepts(container, s.audioCodec.toLatin1().constData()))
+            fail("audio_codec", QStringLiteral("a .%1 file cannot hold %2 audio").arg(container, s.audioCodec));
+        if (s.audioBitrate != 0 && (s.audioBitrate < 6'000 || s.audioBitrate > 1'024'000))
+            fail("audio_bitrate", QStringLiteral("%1 is outside 6k to 1024k").arg(formatBitrate(s.audioBitrate)));
+    }
+    if (s.videoCodec == u"none" && s.audioCodec == u"none")
+        fail("audio_codec", QStringLiteral("with both video and audio set to none there is nothing to write"));
+    if (s.threads < 0 || s.threads > 64)
+        fail("threads", QStringLiteral("threads per job must be from 0 (automatic) to 64"));
+    return errors;
+}
+
+} // namespace vtfarm::media

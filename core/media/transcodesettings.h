@@ -1,0 +1,70 @@
+#pragma once
+
+#include "result.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace vtfarm::media {
+
+/// \brief Output picture size: keep the input's, exactly WxH, or a height that keeps the aspect ratio.
+struct Resolution
+{
+    enum class Kind { Keep, Exact, Height };
+    Kind kind = Kind::Keep;
+    int width = 0;
+    int height = 0;
+
+    static Resolution keep() { return {}; }
+    static Resolution exact(int w, int h) { return { Kind::Exact, w, h }; }
+    static Resolution maxHeight(int h) { return { Kind::Height, 0, h }; }
+    /// "1280x720", "720p", "keep" (or empty); nullopt when the text is none of these.
+    static std::optional<Resolution> parse(const QString& text);
+    QString toString() const;
+    bool operator==(const Resolution&) const = default;
+};
+
+/// \brief Everything that decides how one file is transcoded. Defaults are the Python service's form
+/// defaults (libx264, 1000k, 1280x720, AAC audio) with the encoder's default preset.
+struct TranscodeSettings
+{
+    QString videoCodec = QStringLiteral("libx264"); ///< libx264, libx265, libvpx-vp9, libsvtav1, copy, none
+    qint64 videoBitrate = 1'000'000; ///< bits per second; ignored when crf >= 0
+    int crf = -1; ///< constant quality; -1 selects bitrate mode
+    Resolution resolution = Resolution::exact(1280, 720);
+    int fpsNum = 0; ///< 0: keep the input's frame timing
+    int fpsDen = 1;
+    QString encoderPreset; ///< empty: the encoder's own default (x264/x265 "medium")
+    QString audioCodec = QStringLiteral("aac"); ///< aac, libopus, copy, none
+    qint64 audioBitrate = 0; ///< 0: the encoder's default
+    int threads = 0; ///< libav threads per decoder/encoder; 0 = automatic, as the ffmpeg CLI
+    bool overwrite = false;
+
+    QJsonObject toJson() const;
+    /// Reads what toJson wrote; missing keys keep their defaults, wrong types and values are errors.
+    static Result<TranscodeSettings> fromJson(const QJsonObject& json);
+    bool operator==(const TranscodeSettings&) const = default;
+};
+
+/// The containers vtfarm writes, by file extension.
+const QStringList& supportedContainers();
+const QStringList& supportedVideoCodecs();
+const QStringList& supportedAudioCodecs();
+
+/// "mp4" for "/a/b.MP4"; empty when the extension is not one vtfarm writes.
+QString containerForPath(const QString& path);
+
+/// "1000k", "2.5M", "800000" -> bits per second; nullopt when malformed.
+std::optional<qint64> parseBitrate(const QString& text);
+QString formatBitrate(qint64 bitsPerSecond);
+/// "30", "29.97", "30000/1001" -> num/den; nullopt when malformed.
+std::optional<std::pair<int, int>> parseFrameRate(const QString& text);
+
+/// Every problem with these settings for that container, each naming its field; empty when valid.
+QList<Error> validate(const TranscodeSettings& settings, const QString& container);
+
+} // namespace vtfarm::media
