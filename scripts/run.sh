@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and starts vtfarm. Arguments go to the program.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/deps.sh"
+install_missing "${VTFARM_BUILD_PACKAGES[@]}"
+
+build=${VTFARM_BUILD_DIR:-$root/build}
+if [ ! -f "$build/build.ninja" ]; then
+    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+cmake --build "$build" -j"$(nproc)"
+exec "$build/app/cli/vtfarm-cli" "$@"
