@@ -1,0 +1,24 @@
+#pragma once
+
+#include <QString>
+
+#include <optional>
+
+namespace vtfarm::jobs {
+
+/// \brief A job's lifecycle, in the RQ vocabulary the Python service's clients already read.
+enum class JobState { Queued, Started, Finished, Failed, Canceled };
+
+QString toString(JobState state);
+std::optional<JobState> jobStateFromString(const QString& text);
+
+/// Whether a job may go from \a from to \a to. The JobManager's one transition function asks this.
+bool isLegalTransition(JobState from, JobState to);
+
+/// Finished, failed and canceled jobs are done; only retry brings them back.
+inline bool isFinal(JobState s)
+{
+    return s == JobState::Finished || s == JobState::Failed || s == JobState::Canceled;
+}
+
+} // namespace vtfarm::jobs
