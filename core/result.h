@@ -51,6 +51,7 @@ public:
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
     T& operator*() { return value(); }
+    const T& operator*() const { return value(); }
     const Error& error() const { return std::get<1>(m_v); }
 
 private:
@@ -72,5 +73,13 @@ private:
     Error m_error;
     bool m_ok = true;
 };
+
+} // namespace vtfarm
+
+namespace vtfarm {
+
+/// "invalid_argument" for ErrorCode::InvalidArgument; the names the API and the worker protocol use.
+QString errorCodeName(ErrorCode code);
+ErrorCode errorCodeFromName(const QString& name);
 
 } // namespace vtfarm

@@ -15,5 +15,11 @@ enum ExitStatus {
 // Each takes the arguments after the command name and returns an ExitStatus.
 int transcodeCommand(const QStringList& args);
 int probeCommand(const QStringList& args);
+int batchCommand(const QStringList& args);
+int runCommand(const QStringList& args);
+int jobsCommand(const QStringList& args);
+int presetsCommand(const QStringList& args);
+/// Hidden: the child side of a WorkerProcess.
+int workerCommand(const QStringList& args);
 
 } // namespace vtfarm::cli

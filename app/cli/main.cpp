@@ -19,6 +19,10 @@ void printUsage(FILE* out)
                "Commands:\n"
                "  transcode INPUT -o OUTPUT   transcode one file, with a progress bar\n"
                "  probe INPUT [--json]        describe a media file\n"
+               "  batch PATHS... [-o DIR]     queue files and folders, run them, report each\n"
+               "  run                         process the queued jobs (resumes after a crash)\n"
+               "  jobs [--state S] [--json]   list the jobs in the queue\n"
+               "  presets [--json]            list the presets\n"
                "\n"
                "  vtfarm-cli COMMAND --help   options of a command\n"
                "  vtfarm-cli --version\n",
@@ -54,6 +58,16 @@ int main(int argc, char* argv[])
         return vtfarm::cli::transcodeCommand(args);
     if (command == u"probe")
         return vtfarm::cli::probeCommand(args);
+    if (command == u"batch")
+        return vtfarm::cli::batchCommand(args);
+    if (command == u"run")
+        return vtfarm::cli::runCommand(args);
+    if (command == u"jobs")
+        return vtfarm::cli::jobsCommand(args);
+    if (command == u"presets")
+        return vtfarm::cli::presetsCommand(args);
+    if (command == u"worker")
+        return vtfarm::cli::workerCommand(args);
     std::fprintf(stderr, "vtfarm-cli: unknown command '%s'\n", qPrintable(command));
     printUsage(stderr);
     return vtfarm::cli::ExitUsage;

@@ -1,5 +1,7 @@
 #include "settingsoptions.h"
 
+#include "presets.h"
+
 #include <QCommandLineParser>
 #include <QJsonObject>
 
@@ -18,17 +20,35 @@ void addSettingsOptions(QCommandLineParser& p)
                                 "ratio, never upscales) or keep (default 1280x720).",
         "size" });
     p.addOption({ "fps", "Frame rate, e.g. 30 or 30000/1001 (default: keep the input's).", "rate" });
-    p.addOption({ "preset", "Encoder preset: ultrafast..placebo for x264/x265, a speed 0-8 for VP9 or 0-13 for AV1.", "name" });
+    p.addOption({ "preset", "A vtfarm preset (see `vtfarm-cli presets`; other options override it), or the encoder's "
+                            "preset: ultrafast..placebo for x264/x265, a speed 0-8 for VP9 or 0-13 for AV1.",
+        "name" });
     p.addOption({ "audio-codec", QStringLiteral("Audio codec: %1 (default aac).").arg(supportedAudioCodecs().join(u", ")), "codec" });
     p.addOption({ "audio-bitrate", "Audio bitrate, e.g. 128k (default: 64k a channel for AAC).", "rate" });
     p.addOption({ "threads", "libav threads per decoder and encoder (default 0: automatic).", "n" });
     p.addOption({ "overwrite", "Replace an existing output file." });
 }
 
-Result<media::TranscodeSettings> settingsFromOptions(const QCommandLineParser& p)
+Result<CommandSettings> settingsFromOptions(const QCommandLineParser& p)
 {
+    CommandSettings result;
     QJsonObject o;
-    for (const char* key : { "codec", "bitrate", "resolution", "fps", "preset", "audio-codec", "audio-bitrate" }) {
+    bool encoderPreset = p.isSet("preset");
+    if (p.isSet("preset")) {
+        const media::PresetLibrary library;
+        if (const media::Preset* preset = library.find(p.value("preset"))) {
+            o = preset->settings.toJson();
+            result.container = preset->container;
+            result.presetName = preset->name;
+            encoderPreset = false;
+        }
+    }
+    // A bitrate given on the command line replaces a preset's constant quality.
+    if (p.isSet("bitrate") && !p.isSet("crf"))
+        o.remove(u"crf");
+    if (encoderPreset)
+        o[u"preset"] = p.value("preset");
+    for (const char* key : { "codec", "bitrate", "resolution", "fps", "audio-codec", "audio-bitrate" }) {
         const QString name = QString::fromLatin1(key);
         if (p.isSet(name))
             o[QString(name).replace(u'-', u'_')] = p.value(name);
@@ -45,11 +65,15 @@ Result<media::TranscodeSettings> settingsFromOptions(const QCommandLineParser& p
     }
     // Copying or dropping the video leaves nothing to resize: the default size then means "keep".
     const QString codec = o.value(u"codec").toString();
-    if ((codec == u"copy" || codec == u"none") && !o.contains(u"resolution"))
+    if ((codec == u"copy" || codec == u"none") && !p.isSet("resolution"))
         o[u"resolution"] = QStringLiteral("keep");
     if (p.isSet("overwrite"))
         o[u"overwrite"] = true;
-    return media::TranscodeSettings::fromJson(o);
+    auto settings = media::TranscodeSettings::fromJson(o);
+    if (!settings)
+        return settings.error();
+    result.settings = *settings;
+    return result;
 }
 
 QString optionForField(const QString& field)

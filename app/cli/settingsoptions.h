@@ -11,8 +11,18 @@ namespace vtfarm::cli {
 /// --threads and --overwrite.
 void addSettingsOptions(QCommandLineParser& parser);
 
+/// \brief What the settings options of a command line ask for.
+struct CommandSettings
+{
+    media::TranscodeSettings settings;
+    QString container; ///< the vtfarm preset's, or empty
+    QString presetName; ///< the vtfarm preset's, or empty
+};
+
 /// Reads those options over the defaults, through the same parser the API and the worker use.
-Result<media::TranscodeSettings> settingsFromOptions(const QCommandLineParser& parser);
+/// --preset names a vtfarm preset (whose settings the other options then override) or, when no
+/// preset has that name, the encoder's own preset (x264 "medium", a VP9/AV1 speed).
+Result<CommandSettings> settingsFromOptions(const QCommandLineParser& parser);
 
 /// "--audio-bitrate" for the field "audio_bitrate".
 QString optionForField(const QString& field);

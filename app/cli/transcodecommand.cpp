@@ -33,17 +33,18 @@ int transcodeCommand(const QStringList& args)
     }
     const QString input = p.positionalArguments().first();
     const QString output = p.value("output");
-    auto settings = settingsFromOptions(p);
-    if (!settings) {
-        printErrors({ settings.error() });
+    auto options = settingsFromOptions(p);
+    if (!options) {
+        printErrors({ options.error() });
         return ExitUsage;
     }
-    if (const QList<Error> errors = media::validate(*settings, media::containerForPath(output)); !errors.isEmpty()) {
+    const media::TranscodeSettings& settings = options->settings;
+    if (const QList<Error> errors = media::validate(settings, media::containerForPath(output)); !errors.isEmpty()) {
         printErrors(errors);
         return ExitUsage;
     }
 
-    media::Transcoder transcoder(input, output, *settings);
+    media::Transcoder transcoder(input, output, settings);
     TerminalProgress bar;
     const QString label = QFileInfo(input).fileName();
     transcoder.setProgressCallback([&](const media::TranscodeProgress& progress) { bar.update(label, progress); },

@@ -11,6 +11,7 @@
 #include <QSet>
 #include <QUuid>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 
@@ -131,7 +132,6 @@ private:
     void removeStaleParts();
     Job* mutableJob(const QUuid& id);
     QSet<QString> reservedOutputs() const;
-    void emitChanged(const QUuid& id);
 
     Options m_options;
     std::unique_ptr<JobStore> m_store;
@@ -141,7 +141,8 @@ private:
     QHash<QUuid, Job> m_jobs;
     QList<QUuid> m_order;
     QHash<QUuid, std::shared_ptr<Running>> m_running;
-    bool m_paused = false;
+    std::atomic<bool> m_paused { false };
+    std::atomic<int> m_runningCount { 0 }; // m_running's size, for readers on other threads
     bool m_shuttingDown = false;
     bool m_open = false;
     bool m_hadWork = false;

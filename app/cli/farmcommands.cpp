@@ -1,0 +1,426 @@
+#include "commands.h"
+#include "jobmanager.h"
+#include "jobstore.h"
+#include "presets.h"
+#include "settingsoptions.h"
+#include "signalwatcher.h"
+#include "terminalprogress.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDirIterator>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QStandardPaths>
+
+extern "C" {
+#include <libavutil/log.h>
+}
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace vtfarm::cli {
+
+using jobs::Job;
+using jobs::JobManager;
+using jobs::JobState;
+
+namespace {
+
+void addFarmOptions(QCommandLineParser& p)
+{
+    p.addOption({ "data-dir", "Where the job queue is kept (default: the user's vtfarm data folder).", "dir" });
+    p.addOption({ { "j", "jobs" }, "How many transcodes run at once (default: what fills the cores).", "n" });
+    p.addOption({ "in-process", "Run transcodes inside this process instead of worker processes (for debugging)." });
+}
+
+QString dataDirFrom(const QCommandLineParser& p)
+{
+    return p.isSet("data-dir") ? p.value("data-dir") : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+}
+
+Result<JobManager::Options> managerOptionsFrom(const QCommandLineParser& p)
+{
+    JobManager::Options o;
+    o.dataDir = dataDirFrom(p);
+    if (p.isSet("jobs")) {
+        bool ok = false;
+        o.maxConcurrent = p.value("jobs").toInt(&ok);
+        if (!ok || o.maxConcurrent < 1 || o.maxConcurrent > 64)
+            return Error::invalid("jobs", QStringLiteral("-j takes a number of jobs from 1 to 64"));
+    }
+    o.worker.program = QCoreApplication::applicationFilePath();
+    o.worker.mode = p.isSet("in-process") ? jobs::WorkerProcess::Mode::InProcess : jobs::WorkerProcess::Mode::ChildProcess;
+    return o;
+}
+
+bool parseOrReport(QCommandLineParser& p, const QString& command, const QStringList& args, int* status)
+{
+    if (!p.parse(QStringList { QStringLiteral("vtfarm-cli ") + command } + args)) {
+        std::fprintf(stderr, "vtfarm-cli: %s\n", qPrintable(p.errorText()));
+        *status = ExitUsage;
+        return false;
+    }
+    if (p.isSet("help")) {
+        std::fputs(qPrintable(p.helpText()), stdout);
+        *status = ExitOk;
+        return false;
+    }
+    return true;
+}
+
+const QStringList& videoExtensions()
+{
+    static const QStringList list = { "mp4", "m4v", "mkv", "webm", "mov", "avi", "wmv", "asf", "flv", "mpg", "mpeg",
+        "ts", "m2ts", "mts", "vob", "3gp", "3g2", "ogv", "mxf", "dv", "y4m", "nut" };
+    return list;
+}
+
+/// Files named directly are taken as they are; folders are searched recursively for video files.
+QStringList collectInputs(const QStringList& paths, QStringList* problems)
+{
+    QStringList files;
+    for (const QString& path : paths) {
+        const QFileInfo info(path);
+        if (info.isFile()) {
+            files.append(info.absoluteFilePath());
+        } else if (info.isDir()) {
+            QStringList found;
+            QDirIterator it(info.absoluteFilePath(), QDir::Files | QDir::Readable, QDirIterator::Subdirectories | QDirIterator::FollowSymlinks);
+            while (it.hasNext()) {
+                const QString file = it.next();
+                if (videoExtensions().contains(QFileInfo(file).suffix().toLower()) && !file.endsWith(QStringLiteral(".part")))
+                    found.append(file);
+            }
+            found.sort();
+            files += found;
+        } else {
+            problems->append(QStringLiteral("%1: no such file or folder").arg(path));
+        }
+    }
+    return files;
+}
+
+/// Runs the event loop until \a done says so; SIGINT/SIGTERM end it early. Returns false when interrupted.
+bool runUntil(JobManager& manager, const std::function<bool()>& done)
+{
+    if (done())
+        return true;
+    bool interrupted = false;
+    SignalWatcher watcher([&](int) {
+        QMetaObject::invokeMethod(QCoreApplication::instance(), [&] {
+            interrupted = true;
+            QCoreApplication::quit();
+        }, Qt::QueuedConnection);
+    });
+    auto check = [&] {
+        if (done())
+            QCoreApplication::quit();
+    };
+    const auto c1 = QObject::connect(&manager, &JobManager::jobStateChanged, QCoreApplication::instance(), check, Qt::QueuedConnection);
+    const auto c2 = QObject::connect(&manager, &JobManager::runningCountChanged, QCoreApplication::instance(), check, Qt::QueuedConnection);
+    QCoreApplication::exec();
+    QObject::disconnect(c1);
+    QObject::disconnect(c2);
+    return !interrupted;
+}
+
+QString describeEnd(const Job& job)
+{
+    switch (job.state) {
+    case JobState::Finished:
+        return QStringLiteral("finished -> %1 (%2, %3x)")
+            .arg(job.outputPath, TerminalProgress::formatBytes(job.outputBytes))
+            .arg(job.speed, 0, 'f', 2);
+    case JobState::Failed:
+        return QStringLiteral("failed: %1").arg(job.error);
+    case JobState::Canceled:
+        return QStringLiteral("canceled");
+    default:
+        return toString(job.state);
+    }
+}
+
+/// Follows a set of jobs: a line as each ends, a live status line on a terminal.
+class BatchReporter
+{
+public:
+    BatchReporter(JobManager& manager, QList<QUuid> ids)
+        : m_manager(manager)
+        , m_ids(std::move(ids))
+        , m_tty(isatty(fileno(stderr)))
+    {
+        m_clock.start();
+        QObject::connect(&manager, &JobManager::jobStateChanged, &manager, [this](const QUuid& id, JobState, JobState to) {
+            if (!m_ids.contains(id) || !jobs::isFinal(to))
+                return;
+            clearStatus();
+            const Job* job = m_manager.find(id);
+            ++m_ended;
+            std::printf("[%lld/%lld] %s: %s\n", static_cast<long long>(m_ended), static_cast<long long>(m_ids.size()),
+                qPrintable(job->name()), qPrintable(describeEnd(*job)));
+            std::fflush(stdout);
+        });
+        if (m_tty)
+            QObject::connect(&manager, &JobManager::jobChanged, &manager, [this](const QUuid& id) { drawStatus(id); });
+    }
+
+    bool allEnded() const
+    {
+        return std::all_of(m_ids.begin(), m_ids.end(), [this](const QUuid& id) {
+            const Job* job = m_manager.find(id);
+            return !job || jobs::isFinal(job->state);
+        });
+    }
+
+    int summarize()
+    {
+        clearStatus();
+        int finished = 0, failed = 0, canceled = 0, pending = 0;
+        for (const QUuid& id : std::as_const(m_ids)) {
+            const Job* job = m_manager.find(id);
+            if (!job)
+                continue;
+            finished += job->state == JobState::Finished;
+            failed += job->state == JobState::Failed;
+            canceled += job->state == JobState::Canceled;
+            pending += !jobs::isFinal(job->state);
+        }
+        std::printf("%lld jobs: %d finished, %d failed, %d canceled%s in %.1f s\n", static_cast<long long>(m_ids.size()), finished,
+            failed, canceled, pending ? qPrintable(QStringLiteral(", %1 left in the queue").arg(pending)) : "",
+            m_clock.elapsed() / 1000.0);
+        return failed + canceled + pending;
+    }
+
+private:
+    void drawStatus(const QUuid& id)
+    {
+        const Job* job = m_manager.find(id);
+        if (!job || job->state != JobState::Started || (m_statusClock.isValid() && m_statusClock.elapsed() < 200))
+            return;
+        m_statusClock.start();
+        std::fprintf(stderr, "\r%d running, %lld/%lld done | %s %.0f%% %.0f fps %.2fx ETA %s\x1b[K", m_manager.runningCount(),
+            static_cast<long long>(m_ended), static_cast<long long>(m_ids.size()), qPrintable(job->name().left(30)),
+            job->progress * 100.0, job->fps, job->speed, qPrintable(TerminalProgress::formatDuration(job->etaSeconds)));
+        std::fflush(stderr);
+        m_statusShown = true;
+    }
+    void clearStatus()
+    {
+        if (m_statusShown) {
+            std::fputs("\r\x1b[K", stderr);
+            m_statusShown = false;
+        }
+    }
+
+    JobManager& m_manager;
+    QList<QUuid> m_ids;
+    bool m_tty;
+    bool m_statusShown = false;
+    qint64 m_ended = 0;
+    QElapsedTimer m_clock, m_statusClock;
+};
+
+} // namespace
+
+int batchCommand(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription("Transcode many files or folders through the job queue.");
+    p.addHelpOption();
+    p.addPositionalArgument("paths", "Files, or folders searched recursively for video files.", "PATHS...");
+    p.addOption({ { "o", "output-dir" }, "Write the outputs here (default: next to each input).", "dir" });
+    p.addOption({ "container", "Output container: mp4, mkv, webm, mov, m4a (default: the preset's, else mp4).", "ext" });
+    p.addOption({ "name", "Output file name pattern; {name} is the input's name (default {name}).", "pattern" });
+    addSettingsOptions(p);
+    addFarmOptions(p);
+    int status = ExitOk;
+    if (!parseOrReport(p, QStringLiteral("batch"), args, &status))
+        return status;
+    if (p.positionalArguments().isEmpty()) {
+        std::fputs("usage: vtfarm-cli batch PATHS... [-o DIR] [--preset NAME | options] [-j N]   (see --help)\n", stderr);
+        return ExitUsage;
+    }
+
+    auto settings = settingsFromOptions(p);
+    if (!settings) {
+        printErrors({ settings.error() });
+        return ExitUsage;
+    }
+    QString container = settings->container.isEmpty() ? QStringLiteral("mp4") : settings->container;
+    if (p.isSet("container"))
+        container = p.value("container").toLower();
+    if (const QList<Error> errors = media::validate(settings->settings, container); !errors.isEmpty()) {
+        printErrors(errors);
+        return ExitUsage;
+    }
+    auto options = managerOptionsFrom(p);
+    if (!options) {
+        printErrors({ options.error() });
+        return ExitUsage;
+    }
+
+    QStringList problems;
+    const QStringList inputs = collectInputs(p.positionalArguments(), &problems);
+    for (const QString& problem : std::as_const(problems))
+        std::fprintf(stderr, "vtfarm-cli: %s\n", qPrintable(problem));
+    if (inputs.isEmpty()) {
+        std::fputs("vtfarm-cli: no video files to transcode\n", stderr);
+        return ExitFailed;
+    }
+
+    JobManager manager(*options);
+    if (auto r = manager.open(); !r) {
+        printErrors({ r.error() });
+        return ExitFailed;
+    }
+    QList<jobs::JobSpec> specs;
+    for (const QString& input : inputs) {
+        jobs::JobSpec spec;
+        spec.input = input;
+        spec.outputDir = p.value("output-dir");
+        if (p.isSet("name"))
+            spec.namePattern = p.value("name");
+        spec.container = container;
+        spec.settings = settings->settings;
+        spec.presetName = settings->presetName;
+        spec.source = jobs::JobSource::Cli;
+        specs.append(spec);
+    }
+    auto ids = manager.submitMany(specs);
+    if (!ids) {
+        printErrors({ ids.error() });
+        return ExitFailed;
+    }
+    std::printf("queued %lld jobs, %d at a time\n", static_cast<long long>(ids->size()), manager.maxConcurrent());
+    std::fflush(stdout);
+    BatchReporter reporter(manager, *ids);
+    const bool completed = runUntil(manager, [&] { return reporter.allEnded(); });
+    manager.shutdown();
+    const int bad = reporter.summarize();
+    if (!completed) {
+        std::fputs("vtfarm-cli: interrupted; unfinished jobs stay queued: `vtfarm-cli run` resumes them\n", stderr);
+        return ExitInterrupted;
+    }
+    return bad ? ExitFailed : ExitOk;
+}
+
+int runCommand(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription("Process the queued jobs until none is left (resumes after a crash or an interruption).");
+    p.addHelpOption();
+    addFarmOptions(p);
+    int status = ExitOk;
+    if (!parseOrReport(p, QStringLiteral("run"), args, &status))
+        return status;
+    auto options = managerOptionsFrom(p);
+    if (!options) {
+        printErrors({ options.error() });
+        return ExitUsage;
+    }
+    JobManager manager(*options);
+    if (auto r = manager.open(); !r) {
+        printErrors({ r.error() });
+        return ExitFailed;
+    }
+    QList<QUuid> pending;
+    for (const QUuid& id : manager.order()) {
+        if (!jobs::isFinal(manager.find(id)->state))
+            pending.append(id);
+    }
+    if (pending.isEmpty()) {
+        std::puts("nothing queued");
+        return ExitOk;
+    }
+    std::printf("resuming %lld jobs, %d at a time\n", static_cast<long long>(pending.size()), manager.maxConcurrent());
+    std::fflush(stdout);
+    BatchReporter reporter(manager, pending);
+    const bool completed = runUntil(manager, [&] { return reporter.allEnded(); });
+    manager.shutdown();
+    const int bad = reporter.summarize();
+    if (!completed)
+        return ExitInterrupted;
+    return bad ? ExitFailed : ExitOk;
+}
+
+int jobsCommand(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription("List the jobs in the queue.");
+    p.addHelpOption();
+    p.addOption({ "data-dir", "Where the job queue is kept (default: the user's vtfarm data folder).", "dir" });
+    p.addOption({ "state", "Only jobs in this state: queued, started, finished, failed, canceled.", "state" });
+    p.addOption({ "json", "Print a JSON array." });
+    int status = ExitOk;
+    if (!parseOrReport(p, QStringLiteral("jobs"), args, &status))
+        return status;
+    std::optional<JobState> state;
+    if (p.isSet("state")) {
+        state = jobs::jobStateFromString(p.value("state"));
+        if (!state) {
+            std::fprintf(stderr, "vtfarm-cli: --state: '%s' is not one of queued, started, finished, failed, canceled\n", qPrintable(p.value("state")));
+            return ExitUsage;
+        }
+    }
+    // Read the store directly: SQLite's WAL lets this run beside a process that holds the queue.
+    jobs::JobStore store(dataDirFrom(p));
+    if (auto r = store.open(); !r) {
+        printErrors({ r.error() });
+        return ExitFailed;
+    }
+    auto all = store.loadAll();
+    if (!all) {
+        printErrors({ all.error() });
+        return ExitFailed;
+    }
+    QJsonArray array;
+    for (const Job& job : std::as_const(*all)) {
+        if (state && job.state != *state)
+            continue;
+        if (p.isSet("json")) {
+            array.append(job.toJson());
+            continue;
+        }
+        std::printf("%s  %-9s %s -> %s%s\n", qPrintable(job.idString()), qPrintable(toString(job.state)), qPrintable(job.spec.input),
+            qPrintable(job.outputPath), job.error.isEmpty() ? "" : qPrintable(QStringLiteral("  (") + job.error + u')'));
+    }
+    if (p.isSet("json"))
+        std::fputs(QJsonDocument(array).toJson(QJsonDocument::Indented).constData(), stdout);
+    return ExitOk;
+}
+
+int presetsCommand(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription("List the presets.");
+    p.addHelpOption();
+    p.addOption({ "json", "Print a JSON array." });
+    int status = ExitOk;
+    if (!parseOrReport(p, QStringLiteral("presets"), args, &status))
+        return status;
+    const media::PresetLibrary library;
+    QJsonArray array;
+    for (const media::Preset& preset : library.presets()) {
+        if (p.isSet("json"))
+            array.append(preset.toJson());
+        else
+            std::printf("%-22s .%-4s %s\n", qPrintable(preset.name), qPrintable(preset.container), qPrintable(preset.description));
+    }
+    if (p.isSet("json"))
+        std::fputs(QJsonDocument(array).toJson(QJsonDocument::Indented).constData(), stdout);
+    return ExitOk;
+}
+
+int workerCommand(const QStringList&)
+{
+    // Termination signals were blocked for the parent's watcher; a worker takes them as they come.
+    SignalWatcher::unblockTerminationSignals();
+    av_log_set_level(AV_LOG_ERROR);
+    return jobs::WorkerProcess::serveChild();
+}
+
+} // namespace vtfarm::cli

@@ -1,0 +1,104 @@
+#include "job.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+
+namespace vtfarm::jobs {
+
+QString toString(JobSource source)
+{
+    switch (source) {
+    case JobSource::Gui:
+        return QStringLiteral("gui");
+    case JobSource::Cli:
+        return QStringLiteral("cli");
+    case JobSource::Api:
+        return QStringLiteral("api");
+    }
+    return {};
+}
+
+JobSource jobSourceFromString(const QString& text)
+{
+    if (text == u"cli")
+        return JobSource::Cli;
+    if (text == u"api")
+        return JobSource::Api;
+    return JobSource::Gui;
+}
+
+QJsonObject JobSpec::toJson() const
+{
+    QJsonObject o { { "input", input }, { "settings", settings.toJson() }, { "source", toString(source) } };
+    if (!output.isEmpty())
+        o["output"] = output;
+    if (!outputDir.isEmpty())
+        o["output_dir"] = outputDir;
+    o["name_pattern"] = namePattern;
+    o["container"] = container;
+    if (!presetName.isEmpty())
+        o["preset"] = presetName;
+    if (priority)
+        o["priority"] = priority;
+    if (!displayName.isEmpty())
+        o["display_name"] = displayName;
+    if (removeInputWhenDone)
+        o["remove_input_when_done"] = true;
+    return o;
+}
+
+Result<JobSpec> JobSpec::fromJson(const QJsonObject& o)
+{
+    JobSpec s;
+    s.input = o.value(u"input").toString();
+    s.output = o.value(u"output").toString();
+    s.outputDir = o.value(u"output_dir").toString();
+    s.namePattern = o.value(u"name_pattern").toString(s.namePattern);
+    s.container = o.value(u"container").toString(s.container);
+    s.presetName = o.value(u"preset").toString();
+    s.priority = o.value(u"priority").toInt();
+    s.source = jobSourceFromString(o.value(u"source").toString());
+    s.displayName = o.value(u"display_name").toString();
+    s.removeInputWhenDone = o.value(u"remove_input_when_done").toBool();
+    auto settings = media::TranscodeSettings::fromJson(o.value(u"settings").toObject());
+    if (!settings)
+        return settings.error();
+    s.settings = *settings;
+    return s;
+}
+
+QString Job::name() const
+{
+    return spec.displayName.isEmpty() ? QFileInfo(spec.input).fileName() : spec.displayName;
+}
+
+QJsonObject Job::toJson() const
+{
+    auto time = [](const QDateTime& t) { return t.isValid() ? QJsonValue(t.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue(); };
+    QJsonObject o {
+        { "id", idString() },
+        { "name", name() },
+        { "status", toString(state) },
+        { "progress", progress },
+        { "frames", frames },
+        { "fps", fps },
+        { "speed", speed },
+        { "eta_seconds", etaSeconds >= 0 ? QJsonValue(etaSeconds) : QJsonValue() },
+        { "attempts", attempts },
+        { "error", error.isEmpty() ? QJsonValue() : QJsonValue(error) },
+        { "warnings", QJsonArray::fromStringList(warnings) },
+        { "created_at", time(createdAt) },
+        { "started_at", time(startedAt) },
+        { "ended_at", time(endedAt) },
+        { "input_bytes", inputBytes },
+        { "output_bytes", outputBytes },
+        { "output", outputPath },
+        { "source", toString(spec.source) },
+        { "preset", spec.presetName.isEmpty() ? QJsonValue() : QJsonValue(spec.presetName) },
+        { "priority", spec.priority },
+        { "settings", spec.settings.toJson() },
+    };
+    return o;
+}
+
+} // namespace vtfarm::jobs

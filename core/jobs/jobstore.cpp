@@ -1,0 +1,297 @@
+#include "jobstore.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace vtfarm::jobs {
+
+namespace {
+
+// Each entry takes the schema from version i to i+1. Append; never edit a released step.
+const QStringList kMigrations[] = {
+    {
+        "CREATE TABLE jobs ("
+        " id TEXT PRIMARY KEY,"
+        " position INTEGER NOT NULL,"
+        " priority INTEGER NOT NULL DEFAULT 0,"
+        " state TEXT NOT NULL,"
+        " spec TEXT NOT NULL,"
+        " attempts INTEGER NOT NULL DEFAULT 0,"
+        " error TEXT,"
+        " warnings TEXT,"
+        " created_at INTEGER NOT NULL,"
+        " started_at INTEGER,"
+        " ended_at INTEGER,"
+        " output_path TEXT,"
+        " input_bytes INTEGER NOT NULL DEFAULT 0,"
+        " output_bytes INTEGER NOT NULL DEFAULT 0,"
+        " frames INTEGER NOT NULL DEFAULT 0,"
+        " speed REAL NOT NULL DEFAULT 0)",
+        "CREATE INDEX jobs_by_state ON jobs(state)",
+        "CREATE INDEX jobs_by_position ON jobs(position)",
+    },
+};
+constexpr int kLatest = int(std::size(kMigrations));
+
+Error sqlError(const QString& what, const QSqlError& e)
+{
+    return { ErrorCode::IoError, QStringLiteral("Job store: %1: %2").arg(what, e.text()), {} };
+}
+
+QVariant msecs(const QDateTime& t)
+{
+    return t.isValid() ? QVariant(t.toMSecsSinceEpoch()) : QVariant(QMetaType::fromType<qint64>());
+}
+
+QDateTime fromMsecs(const QVariant& v)
+{
+    return v.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(v.toLongLong());
+}
+
+void bindJob(QSqlQuery& q, const Job& job)
+{
+    q.bindValue(":id", job.idString());
+    q.bindValue(":position", job.position);
+    q.bindValue(":priority", job.spec.priority);
+    q.bindValue(":state", toString(job.state));
+    q.bindValue(":spec", QString::fromUtf8(QJsonDocument(job.spec.toJson()).toJson(QJsonDocument::Compact)));
+    q.bindValue(":attempts", job.attempts);
+    q.bindValue(":error", job.error.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(job.error));
+    q.bindValue(":warnings", job.warnings.isEmpty() ? QVariant(QMetaType::fromType<QString>())
+                                                    : QVariant(QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(job.warnings)).toJson(QJsonDocument::Compact))));
+    q.bindValue(":created_at", msecs(job.createdAt));
+    q.bindValue(":started_at", msecs(job.startedAt));
+    q.bindValue(":ended_at", msecs(job.endedAt));
+    q.bindValue(":output_path", job.outputPath);
+    q.bindValue(":input_bytes", job.inputBytes);
+    q.bindValue(":output_bytes", job.outputBytes);
+    q.bindValue(":frames", job.frames);
+    q.bindValue(":speed", job.speed);
+}
+
+const char* kColumns = "id, position, priority, state, spec, attempts, error, warnings, created_at, started_at, "
+                       "ended_at, output_path, input_bytes, output_bytes, frames, speed";
+
+} // namespace
+
+JobStore::JobStore(QString directory)
+    : m_directory(std::move(directory))
+    , m_connection(QStringLiteral("vtfarm-jobs-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
+{
+}
+
+JobStore::~JobStore()
+{
+    if (QSqlDatabase::contains(m_connection)) {
+        QSqlDatabase::database(m_connection, false).close();
+        QSqlDatabase::removeDatabase(m_connection);
+    }
+}
+
+int JobStore::latestSchemaVersion()
+{
+    return kLatest;
+}
+
+QString JobStore::databasePath() const
+{
+    return QDir(m_directory).filePath(QStringLiteral("jobs.sqlite"));
+}
+
+bool JobStore::isOpen() const
+{
+    return QSqlDatabase::contains(m_connection) && QSqlDatabase::database(m_connection, false).isOpen();
+}
+
+int JobStore::schemaVersion() const
+{
+    return m_schemaVersion;
+}
+
+Result<void> JobStore::open()
+{
+    if (!QDir().mkpath(m_directory))
+        return Error { ErrorCode::IoError, QStringLiteral("Cannot create the data folder %1.").arg(m_directory), {} };
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+    if (!db.isValid())
+        return Error { ErrorCode::Internal, QStringLiteral("The Qt SQLite driver is missing (install libqt6sql6-sqlite)."), {} };
+    db.setDatabaseName(databasePath());
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!db.open())
+        return sqlError(QStringLiteral("cannot open %1").arg(databasePath()), db.lastError());
+    QSqlQuery q(db);
+    // WAL keeps readers off the writer's back; FULL makes every committed state change survive power loss.
+    for (const char* pragma : { "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON" }) {
+        if (!q.exec(QString::fromLatin1(pragma)))
+            return sqlError(QString::fromLatin1(pragma), q.lastError());
+    }
+    return migrate();
+}
+
+Result<void> JobStore::migrate()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    QSqlQuery q(db);
+    if (!q.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"))
+        return sqlError("schema_version", q.lastError());
+    if (!q.exec("SELECT version FROM schema_version") )
+        return sqlError("schema_version", q.lastError());
+    int version = 0;
+    const bool hasRow = q.next();
+    if (hasRow)
+        version = q.value(0).toInt();
+    if (version > kLatest)
+        return Error { ErrorCode::Conflict,
+            QStringLiteral("The job store %1 was written by a newer vtfarm (schema %2; this one knows %3).")
+                .arg(databasePath()).arg(version).arg(kLatest),
+            {} };
+    for (; version < kLatest; ++version) {
+        if (!db.transaction())
+            return sqlError("begin migration", db.lastError());
+        for (const QString& statement : kMigrations[version]) {
+            if (!q.exec(statement)) {
+                const Error e = sqlError(QStringLiteral("migration to schema %1").arg(version + 1), q.lastError());
+                db.rollback();
+                return e;
+            }
+        }
+        const bool ok = (version == 0 && !hasRow) ? q.exec(QStringLiteral("INSERT INTO schema_version VALUES (%1)").arg(version + 1))
+                                                  : q.exec(QStringLiteral("UPDATE schema_version SET version = %1").arg(version + 1));
+        if (!ok || !db.commit()) {
+            const Error e = sqlError("record schema version", q.lastError());
+            db.rollback();
+            return e;
+        }
+    }
+    m_schemaVersion = version;
+    return {};
+}
+
+Result<QList<Job>> JobStore::loadAll() const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT %1 FROM jobs ORDER BY position").arg(QString::fromLatin1(kColumns))))
+        return sqlError("load jobs", q.lastError());
+    QList<Job> jobs;
+    while (q.next()) {
+        Job job;
+        job.id = QUuid::fromString(q.value(0).toString());
+        job.position = q.value(1).toLongLong();
+        const auto state = jobStateFromString(q.value(3).toString());
+        const auto spec = JobSpec::fromJson(QJsonDocument::fromJson(q.value(4).toString().toUtf8()).object());
+        if (job.id.isNull() || !state || !spec) {
+            // A row we cannot read is reported, not silently dropped.
+            return Error { ErrorCode::Internal,
+                QStringLiteral("Job store: job %1 cannot be read (%2).").arg(q.value(0).toString(), spec ? QStringLiteral("bad state or id") : spec.error().message),
+                {} };
+        }
+        job.state = *state;
+        job.spec = *spec;
+        job.spec.priority = q.value(2).toInt();
+        job.attempts = q.value(5).toInt();
+        job.error = q.value(6).toString();
+        const QString warnings = q.value(7).toString();
+        if (!warnings.isEmpty()) {
+            for (const QJsonValue& v : QJsonDocument::fromJson(warnings.toUtf8()).array())
+                job.warnings.append(v.toString());
+        }
+        job.createdAt = fromMsecs(q.value(8));
+        job.startedAt = fromMsecs(q.value(9));
+        job.endedAt = fromMsecs(q.value(10));
+        job.outputPath = q.value(11).toString();
+        job.inputBytes = q.value(12).toLongLong();
+        job.outputBytes = q.value(13).toLongLong();
+        job.frames = q.value(14).toLongLong();
+        job.speed = q.value(15).toDouble();
+        job.progress = job.state == JobState::Finished ? 1.0 : 0.0;
+        jobs.append(std::move(job));
+    }
+    return jobs;
+}
+
+Result<void> JobStore::insert(const QList<Job>& jobs)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    if (!db.transaction())
+        return sqlError("begin insert", db.lastError());
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("INSERT INTO jobs (%1) VALUES (:id, :position, :priority, :state, :spec, :attempts, :error, "
+                             ":warnings, :created_at, :started_at, :ended_at, :output_path, :input_bytes, :output_bytes, "
+                             ":frames, :speed)")
+                  .arg(QString::fromLatin1(kColumns)));
+    for (const Job& job : jobs) {
+        bindJob(q, job);
+        if (!q.exec()) {
+            const Error e = sqlError("insert job", q.lastError());
+            db.rollback();
+            return e;
+        }
+    }
+    if (!db.commit())
+        return sqlError("commit insert", db.lastError());
+    return {};
+}
+
+Result<void> JobStore::update(const Job& job)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare("UPDATE jobs SET position = :position, priority = :priority, state = :state, spec = :spec, "
+              "attempts = :attempts, error = :error, warnings = :warnings, created_at = :created_at, "
+              "started_at = :started_at, ended_at = :ended_at, output_path = :output_path, input_bytes = :input_bytes, "
+              "output_bytes = :output_bytes, frames = :frames, speed = :speed WHERE id = :id");
+    bindJob(q, job);
+    if (!q.exec())
+        return sqlError("update job", q.lastError());
+    if (q.numRowsAffected() != 1)
+        return Error { ErrorCode::NotFound, QStringLiteral("Job store: job %1 is not stored.").arg(job.idString()), {} };
+    return {};
+}
+
+Result<void> JobStore::updatePositions(const QList<Job>& jobs)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    if (!db.transaction())
+        return sqlError("begin reorder", db.lastError());
+    QSqlQuery q(db);
+    q.prepare("UPDATE jobs SET position = :position WHERE id = :id");
+    for (const Job& job : jobs) {
+        q.bindValue(":position", job.position);
+        q.bindValue(":id", job.idString());
+        if (!q.exec()) {
+            const Error e = sqlError("reorder", q.lastError());
+            db.rollback();
+            return e;
+        }
+    }
+    if (!db.commit())
+        return sqlError("commit reorder", db.lastError());
+    return {};
+}
+
+Result<void> JobStore::remove(const QList<QUuid>& ids)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    if (!db.transaction())
+        return sqlError("begin remove", db.lastError());
+    QSqlQuery q(db);
+    q.prepare("DELETE FROM jobs WHERE id = :id");
+    for (const QUuid& id : ids) {
+        q.bindValue(":id", id.toString(QUuid::WithoutBraces));
+        if (!q.exec()) {
+            const Error e = sqlError("remove job", q.lastError());
+            db.rollback();
+            return e;
+        }
+    }
+    if (!db.commit())
+        return sqlError("commit remove", db.lastError());
+    return {};
+}
+
+} // namespace vtfarm::jobs

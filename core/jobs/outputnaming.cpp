@@ -1,0 +1,38 @@
+#include "outputnaming.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+namespace vtfarm::jobs {
+
+QString expandNamePattern(const QString& pattern, const QString& inputPath)
+{
+    QString name = pattern.isEmpty() ? QStringLiteral("{name}") : pattern;
+    name.replace(QStringLiteral("{name}"), QFileInfo(inputPath).completeBaseName());
+    // No folders, no control characters, nothing a file system refuses.
+    for (QChar& c : name) {
+        if (c == u'/' || c == u'\\' || c.unicode() < 0x20 || c == QChar(0x7f))
+            c = u'_';
+    }
+    name = name.trimmed();
+    while (name.startsWith(u'.'))
+        name.remove(0, 1);
+    if (name.isEmpty())
+        name = QStringLiteral("output");
+    return name.left(200);
+}
+
+QString uniqueOutputPath(const QString& wanted, const QSet<QString>& reserved)
+{
+    const QFileInfo info(wanted);
+    const QString dir = info.absolutePath();
+    const QString base = info.completeBaseName();
+    const QString suffix = info.suffix().isEmpty() ? QString() : QStringLiteral(".") + info.suffix();
+    auto taken = [&](const QString& path) { return reserved.contains(path) || QFileInfo::exists(path) || QFileInfo::exists(path + QStringLiteral(".part")); };
+    QString candidate = QDir::cleanPath(info.absoluteFilePath());
+    for (int n = 1; taken(candidate) && n < 100000; ++n)
+        candidate = QDir::cleanPath(dir + u'/' + base + QStringLiteral(" (%1)").arg(n) + suffix);
+    return candidate;
+}
+
+} // namespace vtfarm::jobs
