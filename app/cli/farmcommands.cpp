@@ -140,7 +140,7 @@ QString describeEnd(const Job& job)
     case JobState::Canceled:
         return QStringLiteral("canceled");
     default:
-        return toString(job.state);
+        return jobStateName(job.state);
     }
 }
 
@@ -385,7 +385,7 @@ int jobsCommand(const QStringList& args)
             array.append(job.toJson());
             continue;
         }
-        std::printf("%s  %-9s %s -> %s%s\n", qPrintable(job.idString()), qPrintable(toString(job.state)), qPrintable(job.spec.input),
+        std::printf("%s  %-9s %s -> %s%s\n", qPrintable(job.idString()), qPrintable(jobStateName(job.state)), qPrintable(job.spec.input),
             qPrintable(job.outputPath), job.error.isEmpty() ? "" : qPrintable(QStringLiteral("  (") + job.error + u')'));
     }
     if (p.isSet("json"))

@@ -5,7 +5,7 @@
 
 namespace vtfarm::jobs {
 
-QString toString(JobSource source)
+QString jobSourceName(JobSource source)
 {
     switch (source) {
     case JobSource::Gui:
@@ -29,7 +29,7 @@ JobSource jobSourceFromString(const QString& text)
 
 QJsonObject JobSpec::toJson() const
 {
-    QJsonObject o { { "input", input }, { "settings", settings.toJson() }, { "source", toString(source) } };
+    QJsonObject o { { "input", input }, { "settings", settings.toJson() }, { "source", jobSourceName(source) } };
     if (!output.isEmpty())
         o["output"] = output;
     if (!outputDir.isEmpty())
@@ -78,7 +78,7 @@ QJsonObject Job::toJson() const
     QJsonObject o {
         { "id", idString() },
         { "name", name() },
-        { "status", toString(state) },
+        { "status", jobStateName(state) },
         { "progress", progress },
         { "frames", frames },
         { "fps", fps },
@@ -93,7 +93,7 @@ QJsonObject Job::toJson() const
         { "input_bytes", inputBytes },
         { "output_bytes", outputBytes },
         { "output", outputPath },
-        { "source", toString(spec.source) },
+        { "source", jobSourceName(spec.source) },
         { "preset", spec.presetName.isEmpty() ? QJsonValue() : QJsonValue(spec.presetName) },
         { "priority", spec.priority },
         { "settings", spec.settings.toJson() },

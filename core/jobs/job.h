@@ -12,9 +12,7 @@
 
 namespace vtfarm::jobs {
 
-/// \brief Who asked for a job.
-enum class JobSource { Gui, Cli, Api };
-QString toString(JobSource source);
+QString jobSourceName(JobSource source);
 JobSource jobSourceFromString(const QString& text);
 
 /// \brief What to do: one input, where to write, and how.

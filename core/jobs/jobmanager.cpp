@@ -235,9 +235,9 @@ Result<void> JobManager::transition(Job& job, JobState to, const QString& error)
 {
     const JobState from = job.state;
     if (!isLegalTransition(from, to)) {
-        qCWarning(lcJobs) << "refused illegal transition" << toString(from) << "->" << toString(to) << "of job" << job.idString();
+        qCWarning(lcJobs) << "refused illegal transition" << jobStateName(from) << "->" << jobStateName(to) << "of job" << job.idString();
         return Error { ErrorCode::Conflict,
-            QStringLiteral("Job %1 is %2; it cannot become %3.").arg(job.idString(), toString(from), toString(to)), {} };
+            QStringLiteral("Job %1 is %2; it cannot become %3.").arg(job.idString(), jobStateName(from), jobStateName(to)), {} };
     }
     Job next = job;
     next.state = to;
@@ -401,7 +401,7 @@ Result<void> JobManager::retry(const QUuid& id)
     if (!job)
         return Error { ErrorCode::NotFound, QStringLiteral("No job %1.").arg(id.toString(QUuid::WithoutBraces)), {} };
     if (job->state != JobState::Failed && job->state != JobState::Canceled)
-        return Error { ErrorCode::Conflict, QStringLiteral("Only a failed or canceled job can be retried; this one is %1.").arg(toString(job->state)), {} };
+        return Error { ErrorCode::Conflict, QStringLiteral("Only a failed or canceled job can be retried; this one is %1.").arg(jobStateName(job->state)), {} };
     if (m_running.contains(id))
         return Error { ErrorCode::Conflict, QStringLiteral("The job's worker is still stopping; retry in a moment."), {} };
     // Its old name may have been taken since; a retried job still never overwrites.

@@ -2,7 +2,7 @@
 
 namespace vtfarm::jobs {
 
-QString toString(JobState state)
+QString jobStateName(JobState state)
 {
     switch (state) {
     case JobState::Queued:
@@ -22,7 +22,7 @@ QString toString(JobState state)
 std::optional<JobState> jobStateFromString(const QString& text)
 {
     for (JobState s : { JobState::Queued, JobState::Started, JobState::Finished, JobState::Failed, JobState::Canceled }) {
-        if (text == toString(s))
+        if (text == jobStateName(s))
             return s;
     }
     return std::nullopt;

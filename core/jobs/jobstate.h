@@ -1,15 +1,22 @@
 #pragma once
 
+#include <QMetaType>
 #include <QString>
 
 #include <optional>
 
 namespace vtfarm::jobs {
+Q_NAMESPACE
 
 /// \brief A job's lifecycle, in the RQ vocabulary the Python service's clients already read.
 enum class JobState { Queued, Started, Finished, Failed, Canceled };
+Q_ENUM_NS(JobState)
 
-QString toString(JobState state);
+/// \brief Who asked for a job.
+enum class JobSource { Gui, Cli, Api };
+Q_ENUM_NS(JobSource)
+
+QString jobStateName(JobState state);
 std::optional<JobState> jobStateFromString(const QString& text);
 
 /// Whether a job may go from \a from to \a to. The JobManager's one transition function asks this.

@@ -58,7 +58,7 @@ void bindJob(QSqlQuery& q, const Job& job)
     q.bindValue(":id", job.idString());
     q.bindValue(":position", job.position);
     q.bindValue(":priority", job.spec.priority);
-    q.bindValue(":state", toString(job.state));
+    q.bindValue(":state", jobStateName(job.state));
     q.bindValue(":spec", QString::fromUtf8(QJsonDocument(job.spec.toJson()).toJson(QJsonDocument::Compact)));
     q.bindValue(":attempts", job.attempts);
     q.bindValue(":error", job.error.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(job.error));
