@@ -38,7 +38,10 @@ rm -f "$build"/vtfarm*.deb "$build"/vtfarm*.tar.gz
 (cd "$build" && cpack -G "DEB;TGZ")
 deb=$(find "$build" -maxdepth 1 -name 'vtfarm_*.deb' | head -1)
 tgz=$(find "$build" -maxdepth 1 -name 'vtfarm-*.tar.gz' | head -1)
-[ -n "$deb" ] && [ -n "$tgz" ] || { echo "package.sh: cpack made no .deb or .tar.gz" >&2; exit 1; }
+if [ -z "$deb" ] || [ -z "$tgz" ]; then
+    echo "package.sh: cpack made no .deb or .tar.gz" >&2
+    exit 1
+fi
 
 echo "--- lintian $(basename "$deb")"
 lintian --info "$deb" | tee "$build/lintian.txt" || true
