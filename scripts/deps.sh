@@ -9,9 +9,11 @@ VTFARM_BUILD_PACKAGES=(
     libqt6svg6 qt6-qpa-plugins libgl-dev
     libavcodec-dev libavformat-dev libavfilter-dev libavutil-dev libswscale-dev libswresample-dev
     prometheus-cpp-dev libcpp-httplib-dev
+    librsvg2-bin
 )
 VTFARM_TEST_PACKAGES=(
     ffmpeg xvfb xauth curl python3
+    desktop-file-utils appstream systemd prometheus python3-yaml man-db
 )
 
 missing_packages() {
