@@ -86,6 +86,16 @@ AVPixelFormat chooseEncoderPixelFormat(const AVCodec* enc, AVPixelFormat source,
     return avcodec_find_best_pix_fmt_of_list(enc->pix_fmts, source, 0, nullptr);
 }
 
+// libopus lists no channel layouts, yet for 1 to 8 channels it opens only with the Vorbis order of
+// that many channels; 5.1(side), what AC-3 and DTS decode to, and 2.1, 4.0, ... make it fail.
+AVChannelLayout opusLayout(int channels)
+{
+    static const AVChannelLayout vorbis[] = { AV_CHANNEL_LAYOUT_MONO, AV_CHANNEL_LAYOUT_STEREO,
+        AV_CHANNEL_LAYOUT_SURROUND, AV_CHANNEL_LAYOUT_QUAD, AV_CHANNEL_LAYOUT_5POINT0_BACK,
+        AV_CHANNEL_LAYOUT_5POINT1_BACK, AV_CHANNEL_LAYOUT_6POINT1, AV_CHANNEL_LAYOUT_7POINT1 };
+    return channels >= 1 && channels <= 8 ? vorbis[channels - 1] : AVChannelLayout(AV_CHANNEL_LAYOUT_STEREO);
+}
+
 int defaultAudioBitrate(const QString& codec, int channels)
 {
     const int perChannel = codec == u"libopus" ? 48'000 : 64'000;
@@ -464,6 +474,10 @@ struct Transcoder::Impl
                 const AVChannelLayout stereo = AV_CHANNEL_LAYOUT_STEREO;
                 av_channel_layout_copy(&want, dec->ch_layout.nb_channels >= 2 ? &stereo : &layouts[0]);
             }
+        } else if (settings.audioCodec == u"libopus") {
+            const AVChannelLayout opus = opusLayout(want.nb_channels);
+            av_channel_layout_uninit(&want);
+            av_channel_layout_copy(&want, &opus);
         }
         av_channel_layout_copy(&enc->ch_layout, &want);
         av_channel_layout_uninit(&want);

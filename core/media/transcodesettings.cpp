@@ -56,6 +56,17 @@ bool containerAccepts(const QString& container, const char* encoderName)
     return avformat_query_codec(fmt, enc->id, FF_COMPLIANCE_NORMAL) == 1;
 }
 
+// The encoders among \a offered whose output a container of that kind can hold.
+QString encodersFor(const QString& container, const QStringList& offered)
+{
+    QStringList list;
+    for (const QString& codec : offered) {
+        if (codec != u"copy" && codec != u"none" && containerAccepts(container, codec.toLatin1().constData()))
+            list << codec;
+    }
+    return list.join(u", ");
+}
+
 } // namespace
 
 std::optional<Resolution> Resolution::parse(const QString& text)
@@ -261,7 +272,8 @@ QList<Error> validate(const TranscodeSettings& s, const QString& container)
     } else if (videoCoded && !avcodec_find_encoder_by_name(s.videoCodec.toLatin1().constData())) {
         fail("codec", QStringLiteral("the %1 encoder is not available in this build of libavcodec").arg(s.videoCodec));
     } else if (videoCoded && containerOk && !containerAccepts(container, s.videoCodec.toLatin1().constData())) {
-        fail("codec", QStringLiteral("a .%1 file cannot hold %2 video").arg(container, s.videoCodec));
+        fail("codec", QStringLiteral("a .%1 file cannot hold %2 video; for .%1 use one of: %3")
+                          .arg(container, s.videoCodec, encodersFor(container, supportedVideoCodecs())));
     } else if (container == u"m4a" && s.videoCodec != u"none") {
         fail("codec", QStringLiteral("a .m4a file holds audio only; set the video codec to none"));
     }
@@ -321,7 +333,8 @@ QList<Error> validate(const TranscodeSettings& s, const QString& container)
         if (!avcodec_find_encoder_by_name(s.audioCodec.toLatin1().constData()))
             fail("audio_codec", QStringLiteral("the %1 encoder is not available in this build of libavcodec").arg(s.audioCodec));
         else if (containerOk && !containerAccepts(container, s.audioCodec.toLatin1().constData()))
-            fail("audio_codec", QStringLiteral("a .%1 file cannot hold %2 audio").arg(container, s.audioCodec));
+            fail("audio_codec", QStringLiteral("a .%1 file cannot hold %2 audio; for .%1 use one of: %3")
+                                    .arg(container, s.audioCodec, encodersFor(container, supportedAudioCodecs())));
         if (s.audioBitrate != 0 && (s.audioBitrate < 6'000 || s.audioBitrate > 1'024'000))
             fail("audio_bitrate", QStringLiteral("%1 is outside 6k to 1024k").arg(formatBitrate(s.audioBitrate)));
     }
