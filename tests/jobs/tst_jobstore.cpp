@@ -1,0 +1,192 @@
+#include "jobstore.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace vtfarm;
+using namespace vtfarm::jobs;
+
+namespace {
+
+Job makeJob(int n)
+{
+    Job job;
+    job.id = QUuid::createUuid();
+    job.position = n;
+    job.spec.input = QStringLiteral("/videos/clip %1 ünï.mp4").arg(n);
+    job.spec.settings.videoBitrate = 2'500'000;
+    job.spec.settings.resolution = media::Resolution::maxHeight(720);
+    job.spec.presetName = QStringLiteral("H.264 720p 1000k");
+    job.spec.source = JobSource::Api;
+    job.spec.priority = n % 3;
+    job.createdAt = QDateTime::fromMSecsSinceEpoch(1'700'000'000'000 + n);
+    job.outputPath = QStringLiteral("/out/clip %1.mp4").arg(n);
+    job.inputBytes = 1000 + n;
+    return job;
+}
+
+} // namespace
+
+class TestJobStore : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void roundTrip()
+    {
+        QTemporaryDir dir;
+        Job job = makeJob(7);
+        job.state = JobState::Failed;
+        job.attempts = 2;
+        job.error = QStringLiteral("Worker crashed: SIGSEGV");
+        job.warnings = { QStringLiteral("one"), QStringLiteral("two") };
+        job.startedAt = QDateTime::fromMSecsSinceEpoch(1'700'000'100'000);
+        job.endedAt = QDateTime::fromMSecsSinceEpoch(1'700'000'200'000);
+        {
+            JobStore store(dir.path());
+            QVERIFY(store.open().ok());
+            QCOMPARE(store.schemaVersion(), JobStore::latestSchemaVersion());
+            QVERIFY(store.insert({ job }).ok());
+        }
+        JobStore store(dir.path());
+        QVERIFY(store.open().ok());
+        auto loaded = store.loadAll();
+        QVERIFY(loaded.ok());
+        QCOMPARE(loaded->size(), 1);
+        const Job& got = loaded->first();
+        QCOMPARE(got.id, job.id);
+        QCOMPARE(got.state, JobState::Failed);
+        QCOMPARE(got.attempts, 2);
+        QCOMPARE(got.error, job.error);
+        QCOMPARE(got.warnings, job.warnings);
+        QCOMPARE(got.spec.input, job.spec.input);
+        QCOMPARE(got.spec.settings, job.spec.settings);
+        QCOMPARE(got.spec.presetName, job.spec.presetName);
+        QCOMPARE(got.spec.source, JobSource::Api);
+        QCOMPARE(got.spec.priority, job.spec.priority);
+        QCOMPARE(got.createdAt, job.createdAt);
+        QCOMPARE(got.startedAt, job.startedAt);
+        QCOMPARE(got.endedAt, job.endedAt);
+        QCOMPARE(got.outputPath, job.outputPath);
+        QCOMPARE(got.inputBytes, job.inputBytes);
+    }
+
+    void updateRemoveAndOrder()
+    {
+        QTemporaryDir dir;
+        JobStore store(dir.path());
+        QVERIFY(store.open().ok());
+        Job a = makeJob(1), b = makeJob(2), c = makeJob(3);
+        QVERIFY(store.insert({ a, b, c }).ok());
+        a.state = JobState::Finished;
+        a.outputBytes = 4242;
+        QVERIFY(store.update(a).ok());
+        std::swap(a.position, c.position);
+        QVERIFY(store.updatePositions({ a, c }).ok());
+        QVERIFY(store.remove({ b.id }).ok());
+        auto loaded = store.loadAll();
+        QVERIFY(loaded.ok());
+        QCOMPARE(loaded->size(), 2);
+        QCOMPARE(loaded->at(0).id, c.id); // ordered by position
+        QCOMPARE(loaded->at(1).id, a.id);
+        QCOMPARE(loaded->at(1).state, JobState::Finished);
+        QCOMPARE(loaded->at(1).outputBytes, 4242);
+        // Updating a job that is not stored is an error, not a silent no-op.
+        QCOMPARE(store.update(b).error().code, ErrorCode::NotFound);
+    }
+
+    void durablePragmas()
+    {
+        QTemporaryDir dir;
+        JobStore store(dir.path());
+        QVERIFY(store.open().ok());
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("check"));
+        db.setDatabaseName(store.databasePath());
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("PRAGMA journal_mode")) && q.next());
+        QCOMPARE(q.value(0).toString(), QStringLiteral("wal"));
+        q.finish();
+        db.close();
+        db = {};
+        QSqlDatabase::removeDatabase(QStringLiteral("check"));
+    }
+
+    void newerSchemaRefused()
+    {
+        QTemporaryDir dir;
+        {
+            JobStore store(dir.path());
+            QVERIFY(store.open().ok());
+        }
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("bump"));
+            db.setDatabaseName(QDir(dir.path()).filePath(QStringLiteral("jobs.sqlite")));
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("UPDATE schema_version SET version = 99")));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("bump"));
+        JobStore store(dir.path());
+        const auto r = store.open();
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, ErrorCode::Conflict);
+        QVERIFY(r.error().message.contains(QStringLiteral("newer")));
+    }
+
+    void unreadableRowIsReported()
+    {
+        QTemporaryDir dir;
+        {
+            JobStore store(dir.path());
+            QVERIFY(store.open().ok());
+            QVERIFY(store.insert({ makeJob(1) }).ok());
+        }
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("break"));
+            db.setDatabaseName(QDir(dir.path()).filePath(QStringLiteral("jobs.sqlite")));
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("UPDATE jobs SET state = 'exploded'")));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("break"));
+        JobStore store(dir.path());
+        QVERIFY(store.open().ok());
+        const auto loaded = store.loadAll();
+        QVERIFY(!loaded.ok()); // never silently dropped
+    }
+
+    void tenThousandJobs()
+    {
+        QTemporaryDir dir;
+        QList<Job> jobs;
+        for (int i = 0; i < 10000; ++i)
+            jobs.append(makeJob(i));
+        QElapsedTimer t;
+        {
+            JobStore store(dir.path());
+            QVERIFY(store.open().ok());
+            t.start();
+            QVERIFY(store.insert(jobs).ok());
+            qInfo("inserting 10000 jobs in one transaction: %lld ms", t.elapsed());
+        }
+        JobStore store(dir.path());
+        QVERIFY(store.open().ok());
+        t.start();
+        auto loaded = store.loadAll();
+        qInfo("loading 10000 jobs: %lld ms", t.elapsed());
+        QVERIFY(loaded.ok());
+        QCOMPARE(loaded->size(), 10000);
+        QCOMPARE(loaded->first().id, jobs.first().id);
+        QCOMPARE(loaded->last().id, jobs.last().id);
+        QCOMPARE(loaded->at(5000).spec.input, jobs.at(5000).spec.input);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestJobStore)
+#include "tst_jobstore.moc"

@@ -1,0 +1,228 @@
+#include "fixtures.h"
+#include "jobmanager.h"
+#include "workerprocess.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+#include <unistd.h>
+
+using namespace vtfarm;
+using namespace vtfarm::jobs;
+
+namespace {
+
+constexpr int kJobTimeoutMs = 90'000;
+
+media::TranscodeSettings smallSettings()
+{
+    media::TranscodeSettings s;
+    s.resolution = media::Resolution::exact(160, 120);
+    s.videoBitrate = 200'000;
+    s.encoderPreset = QStringLiteral("ultrafast");
+    return s;
+}
+
+WorkerProcess::Options childOptions()
+{
+    WorkerProcess::Options o;
+    o.mode = WorkerProcess::Mode::ChildProcess;
+    o.program = QStringLiteral(VTFARM_CLI_PATH);
+    return o;
+}
+
+/// The pids of this process's children running `vtfarm-cli worker`.
+QList<pid_t> workerChildren()
+{
+    QList<pid_t> pids;
+    QDirIterator tasks(QStringLiteral("/proc/self/task"), QDir::Dirs | QDir::NoDotAndDotDot);
+    while (tasks.hasNext()) {
+        QFile f(tasks.next() + QStringLiteral("/children"));
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        for (const QByteArray& pid : f.readAll().split(' ')) {
+            if (pid.trimmed().isEmpty())
+                continue;
+            QFile cmd(QStringLiteral("/proc/%1/cmdline").arg(QString::fromLatin1(pid.trimmed())));
+            if (cmd.open(QIODevice::ReadOnly) && cmd.readAll().contains("worker"))
+                pids.append(pid_t(pid.trimmed().toInt()));
+        }
+    }
+    return pids;
+}
+
+} // namespace
+
+class TestWorkerProcess : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        test::quietLibavLog();
+        QVERIFY2(m_media.isValid(), qPrintable(m_media.errorString()));
+        m_clip = m_media.clip();
+        m_long = m_media.sized(QStringLiteral("long.mp4"), QSize(640, 360), 20.0);
+        QVERIFY2(!m_clip.isEmpty() && !m_long.isEmpty(), qPrintable(m_media.errorString()));
+        QVERIFY(QFileInfo(QStringLiteral(VTFARM_CLI_PATH)).isExecutable());
+    }
+
+    void childFinishesAndReportsProgress()
+    {
+        QTemporaryDir out;
+        WorkerProcess worker(childOptions());
+        std::atomic<bool> stop { false };
+        QList<double> fractions;
+        const WorkerRequest request { m_clip, QDir(out.path()).filePath(QStringLiteral("o.mp4")), smallSettings() };
+        const WorkerOutcome outcome = worker.run(request, stop, [&](const media::TranscodeProgress& p) { fractions.append(p.fraction); });
+        QCOMPARE(outcome.kind, WorkerOutcome::Kind::Finished);
+        QVERIFY(!fractions.isEmpty());
+        QCOMPARE(fractions.last(), 1.0);
+        QVERIFY(std::is_sorted(fractions.begin(), fractions.end()));
+        QCOMPARE(outcome.report.outputBytes, QFileInfo(request.output).size());
+        QVERIFY(outcome.report.frames > 0);
+    }
+
+    void childReportsEngineErrors()
+    {
+        QTemporaryDir out;
+        WorkerProcess worker(childOptions());
+        std::atomic<bool> stop { false };
+        const WorkerRequest request { QStringLiteral("/nonexistent.mp4"), QDir(out.path()).filePath(QStringLiteral("o.mp4")), smallSettings() };
+        const WorkerOutcome outcome = worker.run(request, stop, {});
+        QCOMPARE(outcome.kind, WorkerOutcome::Kind::Failed);
+        QCOMPARE(outcome.error.code, ErrorCode::NotFound);
+        QVERIFY(outcome.error.message.contains(QStringLiteral("does not exist")));
+    }
+
+    void stopRemovesPartialOutput()
+    {
+        QTemporaryDir out;
+        WorkerProcess worker(childOptions());
+        std::atomic<bool> stop { false };
+        media::TranscodeSettings slow = smallSettings();
+        slow.encoderPreset = QStringLiteral("veryslow");
+        slow.resolution = media::Resolution::keep();
+        const WorkerRequest request { m_long, QDir(out.path()).filePath(QStringLiteral("o.mp4")), slow };
+        const WorkerOutcome outcome = worker.run(request, stop, [&](const media::TranscodeProgress& p) {
+            if (p.frames > 0)
+                stop = true;
+        });
+        QCOMPARE(outcome.kind, WorkerOutcome::Kind::Stopped);
+        QVERIFY(!QFileInfo::exists(request.output));
+        QVERIFY(!QFileInfo::exists(request.output + QStringLiteral(".part")));
+    }
+
+    void timeLimitStopsTheChild()
+    {
+        QTemporaryDir out;
+        auto options = childOptions();
+        options.timeLimitSeconds = 1;
+        WorkerProcess worker(options);
+        std::atomic<bool> stop { false };
+        media::TranscodeSettings slow = smallSettings();
+        slow.encoderPreset = QStringLiteral("placebo");
+        slow.resolution = media::Resolution::keep();
+        const WorkerRequest request { m_long, QDir(out.path()).filePath(QStringLiteral("o.mp4")), slow };
+        const WorkerOutcome outcome = worker.run(request, stop, {});
+        QCOMPARE(outcome.kind, WorkerOutcome::Kind::Failed);
+        QCOMPARE(outcome.error.code, ErrorCode::LimitExceeded);
+        QVERIFY(outcome.error.message.contains(QStringLiteral("time limit")));
+        QVERIFY(!QFileInfo::exists(request.output + QStringLiteral(".part")));
+    }
+
+    void memoryLimitFailsCleanly()
+    {
+        QTemporaryDir out;
+        auto options = childOptions();
+        options.memoryLimitBytes = 48LL << 20; // far too little for libav and x264
+        WorkerProcess worker(options);
+        std::atomic<bool> stop { false };
+        const WorkerRequest request { m_clip, QDir(out.path()).filePath(QStringLiteral("o.mp4")), smallSettings() };
+        const WorkerOutcome outcome = worker.run(request, stop, {});
+        QCOMPARE(outcome.kind, WorkerOutcome::Kind::Failed);
+        QVERIFY(!outcome.error.message.isEmpty());
+        QVERIFY(!QFileInfo::exists(request.output));
+        QVERIFY(!QFileInfo::exists(request.output + QStringLiteral(".part")));
+    }
+
+    void crashedWorkerFailsOnlyItsJob()
+    {
+        QTemporaryDir data, out;
+        JobManager::Options options;
+        options.dataDir = data.path();
+        options.maxConcurrent = 2;
+        options.worker = childOptions();
+        JobManager manager(options);
+        QVERIFY(manager.open().ok());
+        JobSpec slow;
+        slow.input = m_long;
+        slow.outputDir = out.path();
+        slow.settings = smallSettings();
+        slow.settings.encoderPreset = QStringLiteral("medium");
+        JobSpec quick = slow;
+        quick.input = m_clip;
+        auto victim = manager.submit(slow);
+        auto bystander = manager.submit(quick);
+        QVERIFY(victim.ok() && bystander.ok());
+        // Two workers run; wait until the victim's has written something, then crash it.
+        QTRY_VERIFY_WITH_TIMEOUT(manager.find(*victim)->frames > 0, kJobTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(workerChildren().size() >= 1, true, kJobTimeoutMs);
+        pid_t victimPid = 0;
+        for (pid_t pid : workerChildren()) {
+            // The victim's worker is the one that has the long clip open.
+            QDirIterator fds(QStringLiteral("/proc/%1/fd").arg(pid), QDir::System | QDir::Files);
+            while (fds.hasNext()) {
+                if (QFileInfo(fds.next()).symLinkTarget() == m_long)
+                    victimPid = pid;
+            }
+        }
+        QVERIFY(victimPid > 0);
+        QCOMPARE(::kill(victimPid, SIGSEGV), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(manager.find(*victim)->state, JobState::Failed, kJobTimeoutMs);
+        const QString error = manager.find(*victim)->error;
+        QVERIFY2(error.contains(QStringLiteral("SIGSEGV")), qPrintable(error));
+        QVERIFY2(error.contains(QStringLiteral("crashed")), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(manager.find(*bystander)->state, JobState::Finished, kJobTimeoutMs);
+        QVERIFY(!QFileInfo::exists(manager.find(*victim)->outputPath + QStringLiteral(".part")));
+        QVERIFY(!QFileInfo::exists(manager.find(*victim)->outputPath));
+    }
+
+    void workersNeverExceedTheLimit()
+    {
+        QTemporaryDir data, out;
+        JobManager::Options options;
+        options.dataDir = data.path();
+        options.maxConcurrent = 2;
+        options.worker = childOptions();
+        JobManager manager(options);
+        QVERIFY(manager.open().ok());
+        qsizetype most = 0;
+        connect(&manager, &JobManager::jobChanged, this, [&] { most = std::max(most, workerChildren().size()); });
+        QList<JobSpec> specs;
+        for (int i = 0; i < 5; ++i) {
+            JobSpec spec;
+            spec.input = m_clip;
+            spec.outputDir = out.path();
+            spec.settings = smallSettings();
+            specs.append(spec);
+        }
+        QVERIFY(manager.submitMany(specs).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(manager.counts().finished, 5, kJobTimeoutMs);
+        QVERIFY(most >= 1);
+        QVERIFY2(most <= 2, qPrintable(QString::number(most)));
+        QTRY_COMPARE(workerChildren().size(), 0);
+    }
+
+private:
+    test::MediaFixtures m_media;
+    QString m_clip, m_long;
+};
+
+QTEST_GUILESS_MAIN(TestWorkerProcess)
+#include "tst_workerprocess.moc"
