@@ -218,14 +218,19 @@ QVariant JobTableModel::sortData(const Job& job, int row, int column) const
 void JobTableModel::onJobAdded(const QUuid& id)
 {
     const QList<QUuid>& order = m_manager.order();
-    // The manager appends; anything else (or a missed signal) is resynchronised as a whole.
-    if (order.size() != m_ids.size() + 1 || order.value(m_ids.size()) != id) {
+    const qsizetype have = m_ids.size();
+    // submitMany() appends every job before it announces the first: the whole tail goes in as one
+    // insertion, and the announcements of the others find their rows there already.
+    if (order.size() == have && have > 0 && order.last() == m_ids.last())
+        return;
+    const bool appended = order.size() > have && (have == 0 || (order.first() == m_ids.first() && order.at(have - 1) == m_ids.last()))
+        && order.mid(have).contains(id);
+    if (!appended) {
         resetFromManager();
         return;
     }
-    const int row = int(m_ids.size());
-    beginInsertRows({}, row, row);
-    m_ids.append(id);
+    beginInsertRows({}, int(have), int(order.size()) - 1);
+    m_ids = order;
     endInsertRows();
 }
 
@@ -235,12 +240,11 @@ void JobTableModel::onJobRemoved(const QUuid& id)
     const int row = rowOf(id);
     if (row < 0)
         return;
+    // The position column of the rows below changes with their row, as views expect of a removal;
+    // announcing it for thousands of rows would make a sorted proxy re-sort each time.
     beginRemoveRows({}, row, row);
     m_ids.removeAt(row);
     endRemoveRows();
-    // The queue positions of the rows after it moved up by one.
-    if (row < m_ids.size())
-        Q_EMIT dataChanged(index(row, Position), index(int(m_ids.size()) - 1, Position), { Qt::DisplayRole, SortRole });
 }
 
 void JobTableModel::onJobChanged(const QUuid& id)
@@ -268,7 +272,6 @@ void JobTableModel::onOrderChanged()
     persistentIds.reserve(persistent.size());
     for (const QModelIndex& i : persistent)
         persistentIds.append(m_ids.at(i.row()));
-    const QList<QUuid> before = m_ids;
     m_ids = order;
     QHash<QUuid, int> newRow;
     newRow.reserve(m_ids.size());
@@ -280,17 +283,6 @@ void JobTableModel::onOrderChanged()
         changePersistentIndex(from, r < 0 ? QModelIndex() : index(r, from.column()));
     }
     Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
-    // Only the rows that moved show a new position number.
-    int first = -1, last = -1;
-    for (int r = 0; r < m_ids.size(); ++r) {
-        if (m_ids.at(r) != before.at(r)) {
-            if (first < 0)
-                first = r;
-            last = r;
-        }
-    }
-    if (first >= 0)
-        Q_EMIT dataChanged(index(first, Position), index(last, Position), { Qt::DisplayRole, SortRole });
 }
 
 void JobTableModel::resetFromManager()

@@ -22,7 +22,9 @@ class JobTableModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Position, Name, Preset, State, Progress, Fps, Speed, Eta, Sizes, Error, ColumnCount };
+    /// Position is the place in the queue: logically last, so column 0 (the name) is what stays with
+    /// a row when rows above it go; the view shows it first.
+    enum Column { Name, Preset, State, Progress, Fps, Speed, Eta, Sizes, Error, Position, ColumnCount };
     enum Role {
         IdRole = Qt::UserRole + 1, ///< QUuid
         StateRole, ///< int(jobs::JobState)

@@ -354,6 +354,7 @@ QWidget* MainWindow::createQueuePanel()
     header->setStretchLastSection(true);
     header->setSectionsMovable(true);
     header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    header->moveSection(header->visualIndex(JobTableModel::Position), 0);
     const QFontMetrics fm = m_view->fontMetrics();
     auto width = [&fm](const QString& sample) { return fm.horizontalAdvance(sample) + 24; };
     header->resizeSection(JobTableModel::Position, width(QStringLiteral("999")) + 8);
