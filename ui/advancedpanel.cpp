@@ -70,8 +70,9 @@ AdvancedPanel::AdvancedPanel(QWidget* parent)
     m_videoCodec->addItem(tr("Copy without re-encoding"), QStringLiteral("copy"));
     m_videoCodec->addItem(tr("None (drop the picture)"), QStringLiteral("none"));
 
-    m_rateMode->addItem(tr("Average bitrate"));
-    m_rateMode->addItem(tr("Constant quality"));
+    m_rateMode->addItem(tr("Bitrate"));
+    m_rateMode->addItem(tr("Quality"));
+    m_rateMode->setToolTip(tr("Bitrate: a target size per second. Quality (CRF): a constant look, the size follows the picture."));
     m_bitrate->setPlaceholderText(tr("e.g. 1000k or 2.5M"));
     m_bitrate->setToolTip(tr("Bits per second: 1000k, 2.5M"));
     m_crf->setRange(0, 63);

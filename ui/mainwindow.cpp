@@ -38,6 +38,7 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QStyledItemDelegate>
 #include <QTableView>
 #include <QTimer>
 #include <QToolBar>
@@ -67,6 +68,20 @@ QString listForPeople(const QStringList& names, int shown)
     return head.join(QStringLiteral(", "));
 }
 
+// Error messages say what matters first; their end may go, their start may not.
+class ElideRightDelegate : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        option->textElideMode = Qt::ElideRight;
+    }
+};
+
 } // namespace
 
 MainWindow::MainWindow(jobs::JobManager& manager, media::PresetLibrary& presets, AppSettings& settings, QWidget* parent)
@@ -91,7 +106,7 @@ MainWindow::MainWindow(jobs::JobManager& manager, media::PresetLibrary& presets,
     m_splitter->setStretchFactor(0, 0);
     m_splitter->setStretchFactor(1, 1);
     m_splitter->setCollapsible(1, false);
-    m_splitter->setSizes({ 330, 950 });
+    m_splitter->setSizes({ 320, 960 });
     setCentralWidget(m_splitter);
     createMenusAndToolBar();
     createStatusBar();
@@ -114,6 +129,7 @@ MainWindow::MainWindow(jobs::JobManager& manager, media::PresetLibrary& presets,
 
     restoreSession();
     refresh();
+    updateEmptyHint();
 }
 
 MainWindow::~MainWindow() = default;
@@ -290,7 +306,8 @@ QWidget* MainWindow::createSidePanel()
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    scroll->setMinimumWidth(panel->sizeHint().width() + 12);
+    // Narrow enough to leave the queue its columns on a 1280-pixel screen; the splitter widens it.
+    scroll->setMinimumWidth(300);
     return scroll;
 }
 
@@ -329,12 +346,17 @@ QWidget* MainWindow::createQueuePanel()
     connect(m_stateFilter, &QComboBox::currentIndexChanged, this, [this] {
         const int s = m_stateFilter->currentData().toInt();
         m_proxy->setStateFilter(s < 0 ? std::nullopt : std::optional(JobState(s)));
+        updateEmptyHint();
     });
-    connect(m_nameFilter, &QLineEdit::textChanged, m_proxy, &StateFilterProxy::setNameFilter);
+    connect(m_nameFilter, &QLineEdit::textChanged, this, [this](const QString& text) {
+        m_proxy->setNameFilter(text);
+        updateEmptyHint();
+    });
 
     m_view = new QTableView(panel);
     m_view->setModel(m_proxy);
     m_view->setItemDelegateForColumn(JobTableModel::Progress, new ProgressDelegate(m_view));
+    m_view->setItemDelegateForColumn(JobTableModel::Error, new ElideRightDelegate(m_view));
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setSortingEnabled(true);
@@ -356,17 +378,27 @@ QWidget* MainWindow::createQueuePanel()
     header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     header->moveSection(header->visualIndex(JobTableModel::Position), 0);
     const QFontMetrics fm = m_view->fontMetrics();
-    auto width = [&fm](const QString& sample) { return fm.horizontalAdvance(sample) + 24; };
-    header->resizeSection(JobTableModel::Position, width(QStringLiteral("999")) + 8);
+    auto width = [&fm](const QString& sample) { return fm.horizontalAdvance(sample) + 16; };
+    header->resizeSection(JobTableModel::Position, width(QStringLiteral("9999")) + 6);
     header->resizeSection(JobTableModel::Name, width(QStringLiteral("a-long-video-name.mp4")));
-    header->resizeSection(JobTableModel::Preset, width(QStringLiteral("HEVC 1080p quality")));
+    header->resizeSection(JobTableModel::Preset, width(QStringLiteral("H.264 720p 1000k")));
     header->resizeSection(JobTableModel::State, width(QStringLiteral("Canceled")));
-    header->resizeSection(JobTableModel::Progress, width(QStringLiteral("100%")) * 2 + 20);
-    header->resizeSection(JobTableModel::Fps, width(QStringLiteral("FPS 999")));
+    header->resizeSection(JobTableModel::Progress, width(QStringLiteral("100%")) * 2 + 10);
+    header->resizeSection(JobTableModel::Fps, width(QStringLiteral("FPS")));
     header->resizeSection(JobTableModel::Speed, width(QStringLiteral("12.34×")));
-    header->resizeSection(JobTableModel::Eta, width(QStringLiteral("10:00:00")));
-    header->resizeSection(JobTableModel::Sizes, width(QStringLiteral("12.3 MB → 12.3 MB")));
+    header->resizeSection(JobTableModel::Eta, width(QStringLiteral("10:00")));
+    header->resizeSection(JobTableModel::Sizes, width(QStringLiteral("37.7 MB → 12.3 MB")));
     layout->addWidget(m_view, 1);
+
+    m_emptyHint = new QLabel(m_view->viewport());
+    m_emptyHint->setAlignment(Qt::AlignCenter);
+    m_emptyHint->setForegroundRole(QPalette::PlaceholderText);
+    auto* hintLayout = new QVBoxLayout(m_view->viewport());
+    hintLayout->addWidget(m_emptyHint, 0, Qt::AlignCenter);
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateEmptyHint);
+    connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateEmptyHint);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &MainWindow::updateEmptyHint);
+    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &MainWindow::updateEmptyHint);
 
     // The queue's keys act only while the queue has the focus: elsewhere Space presses buttons,
     // Delete deletes text, Enter accepts and Ctrl+C copies.
@@ -378,6 +410,17 @@ QWidget* MainWindow::createQueuePanel()
     connect(m_view, &QTableView::doubleClicked, this, &MainWindow::onDoubleClicked);
     connect(m_view, &QTableView::customContextMenuRequested, this, &MainWindow::showContextMenu);
     return panel;
+}
+
+void MainWindow::updateEmptyHint()
+{
+    const bool empty = m_proxy->rowCount() == 0;
+    if (empty) {
+        m_emptyHint->setText(m_model->rowCount() == 0
+                ? tr("No jobs yet.\nDrop videos or folders anywhere on this window, or use Add files…")
+                : tr("No job matches the filter."));
+    }
+    m_emptyHint->setVisible(empty);
 }
 
 void MainWindow::createStatusBar()
@@ -570,7 +613,7 @@ void MainWindow::refresh()
         parts.append(tr("%n failed", nullptr, failed));
     if (canceled)
         parts.append(tr("%n canceled", nullptr, canceled));
-    m_countsLabel->setText(parts.isEmpty() ? tr("The queue is empty. Drop videos on the window to start.") : parts.join(QStringLiteral(" · ")));
+    m_countsLabel->setText(parts.isEmpty() ? tr("The queue is empty.") : parts.join(QStringLiteral(" · ")));
 
     const int busy = m_manager.runningCount(), max = m_manager.maxConcurrent();
     m_workersLabel->setText(m_manager.isPaused() ? tr("Paused · workers %1/%2").arg(busy).arg(max) : tr("Workers %1/%2").arg(busy).arg(max));

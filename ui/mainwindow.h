@@ -105,6 +105,7 @@ private:
     void scheduleRefresh();
     void refresh();
     void updateActions();
+    void updateEmptyHint();
     void onSettingsChanged();
     void onDoubleClicked(const QModelIndex& index);
     void showContextMenu(const QPoint& pos);
@@ -145,6 +146,7 @@ private:
     QComboBox* m_stateFilter = nullptr;
     QLineEdit* m_nameFilter = nullptr;
     QTableView* m_view = nullptr;
+    QLabel* m_emptyHint = nullptr;
     QLabel* m_countsLabel = nullptr;
     QLabel* m_workersLabel = nullptr;
     QProgressBar* m_overallBar = nullptr;

@@ -25,7 +25,8 @@ void ProgressDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opti
 
     const auto state = JobState(index.data(JobTableModel::StateRole).toInt());
     const double progress = std::clamp(index.data(JobTableModel::ProgressRole).toDouble(), 0.0, 1.0);
-    if (state == JobState::Queued)
+    // A job that never got going has no bar: its state column says enough.
+    if (state == JobState::Queued || (progress <= 0 && state != JobState::Started))
         return;
 
     const QRectF bar = QRectF(option.rect).adjusted(4, 4, -4, -4);
