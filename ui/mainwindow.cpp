@@ -655,12 +655,17 @@ QString MainWindow::overallProgressText() const
 
 QList<QUuid> MainWindow::selectedIds() const
 {
-    QList<QUuid> ids;
-    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
-    for (const QModelIndex& index : rows)
-        ids.append(index.data(JobTableModel::IdRole).toUuid());
     // In queue order, whatever the view's sort, so that moves and reports follow the queue.
-    std::sort(ids.begin(), ids.end(), [this](const QUuid& a, const QUuid& b) { return m_model->rowOf(a) < m_model->rowOf(b); });
+    QList<int> rows;
+    const QModelIndexList selected = m_view->selectionModel()->selectedRows();
+    rows.reserve(selected.size());
+    for (const QModelIndex& index : selected)
+        rows.append(m_proxy->mapToSource(index).row());
+    std::sort(rows.begin(), rows.end());
+    QList<QUuid> ids;
+    ids.reserve(rows.size());
+    for (int row : std::as_const(rows))
+        ids.append(m_model->idAt(row));
     return ids;
 }
 

@@ -13,6 +13,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QHeaderView>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSignalSpy>
@@ -40,6 +41,7 @@ private Q_SLOTS:
     void failureIsNotifiedAndCopyable();
     void layoutAndPresetAreRestored();
     void presetsCanBeSavedRenamedAndDeleted();
+    void everyBuiltInPresetLoadsUnmodifiedAndValid();
 
 private:
     struct Fixture
@@ -362,6 +364,29 @@ void TestMainWindow::presetsCanBeSavedRenamedAndDeleted()
     // Built-ins stay.
     QVERIFY(picker->select(QStringLiteral("H.264 720p 1000k")));
     QVERIFY(!picker->removeSelected().ok());
+}
+
+void TestMainWindow::everyBuiltInPresetLoadsUnmodifiedAndValid()
+{
+    Fixture f(freshRoot("builtins"), false);
+    QVERIFY(f.manager.open().ok());
+    ui::MainWindow window(f.manager, f.presets, f.settings);
+    int builtIns = 0;
+    for (const media::Preset& preset : f.presets.presets()) {
+        if (!preset.builtIn)
+            continue;
+        ++builtIns;
+        QVERIFY(window.presetPicker()->select(preset.name));
+        QVERIFY2(window.advancedPanel()->errors().isEmpty(), qPrintable(preset.name));
+        QVERIFY2(!window.presetPicker()->isModified(), qPrintable(preset.name));
+        auto spec = window.specTemplate();
+        QVERIFY(spec.ok());
+        QCOMPARE(spec->container, preset.container);
+        QVERIFY2(spec->settings == preset.settings,
+            qPrintable(preset.name + QStringLiteral(": ") + QString::fromUtf8(QJsonDocument(spec->settings.toJson()).toJson(QJsonDocument::Compact))));
+        QCOMPARE(spec->presetName, preset.name);
+    }
+    QVERIFY(builtIns >= 6);
 }
 
 QTEST_MAIN(TestMainWindow)
