@@ -16,6 +16,8 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -42,6 +44,7 @@ private Q_SLOTS:
     void layoutAndPresetAreRestored();
     void presetsCanBeSavedRenamedAndDeleted();
     void everyBuiltInPresetLoadsUnmodifiedAndValid();
+    void closingWhileJobsRunAsks();
 
 private:
     struct Fixture
@@ -387,6 +390,50 @@ void TestMainWindow::everyBuiltInPresetLoadsUnmodifiedAndValid()
         QCOMPARE(spec->presetName, preset.name);
     }
     QVERIFY(builtIns >= 6);
+}
+
+void TestMainWindow::closingWhileJobsRunAsks()
+{
+    Fixture f(freshRoot("closing"), true);
+    QVERIFY(f.manager.open().ok());
+    ui::MainWindow window(f.manager, f.presets, f.settings);
+    window.show();
+    jobs::JobSpec spec = testing::tinySpec(m_longClip, freshRoot("closing/out"));
+    spec.settings.encoderPreset = QStringLiteral("veryslow");
+    spec.settings.resolution = media::Resolution::keep();
+    auto id = f.manager.submit(spec);
+    QVERIFY(id.ok());
+    QTRY_COMPARE_WITH_TIMEOUT(f.manager.runningCount(), 1, 30000);
+
+    // The question is modal; answer it from the event loop it runs.
+    QString asked;
+    auto answer = [&asked](const QString& button) {
+        QTimer::singleShot(0, [&asked, button] {
+            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+            if (!box)
+                return;
+            asked = box->text();
+            for (QAbstractButton* b : box->buttons()) {
+                if (b->text() == button)
+                    b->click();
+            }
+        });
+    };
+    answer(QStringLiteral("Cancel closing"));
+    QVERIFY(!window.close());
+    QVERIFY2(asked.contains(QStringLiteral("still running")), qPrintable(asked));
+    QVERIFY(window.isVisible());
+    QCOMPARE(testing::stateOf(f.manager, *id), QStringLiteral("started"));
+
+    asked.clear();
+    answer(QStringLiteral("Stop and requeue"));
+    QVERIFY(window.close());
+    QVERIFY(!asked.isEmpty());
+    // The application shuts the manager down after the window; the job waits for the next start.
+    f.manager.shutdown();
+    JobManager reopened(testing::managerOptions(freshRoot("closing/data"), false));
+    QVERIFY(reopened.open().ok());
+    QCOMPARE(testing::stateOf(reopened, *id), QStringLiteral("queued"));
 }
 
 QTEST_MAIN(TestMainWindow)
