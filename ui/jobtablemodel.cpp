@@ -165,7 +165,8 @@ QVariant JobTableModel::displayData(const Job& job, int row, int column) const
     case Progress:
         return QStringLiteral("%1%").arg(int(job.progress * 100));
     case Fps:
-        return running && job.fps > 0 ? QLocale().toString(job.fps, 'f', 0) : QString();
+        // A finished job keeps the rate it ended at, which is what a person compares presets by.
+        return (running || job.state == JobState::Finished) && job.fps > 0 ? QLocale().toString(job.fps, 'f', 0) : QString();
     case Speed:
         if (job.speed <= 0 || (!running && job.state != JobState::Finished))
             return QString();
@@ -182,6 +183,9 @@ QVariant JobTableModel::displayData(const Job& job, int row, int column) const
         return in;
     }
     case Error:
+        // A cancel is the person's own doing, and the state says it; the column is for what went wrong.
+        if (job.state == JobState::Canceled)
+            return QString();
         // One line in the table; the tooltip and "Copy error" have the whole text.
         return job.error.section(u'\n', 0, 0);
     }
