@@ -174,7 +174,7 @@ void MainWindow::createActions()
         ->setShortcut(QKeySequence::Copy);
     make(Action::Settings, QStringLiteral("settings"), tr("&Settings…"), tr("Workers, output, notifications, API server"),
         QAction::LowPriority)
-        ->setShortcut(QKeySequence::Preferences);
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
     make(Action::Quit, QString(), tr("&Quit"), tr("Close vtfarm"))->setShortcut(QKeySequence::Quit);
 
     connect(action(Action::AddFiles), &QAction::triggered, this, &MainWindow::addFilesDialog);

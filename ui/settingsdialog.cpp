@@ -17,6 +17,7 @@
 #include <QRandomGenerator>
 #include <QSpinBox>
 #include <QThread>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -39,6 +40,7 @@ SettingsDialog::SettingsDialog(AppSettings& settings, QWidget* parent)
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
     setWindowTitle(tr("Settings"));
+    setMinimumWidth(560);
     setWindowIcon(icon(QStringLiteral("settings")));
 
     m_workers->setRange(0, 64);
@@ -164,13 +166,22 @@ void SettingsDialog::refresh()
     m_token->setEnabled(enabled);
     const QString address = m_bindAddress->text().trimmed();
     const bool beyond = enabled && !address.isEmpty() && !ApiServerSettings::isLoopback(address);
-    m_apiWarning->setText(beyond ? tr("⚠ %1 is reachable from other computers on the network. Every request must carry the token; "
-                                      "use a firewall and prefer 127.0.0.1 behind a reverse proxy with TLS.")
+    m_apiWarning->setText(beyond ? tr("⚠ Other computers on the network can reach %1. Every request must carry the token; "
+                                      "for access from outside, prefer 127.0.0.1 behind a reverse proxy with TLS.")
                                        .arg(address)
                                  : QString());
+    const bool grew = (beyond && m_apiWarning->isHidden()) || (!problem().isEmpty() && m_problem->isHidden());
     m_apiWarning->setVisible(beyond);
     m_problem->setText(problem());
     m_problem->setVisible(!m_problem->text().isEmpty());
+    // Wrapped notes need more height than the layout asks for on its own; make room once they show.
+    if (grew)
+        QTimer::singleShot(0, this, [this] {
+            layout()->activate();
+            const int wanted = heightForWidth(width());
+            if (wanted > height())
+                resize(width(), wanted);
+        });
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(m_problem->text().isEmpty());
 }
 
