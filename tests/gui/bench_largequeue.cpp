@@ -35,6 +35,19 @@ int main(int argc, char** argv)
     const QString data = dir.filePath("data");
     QElapsedTimer t;
     {
+        // The same submit with no window: what the job store and the manager cost on their own.
+        jobs::JobManager bare(testing::managerOptions(dir.filePath("bare"), false));
+        if (!bare.open())
+            return 1;
+        QList<jobs::JobSpec> specs;
+        for (int i = 0; i < count; ++i)
+            specs.append(testing::tinySpec(clip, dir.filePath("out-bare"), QStringLiteral("{name}-%1").arg(i)));
+        t.start();
+        if (!bare.submitMany(specs))
+            return 1;
+        report(qPrintable(QStringLiteral("submit %1 jobs, no window").arg(count)), t.nsecsElapsed() / 1e6);
+    }
+    {
         jobs::JobManager manager(testing::managerOptions(data, false));
         if (!manager.open())
             return 1;
