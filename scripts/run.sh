@@ -10,4 +10,8 @@ if [ ! -f "$build/build.ninja" ]; then
     cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
 cmake --build "$build" -j"$(nproc)"
+# With a display, the desktop window (files and folders given are queued with the current preset).
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$build/app/gui/vtfarm" ]; then
+    exec "$build/app/gui/vtfarm" "$@"
+fi
 exec "$build/app/cli/vtfarm-cli" "$@"

@@ -1,0 +1,182 @@
+#include "appsettings.h"
+
+#include <QHostAddress>
+#include <QSettings>
+
+namespace vtfarm::ui {
+
+namespace {
+
+// Bump when a key changes meaning, so old values are not misread.
+constexpr int kFormat = 1;
+
+} // namespace
+
+bool ApiServerSettings::isLoopback(const QString& address)
+{
+    const QString a = address.trimmed();
+    if (a.compare(QStringLiteral("localhost"), Qt::CaseInsensitive) == 0)
+        return true;
+    const QHostAddress host(a);
+    return !host.isNull() && host.isLoopback();
+}
+
+AppSettings::AppSettings()
+    : m_settings(std::make_unique<QSettings>(QSettings::IniFormat, QSettings::UserScope, QStringLiteral("vtfarm"), QStringLiteral("vtfarm")))
+{
+    m_settings->setValue(QStringLiteral("format"), kFormat);
+}
+
+AppSettings::AppSettings(const QString& iniFile)
+    : m_settings(std::make_unique<QSettings>(iniFile, QSettings::IniFormat))
+{
+    m_settings->setValue(QStringLiteral("format"), kFormat);
+}
+
+AppSettings::~AppSettings()
+{
+    m_settings->sync();
+}
+
+int AppSettings::workerCount() const
+{
+    return std::clamp(m_settings->value(QStringLiteral("farm/workers"), 0).toInt(), 0, 64);
+}
+
+void AppSettings::setWorkerCount(int n)
+{
+    m_settings->setValue(QStringLiteral("farm/workers"), std::clamp(n, 0, 64));
+}
+
+int AppSettings::threadsPerJob() const
+{
+    return std::clamp(m_settings->value(QStringLiteral("farm/threadsPerJob"), 0).toInt(), 0, 64);
+}
+
+void AppSettings::setThreadsPerJob(int n)
+{
+    m_settings->setValue(QStringLiteral("farm/threadsPerJob"), std::clamp(n, 0, 64));
+}
+
+QString AppSettings::defaultOutputFolder() const
+{
+    return m_settings->value(QStringLiteral("output/folder")).toString();
+}
+
+void AppSettings::setDefaultOutputFolder(const QString& folder)
+{
+    m_settings->setValue(QStringLiteral("output/folder"), folder.trimmed());
+}
+
+QString AppSettings::namePattern() const
+{
+    const QString p = m_settings->value(QStringLiteral("output/namePattern")).toString();
+    return p.trimmed().isEmpty() ? QStringLiteral("{name}") : p;
+}
+
+void AppSettings::setNamePattern(const QString& pattern)
+{
+    m_settings->setValue(QStringLiteral("output/namePattern"), pattern);
+}
+
+AppSettings::OverwritePolicy AppSettings::overwritePolicy() const
+{
+    return m_settings->value(QStringLiteral("output/overwrite")).toString() == u"overwrite" ? OverwritePolicy::Overwrite
+                                                                                           : OverwritePolicy::NewName;
+}
+
+void AppSettings::setOverwritePolicy(OverwritePolicy policy)
+{
+    m_settings->setValue(QStringLiteral("output/overwrite"),
+        policy == OverwritePolicy::Overwrite ? QStringLiteral("overwrite") : QStringLiteral("new-name"));
+}
+
+bool AppSettings::notificationsEnabled() const
+{
+    return m_settings->value(QStringLiteral("notifications/enabled"), true).toBool();
+}
+
+void AppSettings::setNotificationsEnabled(bool on)
+{
+    m_settings->setValue(QStringLiteral("notifications/enabled"), on);
+}
+
+ApiServerSettings AppSettings::apiServer() const
+{
+    ApiServerSettings api;
+    api.enabled = m_settings->value(QStringLiteral("api/enabled"), api.enabled).toBool();
+    api.bindAddress = m_settings->value(QStringLiteral("api/bindAddress"), api.bindAddress).toString();
+    api.port = std::clamp(m_settings->value(QStringLiteral("api/port"), api.port).toInt(), 1, 65535);
+    api.token = m_settings->value(QStringLiteral("api/token")).toString();
+    return api;
+}
+
+void AppSettings::setApiServer(const ApiServerSettings& api)
+{
+    m_settings->setValue(QStringLiteral("api/enabled"), api.enabled);
+    m_settings->setValue(QStringLiteral("api/bindAddress"), api.bindAddress.trimmed());
+    m_settings->setValue(QStringLiteral("api/port"), std::clamp(api.port, 1, 65535));
+    m_settings->setValue(QStringLiteral("api/token"), api.token);
+}
+
+QString AppSettings::lastPreset() const
+{
+    return m_settings->value(QStringLiteral("session/preset")).toString();
+}
+
+void AppSettings::setLastPreset(const QString& name)
+{
+    m_settings->setValue(QStringLiteral("session/preset"), name);
+}
+
+QByteArray AppSettings::windowGeometry() const
+{
+    return m_settings->value(QStringLiteral("session/geometry")).toByteArray();
+}
+
+void AppSettings::setWindowGeometry(const QByteArray& geometry)
+{
+    m_settings->setValue(QStringLiteral("session/geometry"), geometry);
+}
+
+QByteArray AppSettings::windowState() const
+{
+    return m_settings->value(QStringLiteral("session/windowState")).toByteArray();
+}
+
+void AppSettings::setWindowState(const QByteArray& state)
+{
+    m_settings->setValue(QStringLiteral("session/windowState"), state);
+}
+
+QByteArray AppSettings::queueHeaderState() const
+{
+    return m_settings->value(QStringLiteral("session/queueHeader")).toByteArray();
+}
+
+void AppSettings::setQueueHeaderState(const QByteArray& state)
+{
+    m_settings->setValue(QStringLiteral("session/queueHeader"), state);
+}
+
+QByteArray AppSettings::splitterState() const
+{
+    return m_settings->value(QStringLiteral("session/splitter")).toByteArray();
+}
+
+void AppSettings::setSplitterState(const QByteArray& state)
+{
+    m_settings->setValue(QStringLiteral("session/splitter"), state);
+}
+
+void AppSettings::sync()
+{
+    m_settings->sync();
+}
+
+QString AppSettings::fileName() const
+{
+    return m_settings->fileName();
+}
+
+} // namespace vtfarm::ui

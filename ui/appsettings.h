@@ -1,0 +1,80 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+#include <memory>
+
+class QSettings;
+
+namespace vtfarm::ui {
+
+/// \brief What the API server section of the settings holds. The server itself lives in core/api;
+/// the window only records the choice and announces it.
+struct ApiServerSettings
+{
+    bool enabled = false;
+    QString bindAddress = QStringLiteral("127.0.0.1");
+    int port = 8000;
+    QString token;
+
+    /// True for 127.0.0.0/8, ::1 and "localhost": nothing beyond this machine can connect.
+    static bool isLoopback(const QString& address);
+    bool operator==(const ApiServerSettings&) const = default;
+};
+
+/// \brief Every persistent setting of the desktop application, typed, behind one QSettings.
+///
+/// Defaults live here and nowhere else. Keys are an implementation detail of this class.
+class AppSettings
+{
+public:
+    enum class OverwritePolicy { NewName, Overwrite };
+
+    /// The user's settings file (~/.config/vtfarm/vtfarm.conf on Linux).
+    AppSettings();
+    /// An INI file of its own: for tests and for a portable setup.
+    explicit AppSettings(const QString& iniFile);
+    ~AppSettings();
+    AppSettings(const AppSettings&) = delete;
+    AppSettings& operator=(const AppSettings&) = delete;
+
+    /// 0: as many as fill the cores (JobManager::defaultConcurrency()).
+    int workerCount() const;
+    void setWorkerCount(int n);
+    /// 0: automatic.
+    int threadsPerJob() const;
+    void setThreadsPerJob(int n);
+    /// Empty: next to each source file.
+    QString defaultOutputFolder() const;
+    void setDefaultOutputFolder(const QString& folder);
+    QString namePattern() const;
+    void setNamePattern(const QString& pattern);
+    OverwritePolicy overwritePolicy() const;
+    void setOverwritePolicy(OverwritePolicy policy);
+    bool notificationsEnabled() const;
+    void setNotificationsEnabled(bool on);
+
+    ApiServerSettings apiServer() const;
+    void setApiServer(const ApiServerSettings& api);
+
+    QString lastPreset() const;
+    void setLastPreset(const QString& name);
+    QByteArray windowGeometry() const;
+    void setWindowGeometry(const QByteArray& geometry);
+    QByteArray windowState() const;
+    void setWindowState(const QByteArray& state);
+    QByteArray queueHeaderState() const;
+    void setQueueHeaderState(const QByteArray& state);
+    QByteArray splitterState() const;
+    void setSplitterState(const QByteArray& state);
+
+    /// Writes pending changes to disk; also done on destruction.
+    void sync();
+    QString fileName() const;
+
+private:
+    std::unique_ptr<QSettings> m_settings;
+};
+
+} // namespace vtfarm::ui

@@ -1,0 +1,62 @@
+#pragma once
+
+#include "jobstate.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QList>
+#include <QUuid>
+
+namespace vtfarm::jobs {
+class JobManager;
+struct Job;
+} // namespace vtfarm::jobs
+
+namespace vtfarm::ui {
+
+/// \brief The job queue as a table, one row per job in queue order.
+///
+/// Holds only the ids, in the manager's order; every cell is read from JobManager::find() when a view
+/// asks, so there is one copy of job state: the manager's.
+class JobTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    /// Position is the place in the queue: logically last, so column 0 (the name) is what stays with
+    /// a row when rows above it go; the view shows it first.
+    enum Column { Name, Preset, State, Progress, Fps, Speed, Eta, Sizes, Error, Position, ColumnCount };
+    enum Role {
+        IdRole = Qt::UserRole + 1, ///< QUuid
+        StateRole, ///< int(jobs::JobState)
+        ProgressRole, ///< double 0..1
+        SortRole, ///< a number or string that sorts the column the way a person expects
+        OutputPathRole,
+        ErrorRole,
+    };
+
+    explicit JobTableModel(jobs::JobManager& manager, QObject* parent = nullptr);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    QUuid idAt(int row) const { return m_ids.value(row); }
+    int rowOf(const QUuid& id) const { return int(m_ids.indexOf(id)); }
+
+private:
+    void onJobAdded(const QUuid& id);
+    void onJobRemoved(const QUuid& id);
+    void onJobChanged(const QUuid& id);
+    void onOrderChanged();
+    void resetFromManager();
+    QVariant displayData(const jobs::Job& job, int row, int column) const;
+    QVariant sortData(const jobs::Job& job, int row, int column) const;
+
+    jobs::JobManager& m_manager;
+    QList<QUuid> m_ids;
+    // Bytes written so far to a running job's .part file: a fact of the file system, not of the job.
+    QHash<QUuid, qint64> m_partBytes;
+};
+
+} // namespace vtfarm::ui
