@@ -19,7 +19,7 @@ namespace vtfarm::testing {
 inline QString stateOf(const jobs::JobManager& manager, const QUuid& id)
 {
     const jobs::Job* job = manager.find(id);
-    return job ? jobs::toString(job->state) : QStringLiteral("(gone)");
+    return job ? jobs::jobStateName(job->state) : QStringLiteral("(gone)");
 }
 
 /// Writes a clip with a test pattern and a tone with the ffmpeg CLI; returns its path, or an empty

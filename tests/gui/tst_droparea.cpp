@@ -87,7 +87,7 @@ void TestDropArea::dropQueuesVideosWithTheChosenPreset()
         QCOMPARE(job->spec.container, QStringLiteral("webm"));
         QCOMPARE(job->spec.settings.videoCodec, vp9->settings.videoCodec);
         QCOMPARE(job->spec.settings.resolution, vp9->settings.resolution);
-        QCOMPARE(jobs::toString(job->state), QStringLiteral("queued"));
+        QCOMPARE(jobs::jobStateName(job->state), QStringLiteral("queued"));
         QVERIFY(job->outputPath.endsWith(QStringLiteral(".webm")));
     }
     // Folder contents sorted as a file manager shows them, then the single file.
