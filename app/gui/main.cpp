@@ -2,6 +2,7 @@
 #include "jobmanager.h"
 #include "mainwindow.h"
 #include "presets.h"
+#include "singleinstance.h"
 #include "workerlocator.h"
 
 #include <QApplication>
@@ -33,7 +34,7 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("vtfarm"));
     QApplication::setApplicationDisplayName(QStringLiteral("vtfarm"));
     QApplication::setApplicationVersion(QStringLiteral(VTFARM_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("vtfarm"));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.vtfarm.Vtfarm"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate("main", "Desktop video transcoder with a local worker farm."));
@@ -43,9 +44,15 @@ int main(int argc, char** argv)
         QStringLiteral("[FILE_OR_FOLDER...]"));
     parser.process(app);
 
+    const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    // "Open with vtfarm" on a file while vtfarm runs: the running window queues it.
+    gui::SingleInstance instance(dataDir);
+    if (instance.handOver(parser.positionalArguments()))
+        return 0;
+
     ui::AppSettings settings;
     jobs::JobManager::Options options;
-    options.dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    options.dataDir = dataDir;
     options.maxConcurrent = settings.workerCount();
     options.threadsPerJob = settings.threadsPerJob();
     options.worker.program = gui::findWorkerProgram();
@@ -68,6 +75,15 @@ int main(int argc, char** argv)
     QObject::connect(&window, &ui::MainWindow::apiServerSettingsChanged, &app, &applyApiServerSettings);
     applyApiServerSettings(settings.apiServer());
     window.show();
+    if (!instance.listen())
+        qCWarning(lcGui) << "cannot listen on" << instance.serverName() << "- a second launch will not find this window";
+    QObject::connect(&instance, &gui::SingleInstance::activated, &window, [&window](const QStringList& paths) {
+        window.showNormal();
+        window.raise();
+        window.activateWindow();
+        if (!paths.isEmpty())
+            window.addPaths(paths);
+    });
 
     const QStringList files = parser.positionalArguments();
     if (!files.isEmpty())
