@@ -206,7 +206,7 @@ void ConnectionStream::close()
 {
     if (m_fd < 0)
         return;
-    if ((m_closeRequested || m_bodyLimitExceeded) && !m_stopping.load()) {
+    if ((m_closeRequested || m_failed) && !m_stopping.load()) {
         ::shutdown(m_fd, SHUT_WR);
         const auto deadline = Clock::now() + kLingerTime;
         std::size_t drained = 0;
