@@ -11,7 +11,7 @@ VTFARM_BUILD_PACKAGES=(
     prometheus-cpp-dev libcpp-httplib-dev
 )
 VTFARM_TEST_PACKAGES=(
-    ffmpeg xvfb xauth curl python3
+    ffmpeg xvfb xauth curl python3 prometheus
 )
 
 missing_packages() {

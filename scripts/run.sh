@@ -10,4 +10,8 @@ if [ ! -f "$build/build.ninja" ]; then
     cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
 cmake --build "$build" -j"$(nproc)"
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+    # No display: the headless server, on loopback only. Arguments go to `vtfarm-cli serve`.
+    exec "$build/app/cli/vtfarm-cli" serve --bind 127.0.0.1 --port 8000 "$@"
+fi
 exec "$build/app/cli/vtfarm-cli" "$@"
