@@ -1165,6 +1165,7 @@ Result<void> ApiServer::start()
         return Error { ErrorCode::IoError,
             QStringLiteral("Cannot listen on %1 port %2: the port is taken or the address is not this machine's.").arg(o.bindAddress).arg(o.port),
             "bind" };
+    server->widenBacklog();
     d->boundPort = port;
     BoundedHttpServer* raw = server.get();
     d->server = std::move(server);

@@ -45,7 +45,7 @@ public:
         qint64 maxUploadBytes = 8LL << 30;
         int maxFormParts = 32;
         qint64 minFreeBytes = 256LL << 20;
-        int threads = 16; ///< connections served at once
+        int threads = 64; ///< connections served at once (one thread each, mostly asleep)
         int readTimeoutMs = 30'000;
         int writeTimeoutMs = 30'000;
         int headerTimeoutMs = 10'000;

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -53,6 +54,9 @@ ConnectionStream::ConnectionStream(int fd, const ConnectionLimits& limits, const
     , m_stopping(stopping)
     , m_buffer(kBufferBytes)
 {
+    // Responses are gathered and sent whole (see write()), so nothing is gained by waiting.
+    const int on = 1;
+    ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 }
 
 ConnectionStream::~ConnectionStream()
@@ -132,6 +136,8 @@ ssize_t ConnectionStream::read(char* ptr, size_t size)
         allowed = std::size_t(std::min<std::uint64_t>(allowed, m_bodyLimit - m_bodyBytes));
     }
     if (m_begin == m_end) {
+        if (!m_out.empty() && !flush())
+            return -1;
         const ssize_t n = fill(deadline);
         if (n <= 0) {
             m_failed = m_failed || n < 0;
@@ -152,14 +158,33 @@ ssize_t ConnectionStream::read(char* ptr, size_t size)
 
 ssize_t ConnectionStream::write(const char* ptr, size_t size)
 {
-    if (!waitFor(POLLOUT, Clock::now() + m_limits.writeTimeout, true))
+    if (m_out.size() + size > kBufferBytes && !flush())
         return -1;
-    for (;;) {
-        const ssize_t n = ::send(m_fd, ptr, size, MSG_NOSIGNAL);
+    m_out.append(ptr, size);
+    if (m_out.size() >= kBufferBytes && !flush())
+        return -1;
+    return ssize_t(size);
+}
+
+bool ConnectionStream::flush()
+{
+    std::size_t sent = 0;
+    while (sent < m_out.size()) {
+        if (!waitFor(POLLOUT, Clock::now() + m_limits.writeTimeout, true)) {
+            m_failed = true;
+            break;
+        }
+        const ssize_t n = ::send(m_fd, m_out.data() + sent, m_out.size() - sent, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
             continue;
-        return n;
+        if (n <= 0) {
+            m_failed = true;
+            break;
+        }
+        sent += std::size_t(n);
     }
+    m_out.clear();
+    return !m_failed;
 }
 
 void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const
@@ -206,6 +231,7 @@ void ConnectionStream::close()
 {
     if (m_fd < 0)
         return;
+    flush();
     if ((m_closeRequested || m_failed) && !m_stopping.load()) {
         ::shutdown(m_fd, SHUT_WR);
         const auto deadline = Clock::now() + kLingerTime;
@@ -225,6 +251,13 @@ BoundedHttpServer::BoundedHttpServer(ConnectionLimits limits, int threads)
     : m_limits(limits)
 {
     new_task_queue = [threads] { return new httplib::ThreadPool(std::size_t(std::max(1, threads))); };
+}
+
+void BoundedHttpServer::widenBacklog()
+{
+    // listen() on a listening socket only changes its backlog.
+    if (svr_sock_ != INVALID_SOCKET)
+        ::listen(svr_sock_, SOMAXCONN);
 }
 
 ConnectionStream* BoundedHttpServer::currentConnection()
@@ -251,7 +284,7 @@ bool BoundedHttpServer::process_and_close_socket(socket_t sock)
             if (m_setup)
                 m_setup(req, stream);
         });
-        if (!ok || closed || stream.closeRequested() || stream.failed())
+        if (!stream.flush() || !ok || closed || stream.closeRequested() || stream.failed())
             break;
     }
     return ok;

@@ -72,6 +72,8 @@ private:
     bool waitForRequest(std::chrono::milliseconds timeout);
     void beginRequest();
     void beginBody();
+    /// Sends what write() gathered; false when the client is gone or too slow.
+    bool flush();
     void close();
     /// Waits until the socket has \a events or the deadline passes; false on timeout, error or stop.
     bool waitFor(short events, std::chrono::steady_clock::time_point deadline, bool honourStop) const;
@@ -81,6 +83,7 @@ private:
     const ConnectionLimits& m_limits;
     const std::atomic<bool>& m_stopping;
     std::vector<char> m_buffer;
+    std::string m_out; ///< httplib writes a response in many small pieces: sent together
     std::size_t m_begin = 0;
     std::size_t m_end = 0;
     Phase m_phase = Phase::Headers;
@@ -114,6 +117,10 @@ public:
     /// Every connection stops reading and writing; call before stop() so that it returns promptly.
     void beginShutdown() { m_stopping = true; }
     bool stopping() const { return m_stopping; }
+
+    /// After binding: lets SOMAXCONN connections wait to be accepted. httplib 0.11.4 listens with
+    /// a backlog of 5, so a burst of clients finds the queue full and waits a second to retry.
+    void widenBacklog();
 
     /// The connection whose request the calling thread serves, or nullptr outside a handler.
     static ConnectionStream* currentConnection();
