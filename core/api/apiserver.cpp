@@ -810,14 +810,18 @@ void ApiServer::Impl::createJob(Exchange& x)
         sendError(x.res, Error::invalid({}, QStringLiteral("Send a multipart form with the file, or a JSON object naming a file in the input folder.")));
         return;
     }
+    // The route takes uploads, so the connection allows a large body; a JSON one stays small.
     QByteArray body;
-    const bool ok = (*x.reader)([&](const char* data, size_t size) {
-        body.append(data, qsizetype(size));
-        return true;
+    bool tooLarge = x.req.has_header("Content-Length") && x.req.get_header_value<uint64_t>("Content-Length") > kJsonBodyBytes;
+    const bool ok = !tooLarge && (*x.reader)([&](const char* data, size_t size) {
+        tooLarge = tooLarge || body.size() + qsizetype(size) > qsizetype(kJsonBodyBytes);
+        if (!tooLarge)
+            body.append(data, qsizetype(size));
+        return !tooLarge;
     });
     if (!ok) {
         x.connection->closeAfterResponse();
-        sendError(x.res, x.connection->bodyLimitExceeded()
+        sendError(x.res, tooLarge || x.connection->bodyLimitExceeded()
                 ? Error { ErrorCode::LimitExceeded, QStringLiteral("A JSON body has at most %1 bytes.").arg(kJsonBodyBytes), {} }
                 : Error::invalid({}, QStringLiteral("The request body ended early.")));
         return;

@@ -297,6 +297,8 @@ private Q_SLOTS:
             const Reply r = postBody(m_port, "/api/v1/jobs", body, "application/json");
             QVERIFY2(r.status == status, body);
         }
+        const std::string huge = "{\"input\": \"sub/in.mp4\", \"codec\": \"" + std::string(200000, 'x') + "\"}";
+        QCOMPARE(postBody(m_port, "/api/v1/jobs", huge, "application/json").status, 413);
         QCOMPARE(m_manager->counts().total(), 1);
         QCOMPARE(errorField(postBody(m_port, "/api/v1/jobs", R"({"input": "outside.mp4"})", "application/json")), QStringLiteral("input"));
     }
