@@ -253,7 +253,7 @@ struct ApiServer::Impl
         std::regex regex;
     };
 
-    Impl(ApiServer* q, Options options, jobs::JobManager* manager, metrics::Metrics* metrics);
+    Impl(Options options, jobs::JobManager* manager, metrics::Metrics* metrics);
 
     // routes
     void postTranscode(Exchange& x);
@@ -292,7 +292,6 @@ struct ApiServer::Impl
     QString uploadsDir() const { return QDir(options.dataDir).filePath(QStringLiteral("uploads")); }
     QString outputsDir() const { return QDir(options.dataDir).filePath(QStringLiteral("outputs")); }
 
-    ApiServer* q;
     Options options;
     jobs::JobManager* manager;
     metrics::Metrics* metrics;
@@ -311,9 +310,8 @@ struct ApiServer::Impl
     std::unordered_set<std::shared_ptr<PendingCall>> pendingCalls;
 };
 
-ApiServer::Impl::Impl(ApiServer* q, Options o, jobs::JobManager* manager, metrics::Metrics* metrics)
-    : q(q)
-    , options(std::move(o))
+ApiServer::Impl::Impl(Options o, jobs::JobManager* manager, metrics::Metrics* metrics)
+    : options(std::move(o))
     , manager(manager)
     , metrics(metrics)
     , throttle(options.authFailuresBeforeLockout)
@@ -1051,7 +1049,7 @@ void ApiServer::Impl::getOpenApi(Exchange& x)
 
 ApiServer::ApiServer(Options options, jobs::JobManager* manager, metrics::Metrics* metrics, QObject* parent)
     : QObject(parent)
-    , d(std::make_unique<Impl>(this, std::move(options), manager, metrics))
+    , d(std::make_unique<Impl>(std::move(options), manager, metrics))
 {
 }
 

@@ -25,8 +25,8 @@ namespace vtfarm::api {
 /// \brief The REST API: the Python service's two routes, `/api/v1/`, health, metrics and the
 /// OpenAPI document, served by cpp-httplib on its own threads.
 ///
-/// Create, start() and stop() it on the JobManager's thread, which must run an event loop while
-/// the server runs: handlers hand every change to a job to that thread and wait for it. Reads use
+/// Create, start() and stop() it on the JobManager's thread, with the manager open; that thread
+/// must run an event loop while the server runs: handlers hand every change to a job to that thread and wait for it. Reads use
 /// the manager's thread-safe queries. Stop the server before the manager is destroyed.
 class ApiServer : public QObject
 {
