@@ -7,6 +7,7 @@
 #include "metrics.h"
 
 #include <QDirIterator>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -544,6 +545,30 @@ private Q_SLOTS:
         for (int i = 0; i < 5000; ++i)
             many += "X-H" + std::to_string(i) + ": v\r\n";
         QCOMPARE(statusOf(rawExchange(m_port, many + "\r\n")), 400);
+        QCOMPARE(get(m_port, "/healthz").status, 200);
+    }
+
+    void tooManyFormPartsRefused()
+    {
+        httplib::MultipartFormDataItems items;
+        for (int i = 0; i < 40; ++i)
+            items.push_back({ "f" + std::to_string(i), "v", "", "" });
+        const Reply r = upload("/api/v1/jobs", items);
+        QCOMPARE(r.status, 413);
+        QCOMPARE(errorCode(r), QStringLiteral("limit_exceeded"));
+        QCOMPARE(m_manager->counts().total(), 0);
+        QVERIFY(filesUnder(uploadsDir()).isEmpty());
+    }
+
+    void slowHeadersAreCutOff()
+    {
+        startServer([](api::ApiServer::Options& o) { o.headerTimeoutMs = 300; });
+        QElapsedTimer clock;
+        clock.start();
+        // Half a request, then silence: the server hangs up long before the client would.
+        const std::string answer = rawExchange(m_port, "GET /healthz HTTP/1.1\r\nHost: x\r\n", {}, 60'000);
+        QVERIFY2(clock.elapsed() < 30'000, "the server kept a silent connection open");
+        QVERIFY(statusOf(answer) == 0 || statusOf(answer) == 400);
         QCOMPARE(get(m_port, "/healthz").status, 200);
     }
 
