@@ -12,7 +12,6 @@
 #include <QFileInfo>
 #include <QSettings>
 #include <QStandardPaths>
-
 #include <cstdio>
 #include <sys/stat.h>
 
@@ -33,9 +32,12 @@ Result<QString> readTokenFile(const QString& path)
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
         return Error::invalid("token-file", QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
-    struct stat st {};
+    struct stat st
+    {
+    };
     if (::stat(QFile::encodeName(path).constData(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)))
-        std::fprintf(stderr, "vtfarm-cli: warning: %s can be read by other users; chmod 600 it\n", qPrintable(path));
+        std::fprintf(
+            stderr, "vtfarm-cli: warning: %s can be read by other users; chmod 600 it\n", qPrintable(path));
     const QString token = QString::fromUtf8(f.read(4096)).trimmed();
     if (token.isEmpty())
         return Error::invalid("token-file", QStringLiteral("%1 is empty").arg(path));
@@ -47,7 +49,8 @@ Result<int> parseCount(const QString& text, const char* field, int min, int max)
     bool ok = false;
     const int n = text.toInt(&ok);
     if (!ok || n < min || n > max)
-        return Error::invalid(QString::fromLatin1(field), QStringLiteral("'%1' is not a number from %2 to %3").arg(text).arg(min).arg(max));
+        return Error::invalid(QString::fromLatin1(field),
+            QStringLiteral("'%1' is not a number from %2 to %3").arg(text).arg(min).arg(max));
     return n;
 }
 
@@ -66,7 +69,9 @@ Result<ServeSettings> settingsFrom(const QCommandLineParser& p)
             return Error::invalid("config", QStringLiteral("%1 is not an INI file").arg(path));
         const QDir base = QFileInfo(path).absoluteDir();
         // Relative paths in the file are relative to the file, wherever the server starts from.
-        const auto pathValue = [&](const char* key) { return QDir::cleanPath(base.absoluteFilePath(ini.value(key).toString())); };
+        const auto pathValue = [&](const char* key) {
+            return QDir::cleanPath(base.absoluteFilePath(ini.value(key).toString()));
+        };
         if (ini.contains("bind"))
             s.api.bindAddress = ini.value("bind").toString();
         if (ini.contains("port")) {
@@ -143,14 +148,21 @@ int serveCommand(const QStringList& args)
     p.addHelpOption();
     p.addOption({ "bind", "Address to listen on (default 127.0.0.1).", "addr" });
     p.addOption({ "port", "Port to listen on (default 8000; 0 picks a free one).", "port" });
-    p.addOption({ "token", "Token clients send as 'Authorization: Bearer TOKEN' (other users can see it in ps; prefer --token-file).", "token" });
+    p.addOption({ "token",
+        "Token clients send as 'Authorization: Bearer TOKEN' (other users can see it in ps; prefer "
+        "--token-file).",
+        "token" });
     p.addOption({ "token-file", "Read the token from this file.", "file" });
-    p.addOption({ "data-dir", "Job queue, uploads and outputs (default: the user's vtfarm data folder).", "dir" });
+    p.addOption(
+        { "data-dir", "Job queue, uploads and outputs (default: the user's vtfarm data folder).", "dir" });
     p.addOption({ "input-dir", "Let jobs name files in this folder instead of uploading them.", "dir" });
     p.addOption({ { "j", "jobs" }, "How many transcodes run at once (default: what fills the cores).", "n" });
-    p.addOption({ "config", "INI file with keys bind, port, token_file, workers, data_dir, input_dir; options given here win.", "file" });
+    p.addOption({ "config",
+        "INI file with keys bind, port, token_file, workers, data_dir, input_dir; options given here win.",
+        "file" });
     p.addOption({ "max-upload-mb", "Largest upload accepted, in MiB (default 8192).", "n" });
-    p.addOption({ "in-process", "Run transcodes inside this process instead of worker processes (for debugging)." });
+    p.addOption(
+        { "in-process", "Run transcodes inside this process instead of worker processes (for debugging)." });
     if (!p.parse(QStringList { QStringLiteral("vtfarm-cli serve") } + args)) {
         std::fprintf(stderr, "vtfarm-cli: %s\n", qPrintable(p.errorText()));
         return ExitUsage;
@@ -160,7 +172,9 @@ int serveCommand(const QStringList& args)
         return ExitOk;
     }
     if (!p.positionalArguments().isEmpty()) {
-        std::fputs("usage: vtfarm-cli serve [--bind ADDR] [--port N] [--token-file F] [--data-dir D] [-j N] (see --help)\n", stderr);
+        std::fputs("usage: vtfarm-cli serve [--bind ADDR] [--port N] [--token-file F] [--data-dir D] [-j N] "
+                   "(see --help)\n",
+            stderr);
         return ExitUsage;
     }
     auto settings = settingsFrom(p);
@@ -173,7 +187,8 @@ int serveCommand(const QStringList& args)
     managerOptions.dataDir = settings->api.dataDir;
     managerOptions.maxConcurrent = settings->workers;
     managerOptions.worker.program = QCoreApplication::applicationFilePath();
-    managerOptions.worker.mode = settings->inProcess ? jobs::WorkerProcess::Mode::InProcess : jobs::WorkerProcess::Mode::ChildProcess;
+    managerOptions.worker.mode = settings->inProcess ? jobs::WorkerProcess::Mode::InProcess
+                                                     : jobs::WorkerProcess::Mode::ChildProcess;
     jobs::JobManager manager(managerOptions);
     if (auto r = manager.open(); !r) {
         printErrors({ r.error() });
@@ -186,8 +201,10 @@ int serveCommand(const QStringList& args)
         printErrors({ r.error() });
         return r.error().code == ErrorCode::InvalidArgument ? ExitUsage : ExitFailed;
     }
-    std::printf("vtfarm %s serving on http://%s:%d/ (data in %s, %d transcodes at a time%s)\n", VTFARM_VERSION,
-        qPrintable(settings->api.bindAddress.contains(u':') ? u'[' + settings->api.bindAddress + u']' : settings->api.bindAddress),
+    std::printf("vtfarm %s serving on http://%s:%d/ (data in %s, %d transcodes at a time%s)\n",
+        VTFARM_VERSION,
+        qPrintable(settings->api.bindAddress.contains(u':') ? u'[' + settings->api.bindAddress + u']'
+                                                            : settings->api.bindAddress),
         server.port(), qPrintable(settings->api.dataDir), manager.maxConcurrent(),
         settings->api.token.isEmpty() ? "" : ", token required");
     std::fflush(stdout);
@@ -195,14 +212,18 @@ int serveCommand(const QStringList& args)
     int signal = 0;
     {
         SignalWatcher watcher([&signal](int sig) {
-            QMetaObject::invokeMethod(QCoreApplication::instance(), [&signal, sig] {
-                signal = sig;
-                QCoreApplication::quit();
-            }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                QCoreApplication::instance(),
+                [&signal, sig] {
+                    signal = sig;
+                    QCoreApplication::quit();
+                },
+                Qt::QueuedConnection);
         });
         QCoreApplication::exec();
     }
-    std::fprintf(stderr, "vtfarm-cli: %s: stopping; running jobs go back to the queue\n", signal ? strsignal(signal) : "stopped");
+    std::fprintf(stderr, "vtfarm-cli: %s: stopping; running jobs go back to the queue\n",
+        signal ? strsignal(signal) : "stopped");
     server.stop();
     metrics.detach();
     manager.shutdown();

@@ -21,7 +21,6 @@
 #include <QLoggingCategory>
 #include <QSet>
 #include <QThread>
-
 #include <condition_variable>
 #include <mutex>
 #include <regex>
@@ -114,7 +113,12 @@ QString contentTypeFor(const QString& path)
 /// A byte range of a file of \a size, from a Range header.
 struct ByteRange
 {
-    enum class Kind { Whole, Part, Unsatisfiable };
+    enum class Kind
+    {
+        Whole,
+        Part,
+        Unsatisfiable
+    };
     Kind kind = Kind::Whole;
     qint64 first = 0;
     qint64 last = 0;
@@ -152,7 +156,9 @@ ByteRange parseRange(const std::string& header, qint64 size)
 class AuthThrottle
 {
 public:
-    explicit AuthThrottle(int freeFailures) : m_freeFailures(std::max(1, freeFailures)) { }
+    explicit AuthThrottle(int freeFailures)
+        : m_freeFailures(std::max(1, freeFailures))
+    { }
 
     /// Seconds \a address must wait before its next try; 0 when it may try now.
     int lockedFor(const std::string& address)
@@ -162,7 +168,8 @@ public:
         if (it == m_entries.end())
             return 0;
         const auto left = it->second.lockedUntil - Clock::now();
-        return left > Clock::duration::zero() ? int(std::chrono::ceil<std::chrono::seconds>(left).count()) : 0;
+        return left > Clock::duration::zero() ? int(std::chrono::ceil<std::chrono::seconds>(left).count())
+                                              : 0;
     }
 
     void failed(const std::string& address)
@@ -231,7 +238,12 @@ struct JobChoice
 
 struct ApiServer::Impl
 {
-    enum class Body { None, Json, Upload };
+    enum class Body
+    {
+        None,
+        Json,
+        Upload
+    };
 
     /// One request as a route handler sees it.
     struct Exchange
@@ -285,7 +297,8 @@ struct ApiServer::Impl
     std::optional<Job> jobFromPath(Exchange& x);
     QJsonObject jobJson(const Job& job) const;
     Result<JobChoice> choiceFrom(const QJsonObject& fields, const QString& defaultContainer) const;
-    Result<QUuid> submitUpload(Exchange& x, UploadForm& form, const QJsonObject& fields, const QString& defaultContainer);
+    Result<QUuid> submitUpload(
+        Exchange& x, UploadForm& form, const QJsonObject& fields, const QString& defaultContainer);
     Result<QUuid> submit(jobs::JobSpec spec);
     std::optional<Error> readForm(Exchange& x, UploadForm& form);
 
@@ -316,7 +329,8 @@ ApiServer::Impl::Impl(Options o, jobs::JobManager* manager, metrics::Metrics* me
     , metrics(metrics)
     , throttle(options.authFailuresBeforeLockout)
 {
-    const auto add = [this](const char* method, const char* path, Body body, bool open, void (Impl::*handler)(Exchange&)) {
+    const auto add = [this](const char* method, const char* path, Body body, bool open,
+                         void (Impl::*handler)(Exchange&)) {
         routes.push_back({ method, path, body, open, handler, std::regex(routeRegex(path)) });
     };
     add("POST", "/transcode", Body::Upload, false, &Impl::postTranscode);
@@ -379,30 +393,39 @@ bool ApiServer::Impl::admit(const httplib::Request& req, httplib::Response& res,
         if (const int wait = throttle.lockedFor(address); wait > 0) {
             connection.closeAfterResponse();
             res.set_header("Retry-After", std::to_string(wait));
-            sendError(res, { ErrorCode::Unauthorized,
-                               QStringLiteral("Too many failed attempts from this address; try again in %1 s.").arg(wait), {} });
+            sendError(res,
+                { ErrorCode::Unauthorized,
+                    QStringLiteral("Too many failed attempts from this address; try again in %1 s.")
+                        .arg(wait),
+                    {} });
             return false;
         }
         if (!authorized(req)) {
             throttle.failed(address);
             connection.closeAfterResponse();
-            sendError(res, { ErrorCode::Unauthorized,
-                               req.has_header("Authorization") ? QStringLiteral("The token is wrong.")
-                                                               : QStringLiteral("This server wants a token: send Authorization: Bearer TOKEN."),
-                               {} });
+            sendError(res,
+                { ErrorCode::Unauthorized,
+                    req.has_header("Authorization")
+                        ? QStringLiteral("The token is wrong.")
+                        : QStringLiteral("This server wants a token: send Authorization: Bearer TOKEN."),
+                    {} });
             return false;
         }
         throttle.succeeded(address);
     }
     if (req.has_header("Content-Length")) {
         const std::string text = req.get_header_value("Content-Length");
-        const bool digits = !text.empty() && text.size() <= 19 && text.find_first_not_of("0123456789") == std::string::npos;
+        const bool digits
+            = !text.empty() && text.size() <= 19 && text.find_first_not_of("0123456789") == std::string::npos;
         if (!digits || std::stoull(text) > connection.bodyLimit()) {
             connection.closeAfterResponse();
-            sendError(res, { digits ? ErrorCode::LimitExceeded : ErrorCode::InvalidArgument,
-                               digits ? QStringLiteral("The request body is larger than the %1 bytes this route accepts.").arg(connection.bodyLimit())
-                                      : QStringLiteral("The Content-Length header is not a number."),
-                               {} });
+            sendError(res,
+                { digits ? ErrorCode::LimitExceeded : ErrorCode::InvalidArgument,
+                    digits
+                        ? QStringLiteral("The request body is larger than the %1 bytes this route accepts.")
+                              .arg(connection.bodyLimit())
+                        : QStringLiteral("The Content-Length header is not a number."),
+                    {} });
             return false;
         }
     }
@@ -428,14 +451,16 @@ bool ApiServer::Impl::authorized(const httplib::Request& req) const
         given.remove_suffix(1);
     // Comparing digests of equal length, every byte of them, tells a timing observer nothing
     // about the token, not even its length.
-    const QByteArray digest = QCryptographicHash::hash(QByteArrayView(given.data(), qsizetype(given.size())), QCryptographicHash::Sha256);
+    const QByteArray digest = QCryptographicHash::hash(
+        QByteArrayView(given.data(), qsizetype(given.size())), QCryptographicHash::Sha256);
     unsigned char diff = 0;
     for (qsizetype i = 0; i < digest.size(); ++i)
         diff |= static_cast<unsigned char>(digest[i] ^ tokenDigest[i]);
     return diff == 0;
 }
 
-void ApiServer::Impl::dispatch(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader)
+void ApiServer::Impl::dispatch(
+    const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader)
 {
     ConnectionStream* connection = BoundedHttpServer::currentConnection();
     const int index = connection ? connection->notes.route : -1;
@@ -448,7 +473,12 @@ void ApiServer::Impl::dispatch(const httplib::Request& req, httplib::Response& r
         if (!allowed.empty()) {
             res.set_header("Allow", allowed);
             res.status = 405;
-            res.set_content(errorBody({ ErrorCode::InvalidArgument, QStringLiteral("This route takes %1.").arg(QString::fromStdString(allowed)), {} }).toStdString(), kJsonType);
+            res.set_content(
+                errorBody(
+                    { ErrorCode::InvalidArgument,
+                        QStringLiteral("This route takes %1.").arg(QString::fromStdString(allowed)), {} })
+                    .toStdString(),
+                kJsonType);
         } else {
             sendError(res, { ErrorCode::NotFound, QStringLiteral("No such route."), {} });
         }
@@ -472,7 +502,8 @@ void ApiServer::Impl::logRequest(const httplib::Request& req, const httplib::Res
     ConnectionStream* connection = BoundedHttpServer::currentConnection();
     const int index = connection ? connection->notes.route : -1;
     const std::string route = index >= 0 ? routes[std::size_t(index)].path : std::string("unmatched");
-    const double seconds = connection ? std::chrono::duration<double>(Clock::now() - connection->notes.start).count() : 0.0;
+    const double seconds
+        = connection ? std::chrono::duration<double>(Clock::now() - connection->notes.start).count() : 0.0;
     if (metrics)
         metrics->observeHttpRequest(route, normalizedMethod(req.method), res.status, seconds);
     qCDebug(lcApi, "%s %s %d %.1f ms", req.method.c_str(), req.path.c_str(), res.status, seconds * 1000.0);
@@ -494,14 +525,17 @@ bool ApiServer::Impl::onManagerThread(std::function<void()> fn)
     }
     // Like a blocking queued call, except that stop() can release the waiter: the manager's thread
     // stops running its event loop when the server stops, and would otherwise never answer.
-    QMetaObject::invokeMethod(manager, [call] {
-        std::unique_lock lock(call->mutex);
-        if (call->abandoned)
-            return;
-        call->fn();
-        call->done = true;
-        call->cv.notify_all();
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        manager,
+        [call] {
+            std::unique_lock lock(call->mutex);
+            if (call->abandoned)
+                return;
+            call->fn();
+            call->done = true;
+            call->cv.notify_all();
+        },
+        Qt::QueuedConnection);
     bool done = false;
     {
         std::unique_lock lock(call->mutex);
@@ -569,7 +603,9 @@ std::optional<Job> ApiServer::Impl::jobFromPath(Exchange& x)
     const auto id = parseJobId(x.match[1].str());
     std::optional<Job> job = id ? manager->job(*id) : std::nullopt;
     if (!job)
-        sendError(x.res, { ErrorCode::NotFound, QStringLiteral("No job %1.").arg(QString::fromStdString(x.match[1].str()).left(64)), {} });
+        sendError(x.res,
+            { ErrorCode::NotFound,
+                QStringLiteral("No job %1.").arg(QString::fromStdString(x.match[1].str()).left(64)), {} });
     return job;
 }
 
@@ -578,7 +614,8 @@ QJsonObject ApiServer::Impl::jobJson(const Job& job) const
     QJsonObject o = job.toJson();
     // Server paths are nobody's business but the server's.
     o.remove(QStringLiteral("output"));
-    const QString outputName = QFileInfo(job.name()).completeBaseName() + u'.' + QFileInfo(job.outputPath).suffix();
+    const QString outputName
+        = QFileInfo(job.name()).completeBaseName() + u'.' + QFileInfo(job.outputPath).suffix();
     o[QStringLiteral("output_name")] = outputName;
     o[QStringLiteral("output_url")] = job.state == JobState::Finished
         ? QJsonValue(QStringLiteral("/api/v1/jobs/%1/output").arg(job.idString()))
@@ -592,7 +629,8 @@ QJsonObject ApiServer::Impl::jobJson(const Job& job) const
     return o;
 }
 
-Result<JobChoice> ApiServer::Impl::choiceFrom(const QJsonObject& fields, const QString& defaultContainer) const
+Result<JobChoice> ApiServer::Impl::choiceFrom(
+    const QJsonObject& fields, const QString& defaultContainer) const
 {
     JobChoice choice;
     QJsonObject o;
@@ -667,13 +705,16 @@ Result<QUuid> ApiServer::Impl::submit(jobs::JobSpec spec)
 {
     std::optional<Result<QUuid>> result;
     if (!onManagerThread([&] { result.emplace(manager->submit(std::move(spec))); }))
-        return Error { ErrorCode::Canceled, QStringLiteral("The server is stopping; nothing was queued."), {} };
+        return Error { ErrorCode::Canceled, QStringLiteral("The server is stopping; nothing was queued."),
+            {} };
     return *result;
 }
 
 std::optional<Error> ApiServer::Impl::readForm(Exchange& x, UploadForm& form)
 {
-    const qint64 expected = x.req.has_header("Content-Length") ? qint64(x.req.get_header_value<uint64_t>("Content-Length")) : -1;
+    const qint64 expected = x.req.has_header("Content-Length")
+        ? qint64(x.req.get_header_value<uint64_t>("Content-Length"))
+        : -1;
     if (auto r = form.read(*x.reader, x.connection, expected); !r) {
         // Whatever is left of the body is not read: the connection cannot carry another request.
         x.connection->closeAfterResponse();
@@ -683,11 +724,13 @@ std::optional<Error> ApiServer::Impl::readForm(Exchange& x, UploadForm& form)
         return e;
     }
     if (!form.hasFile())
-        return Error::invalid("file", QStringLiteral("No file: send it as the form field 'file' (curl -F file=@video.mp4)."));
+        return Error::invalid(
+            "file", QStringLiteral("No file: send it as the form field 'file' (curl -F file=@video.mp4)."));
     return std::nullopt;
 }
 
-Result<QUuid> ApiServer::Impl::submitUpload(Exchange&, UploadForm& form, const QJsonObject& fields, const QString& defaultContainer)
+Result<QUuid> ApiServer::Impl::submitUpload(
+    Exchange&, UploadForm& form, const QJsonObject& fields, const QString& defaultContainer)
 {
     const QString name = displayName(form.clientFileName());
     auto choice = choiceFrom(fields, defaultContainer);
@@ -705,7 +748,8 @@ Result<QUuid> ApiServer::Impl::submitUpload(Exchange&, UploadForm& form, const Q
         return e;
     }
     if (!info->hasVideo() && !info->hasAudio())
-        return Error { ErrorCode::UnsupportedInput, QStringLiteral("%1 has no video or audio to transcode.").arg(name), "file" };
+        return Error { ErrorCode::UnsupportedInput,
+            QStringLiteral("%1 has no video or audio to transcode.").arg(name), "file" };
 
     jobs::JobSpec spec;
     spec.input = form.filePath();
@@ -728,11 +772,15 @@ void ApiServer::Impl::postTranscode(Exchange& x)
 {
     if (!x.req.is_multipart_form_data()) {
         x.connection->closeAfterResponse();
-        sendError(x.res, Error::invalid("file", QStringLiteral("Send a multipart form (curl -F file=@video.mp4).")));
+        sendError(x.res,
+            Error::invalid("file", QStringLiteral("Send a multipart form (curl -F file=@video.mp4).")));
         return;
     }
     UploadForm::Limits limits { options.maxUploadBytes, options.maxFormParts, 4096, options.minFreeBytes };
-    UploadForm form(uploadsDir(), limits, [this](qint64 n) { if (metrics) metrics->addUploadBytes(n); });
+    UploadForm form(uploadsDir(), limits, [this](qint64 n) {
+        if (metrics)
+            metrics->addUploadBytes(n);
+    });
     if (auto e = readForm(x, form)) {
         sendError(x.res, *e);
         return;
@@ -755,7 +803,9 @@ void ApiServer::Impl::postTranscode(Exchange& x)
     }
     // Key order and spacing as the Python service's JSON response.
     x.res.status = 200;
-    x.res.set_content("{\"job_id\":" + jsonValue(id->toString(QUuid::WithoutBraces)) + ",\"status\":\"queued\"}", kJsonType);
+    x.res.set_content(
+        "{\"job_id\":" + jsonValue(id->toString(QUuid::WithoutBraces)) + ",\"status\":\"queued\"}",
+        kJsonType);
 }
 
 void ApiServer::Impl::getStatus(Exchange& x)
@@ -774,11 +824,15 @@ void ApiServer::Impl::getStatus(Exchange& x)
 
 void ApiServer::Impl::createJob(Exchange& x)
 {
-    static const QStringList formFields = { "file", "preset", "codec", "bitrate", "crf", "resolution", "fps", "audio_codec",
-        "audio_bitrate", "container" };
+    static const QStringList formFields = { "file", "preset", "codec", "bitrate", "crf", "resolution", "fps",
+        "audio_codec", "audio_bitrate", "container" };
     if (x.req.is_multipart_form_data()) {
-        UploadForm::Limits limits { options.maxUploadBytes, options.maxFormParts, 4096, options.minFreeBytes };
-        UploadForm form(uploadsDir(), limits, [this](qint64 n) { if (metrics) metrics->addUploadBytes(n); });
+        UploadForm::Limits limits { options.maxUploadBytes, options.maxFormParts, 4096,
+            options.minFreeBytes };
+        UploadForm form(uploadsDir(), limits, [this](qint64 n) {
+            if (metrics)
+                metrics->addUploadBytes(n);
+        });
         if (auto e = readForm(x, form)) {
             sendError(x.res, *e);
             return;
@@ -786,7 +840,9 @@ void ApiServer::Impl::createJob(Exchange& x)
         QJsonObject fields;
         for (auto it = form.fields().cbegin(); it != form.fields().cend(); ++it) {
             if (!formFields.contains(it.key())) {
-                sendError(x.res, Error::invalid(it.key(), QStringLiteral("%1 is not a field of a job.").arg(it.key().left(64))));
+                sendError(x.res,
+                    Error::invalid(
+                        it.key(), QStringLiteral("%1 is not a field of a job.").arg(it.key().left(64))));
                 return;
             }
             fields[it.key()] = it.value();
@@ -798,19 +854,24 @@ void ApiServer::Impl::createJob(Exchange& x)
         }
         const auto job = manager->job(*id);
         x.res.set_header("Location", "/api/v1/jobs/" + id->toString(QUuid::WithoutBraces).toStdString());
-        sendJson(x.res, 201, job ? jobJson(*job) : QJsonObject { { "id", id->toString(QUuid::WithoutBraces) } });
+        sendJson(
+            x.res, 201, job ? jobJson(*job) : QJsonObject { { "id", id->toString(QUuid::WithoutBraces) } });
         return;
     }
 
     const std::string type = x.req.get_header_value("Content-Type");
     if (type.rfind("application/json", 0) != 0) {
         x.connection->closeAfterResponse();
-        sendError(x.res, Error::invalid({}, QStringLiteral("Send a multipart form with the file, or a JSON object naming a file in the input folder.")));
+        sendError(x.res,
+            Error::invalid({},
+                QStringLiteral("Send a multipart form with the file, or a JSON object naming a file in the "
+                               "input folder.")));
         return;
     }
     // The route takes uploads, so the connection allows a large body; a JSON one stays small.
     QByteArray body;
-    bool tooLarge = x.req.has_header("Content-Length") && x.req.get_header_value<uint64_t>("Content-Length") > kJsonBodyBytes;
+    bool tooLarge = x.req.has_header("Content-Length")
+        && x.req.get_header_value<uint64_t>("Content-Length") > kJsonBodyBytes;
     const bool ok = !tooLarge && (*x.reader)([&](const char* data, size_t size) {
         tooLarge = tooLarge || body.size() + qsizetype(size) > qsizetype(kJsonBodyBytes);
         if (!tooLarge)
@@ -819,26 +880,34 @@ void ApiServer::Impl::createJob(Exchange& x)
     });
     if (!ok) {
         x.connection->closeAfterResponse();
-        sendError(x.res, tooLarge || x.connection->bodyLimitExceeded()
-                ? Error { ErrorCode::LimitExceeded, QStringLiteral("A JSON body has at most %1 bytes.").arg(kJsonBodyBytes), {} }
+        sendError(x.res,
+            tooLarge || x.connection->bodyLimitExceeded()
+                ? Error { ErrorCode::LimitExceeded,
+                    QStringLiteral("A JSON body has at most %1 bytes.").arg(kJsonBodyBytes), {} }
                 : Error::invalid({}, QStringLiteral("The request body ended early.")));
         return;
     }
     QJsonParseError parseError {};
     const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
-        sendError(x.res, Error::invalid({}, QStringLiteral("The body is not a JSON object: %1.").arg(parseError.errorString())));
+        sendError(x.res,
+            Error::invalid(
+                {}, QStringLiteral("The body is not a JSON object: %1.").arg(parseError.errorString())));
         return;
     }
     QJsonObject fields = doc.object();
     for (auto it = fields.constBegin(); it != fields.constEnd(); ++it) {
         if (it.key() != u"input" && (!formFields.contains(it.key()) || it.key() == u"file")) {
-            sendError(x.res, Error::invalid(it.key(), QStringLiteral("%1 is not a field of a job.").arg(it.key().left(64))));
+            sendError(x.res,
+                Error::invalid(
+                    it.key(), QStringLiteral("%1 is not a field of a job.").arg(it.key().left(64))));
             return;
         }
     }
     if (!fields.value(u"input").isString()) {
-        sendError(x.res, Error::invalid("input", QStringLiteral("Name the input file, relative to the server's input folder.")));
+        sendError(x.res,
+            Error::invalid(
+                "input", QStringLiteral("Name the input file, relative to the server's input folder.")));
         return;
     }
     auto input = resolveInputPath(options.inputDir, fields.value(u"input").toString());
@@ -876,7 +945,10 @@ void ApiServer::Impl::listJobs(Exchange& x)
         const QString text = QString::fromStdString(x.req.get_param_value("state"));
         query.state = jobs::jobStateFromString(text);
         if (!query.state) {
-            sendError(x.res, Error::invalid("state", QStringLiteral("'%1' is not one of queued, started, finished, failed, canceled.").arg(text.left(32))));
+            sendError(x.res,
+                Error::invalid("state",
+                    QStringLiteral("'%1' is not one of queued, started, finished, failed, canceled.")
+                        .arg(text.left(32))));
             return;
         }
     }
@@ -891,7 +963,8 @@ void ApiServer::Impl::listJobs(Exchange& x)
     if (x.req.has_param("cursor") && !x.req.get_param_value("cursor").empty()) {
         const auto cursor = parseJobId(x.req.get_param_value("cursor"));
         if (!cursor) {
-            sendError(x.res, Error::invalid("cursor", QStringLiteral("cursor is the next_cursor of the previous page.")));
+            sendError(x.res,
+                Error::invalid("cursor", QStringLiteral("cursor is the next_cursor of the previous page.")));
             return;
         }
         query.after = *cursor;
@@ -901,7 +974,9 @@ void ApiServer::Impl::listJobs(Exchange& x)
     for (const Job& job : page.jobs)
         list.append(jobJson(job));
     sendJson(x.res, 200,
-        { { "jobs", list }, { "next_cursor", page.next.isNull() ? QJsonValue() : QJsonValue(page.next.toString(QUuid::WithoutBraces)) } });
+        { { "jobs", list },
+            { "next_cursor",
+                page.next.isNull() ? QJsonValue() : QJsonValue(page.next.toString(QUuid::WithoutBraces)) } });
 }
 
 void ApiServer::Impl::getJob(Exchange& x)
@@ -972,7 +1047,11 @@ void ApiServer::Impl::getOutput(Exchange& x)
     if (!job)
         return;
     if (job->state != JobState::Finished) {
-        sendError(x.res, { ErrorCode::Conflict, QStringLiteral("The job is %1; its output is ready when it has finished.").arg(jobs::toString(job->state)), {} });
+        sendError(x.res,
+            { ErrorCode::Conflict,
+                QStringLiteral("The job is %1; its output is ready when it has finished.")
+                    .arg(jobs::toString(job->state)),
+                {} });
         return;
     }
     auto file = std::make_shared<QFile>(job->outputPath);
@@ -987,7 +1066,9 @@ void ApiServer::Impl::getOutput(Exchange& x)
     const ByteRange range = parseRange(x.req.get_header_value("Range"), size);
     if (range.kind == ByteRange::Kind::Unsatisfiable) {
         x.res.set_header("Content-Range", "bytes */" + std::to_string(size));
-        sendError(x.res, { ErrorCode::InvalidArgument, QStringLiteral("The range is outside the file (%1 bytes).").arg(size), "Range" });
+        sendError(x.res,
+            { ErrorCode::InvalidArgument,
+                QStringLiteral("The range is outside the file (%1 bytes).").arg(size), "Range" });
         x.res.status = 416;
         return;
     }
@@ -999,7 +1080,8 @@ void ApiServer::Impl::getOutput(Exchange& x)
         length = range.last - range.first + 1;
         x.res.status = 206;
         x.res.set_header("Content-Range",
-            "bytes " + std::to_string(range.first) + '-' + std::to_string(range.last) + '/' + std::to_string(size));
+            "bytes " + std::to_string(range.first) + '-' + std::to_string(range.last) + '/'
+                + std::to_string(size));
     }
     BoundedHttpServer* srv = server.get();
     x.res.set_content_provider(std::size_t(length), contentTypeFor(job->outputPath).toStdString(),
@@ -1050,8 +1132,7 @@ void ApiServer::Impl::getOpenApi(Exchange& x)
 ApiServer::ApiServer(Options options, jobs::JobManager* manager, metrics::Metrics* metrics, QObject* parent)
     : QObject(parent)
     , d(std::make_unique<Impl>(std::move(options), manager, metrics))
-{
-}
+{ }
 
 ApiServer::~ApiServer()
 {
@@ -1101,17 +1182,21 @@ Result<void> ApiServer::start()
     if (!d->manager)
         return Error { ErrorCode::InvalidArgument, QStringLiteral("The API needs a job manager."), {} };
     if (o.dataDir.isEmpty())
-        return Error::invalid("data_dir", QStringLiteral("The API needs a data folder for uploads and outputs."));
+        return Error::invalid(
+            "data_dir", QStringLiteral("The API needs a data folder for uploads and outputs."));
     if (!o.token.isEmpty() && o.token.size() < 16)
         return Error::invalid("token", QStringLiteral("A token has at least 16 characters."));
     if (o.token.isEmpty() && !isLoopback(o.bindAddress))
         return Error::invalid("token",
-            QStringLiteral("Listening on %1, which other machines can reach, needs a token (--token-file).").arg(o.bindAddress));
+            QStringLiteral("Listening on %1, which other machines can reach, needs a token (--token-file).")
+                .arg(o.bindAddress));
     for (const QString& dir : { d->uploadsDir(), d->outputsDir() }) {
         if (!QDir().mkpath(dir))
             return Error { ErrorCode::IoError, QStringLiteral("Cannot create %1.").arg(dir), "data_dir" };
     }
-    d->tokenDigest = o.token.isEmpty() ? QByteArray() : QCryptographicHash::hash(o.token.toUtf8(), QCryptographicHash::Sha256);
+    d->tokenDigest = o.token.isEmpty()
+        ? QByteArray()
+        : QCryptographicHash::hash(o.token.toUtf8(), QCryptographicHash::Sha256);
     d->presets = std::make_unique<media::PresetLibrary>(o.presetsDir);
     d->openApi = openApiDocument();
     d->removeOrphanUploads();
@@ -1127,7 +1212,8 @@ Result<void> ApiServer::start()
     limits.writeTimeout = std::chrono::milliseconds(o.writeTimeoutMs);
     auto server = std::make_unique<BoundedHttpServer>(limits, o.threads);
     Impl* impl = d.get();
-    server->setRequestSetup([impl](httplib::Request& req, ConnectionStream& c) { impl->setupRequest(req, c); });
+    server->setRequestSetup(
+        [impl](httplib::Request& req, ConnectionStream& c) { impl->setupRequest(req, c); });
     server->set_expect_100_continue_handler([impl](const httplib::Request& req, httplib::Response& res) {
         ConnectionStream* c = BoundedHttpServer::currentConnection();
         return !c || impl->admit(req, res, *c) ? 100 : res.status;
@@ -1135,21 +1221,23 @@ Result<void> ApiServer::start()
     server->set_pre_routing_handler([impl](const httplib::Request& req, httplib::Response& res) {
         ConnectionStream* c = BoundedHttpServer::currentConnection();
         return !c || impl->admit(req, res, *c) ? httplib::Server::HandlerResponse::Unhandled
-                                                : httplib::Server::HandlerResponse::Handled;
+                                               : httplib::Server::HandlerResponse::Handled;
     });
-    server->set_logger([impl](const httplib::Request& req, const httplib::Response& res) { impl->logRequest(req, res); });
+    server->set_logger(
+        [impl](const httplib::Request& req, const httplib::Response& res) { impl->logRequest(req, res); });
     server->set_error_handler([impl](const httplib::Request&, httplib::Response& res) {
         if (res.body.empty() && res.status >= 400)
-            res.set_content(errorBody({ res.status == 413 ? ErrorCode::LimitExceeded : ErrorCode::InvalidArgument,
-                                          QStringLiteral("The request was refused (HTTP %1).").arg(res.status), {} })
-                                .toStdString(),
+            res.set_content(
+                errorBody({ res.status == 413 ? ErrorCode::LimitExceeded : ErrorCode::InvalidArgument,
+                              QStringLiteral("The request was refused (HTTP %1).").arg(res.status), {} })
+                    .toStdString(),
                 kJsonType);
     });
     server->set_payload_max_length(std::size_t(o.maxUploadBytes) + kFormOverheadBytes);
-    const auto plain = [impl](const httplib::Request& req, httplib::Response& res) { impl->dispatch(req, res, nullptr); };
-    const auto withBody = [impl](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
-        impl->dispatch(req, res, &reader);
-    };
+    const auto plain
+        = [impl](const httplib::Request& req, httplib::Response& res) { impl->dispatch(req, res, nullptr); };
+    const auto withBody = [impl](const httplib::Request& req, httplib::Response& res,
+                              const httplib::ContentReader& reader) { impl->dispatch(req, res, &reader); };
     server->Get(".*", plain);
     server->Options(".*", plain);
     server->Post(".*", withBody);
@@ -1165,7 +1253,10 @@ Result<void> ApiServer::start()
         port = -1;
     if (port <= 0)
         return Error { ErrorCode::IoError,
-            QStringLiteral("Cannot listen on %1 port %2: the port is taken or the address is not this machine's.").arg(o.bindAddress).arg(o.port),
+            QStringLiteral(
+                "Cannot listen on %1 port %2: the port is taken or the address is not this machine's.")
+                .arg(o.bindAddress)
+                .arg(o.port),
             "bind" };
     server->widenBacklog();
     d->boundPort = port;

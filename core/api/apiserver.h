@@ -5,7 +5,6 @@
 #include <QByteArray>
 #include <QObject>
 #include <QString>
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,8 +25,8 @@ namespace vtfarm::api {
 /// OpenAPI document, served by cpp-httplib on its own threads.
 ///
 /// Create, start() and stop() it on the JobManager's thread, with the manager open; that thread
-/// must run an event loop while the server runs: handlers hand every change to a job to that thread and wait for it. Reads use
-/// the manager's thread-safe queries. Stop the server before the manager is destroyed.
+/// must run an event loop while the server runs: handlers hand every change to a job to that thread and wait
+/// for it. Reads use the manager's thread-safe queries. Stop the server before the manager is destroyed.
 class ApiServer : public QObject
 {
     Q_OBJECT
@@ -58,7 +57,8 @@ public:
         std::string path; ///< the template: /api/v1/jobs/{id}
     };
 
-    ApiServer(Options options, jobs::JobManager* manager, metrics::Metrics* metrics, QObject* parent = nullptr);
+    ApiServer(
+        Options options, jobs::JobManager* manager, metrics::Metrics* metrics, QObject* parent = nullptr);
     ~ApiServer() override;
 
     /// Binds and starts serving; errors say why (address in use, no token for a public address...).

@@ -1,11 +1,10 @@
 #pragma once
 
-#include <httplib.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <httplib.h>
 #include <string>
 #include <vector>
 
@@ -67,7 +66,11 @@ public:
 
 private:
     friend class BoundedHttpServer;
-    enum class Phase { Headers, Body };
+    enum class Phase
+    {
+        Headers,
+        Body
+    };
 
     bool waitForRequest(std::chrono::milliseconds timeout);
     void beginRequest();

@@ -16,8 +16,8 @@ bool isFileNameChar(char32_t c)
     // Controls, DEL and the C1 controls, and the characters that separate or quote paths.
     if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
         return false;
-    return c != u'/' && c != u'\\' && c != u'"' && c != u':' && c != u'*' && c != u'?' && c != u'<' && c != u'>'
-        && c != u'|';
+    return c != u'/' && c != u'\\' && c != u'"' && c != u':' && c != u'*' && c != u'?' && c != u'<'
+        && c != u'>' && c != u'|';
 }
 
 } // namespace
@@ -52,8 +52,9 @@ QString displayName(std::string_view clientName)
 
 QString mediaExtension(const QString& fileName)
 {
-    static const QStringList known = { "mp4", "m4v", "mkv", "webm", "mov", "avi", "wmv", "asf", "flv", "mpg", "mpeg", "ts",
-        "m2ts", "mts", "vob", "3gp", "3g2", "ogv", "mxf", "dv", "y4m", "nut", "m4a", "mp3", "aac", "flac", "wav", "ogg", "opus" };
+    static const QStringList known = { "mp4", "m4v", "mkv", "webm", "mov", "avi", "wmv", "asf", "flv", "mpg",
+        "mpeg", "ts", "m2ts", "mts", "vob", "3gp", "3g2", "ogv", "mxf", "dv", "y4m", "nut", "m4a", "mp3",
+        "aac", "flac", "wav", "ogg", "opus" };
     const QString ext = QFileInfo(fileName).suffix().toLower();
     return known.contains(ext) ? ext : QString();
 }
@@ -62,7 +63,8 @@ QByteArray contentDisposition(const QString& fileName)
 {
     QByteArray ascii;
     for (const QChar c : fileName)
-        ascii += (c.unicode() >= 0x20 && c.unicode() < 0x7f && c != u'"' && c != u'\\') ? char(c.unicode()) : '_';
+        ascii += (c.unicode() >= 0x20 && c.unicode() < 0x7f && c != u'"' && c != u'\\') ? char(c.unicode())
+                                                                                        : '_';
     // RFC 5987 attr-char: everything else is percent-encoded.
     const QByteArray exact = fileName.toUtf8().toPercentEncoding("!#$&+-.^_`|~");
     return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + exact;
@@ -87,27 +89,32 @@ Result<QString> resolveInputPath(const QString& inputDir, const QString& request
 {
     const QString field = QStringLiteral("input");
     if (inputDir.isEmpty())
-        return Error::invalid(field, QStringLiteral("This server takes no input by path; upload the file instead."));
+        return Error::invalid(
+            field, QStringLiteral("This server takes no input by path; upload the file instead."));
     if (requested.isEmpty())
         return Error::invalid(field, QStringLiteral("No input file given."));
     if (requested.size() > kMaxInputPath)
-        return Error::invalid(field, QStringLiteral("The input path is longer than %1 characters.").arg(kMaxInputPath));
+        return Error::invalid(
+            field, QStringLiteral("The input path is longer than %1 characters.").arg(kMaxInputPath));
     if (requested.contains(QChar(0)))
         return Error::invalid(field, QStringLiteral("The input path contains a NUL character."));
     if (QDir::isAbsolutePath(requested) || requested.startsWith(u'~'))
-        return Error::invalid(field, QStringLiteral("Give the input path relative to the server's input folder."));
+        return Error::invalid(
+            field, QStringLiteral("Give the input path relative to the server's input folder."));
     const QStringList parts = requested.split(u'/');
     if (parts.contains(QStringLiteral("..")))
         return Error::invalid(field, QStringLiteral("The input path may not contain '..'."));
 
     const QString root = QFileInfo(inputDir).canonicalFilePath();
     if (root.isEmpty())
-        return Error { ErrorCode::NotFound, QStringLiteral("The server's input folder does not exist."), field };
+        return Error { ErrorCode::NotFound, QStringLiteral("The server's input folder does not exist."),
+            field };
     const QFileInfo wanted(QDir(root).filePath(requested));
     // Resolves every symlink on the way, so a link inside pointing outside is seen for what it is.
     const QString canonical = wanted.canonicalFilePath();
     if (canonical.isEmpty())
-        return Error { ErrorCode::NotFound, QStringLiteral("No file %1 in the input folder.").arg(requested), field };
+        return Error { ErrorCode::NotFound, QStringLiteral("No file %1 in the input folder.").arg(requested),
+            field };
     if (!canonical.startsWith(root + u'/'))
         return Error::invalid(field, QStringLiteral("%1 leads outside the input folder.").arg(requested));
     if (!QFileInfo(canonical).isFile())

@@ -5,7 +5,6 @@
 #include <QByteArray>
 #include <QString>
 #include <QUuid>
-
 #include <optional>
 #include <string_view>
 

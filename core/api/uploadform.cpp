@@ -5,7 +5,6 @@
 
 #include <QDir>
 #include <QUuid>
-
 #include <cerrno>
 #include <sys/statvfs.h>
 
@@ -27,8 +26,7 @@ UploadForm::UploadForm(QString uploadDir, Limits limits, std::function<void(qint
     : m_uploadDir(std::move(uploadDir))
     , m_limits(limits)
     , m_onFileBytes(std::move(onFileBytes))
-{
-}
+{ }
 
 UploadForm::~UploadForm()
 {
@@ -37,7 +35,9 @@ UploadForm::~UploadForm()
 
 qint64 UploadForm::freeBytes(const QString& path)
 {
-    struct statvfs s {};
+    struct statvfs s
+    {
+    };
     if (::statvfs(QFile::encodeName(path).constData(), &s) != 0)
         return -1;
     return qint64(s.f_bavail) * qint64(s.f_frsize);
@@ -63,11 +63,13 @@ void UploadForm::discardFile()
     }
 }
 
-Result<void> UploadForm::read(const httplib::ContentReader& reader, ConnectionStream* connection, qint64 expectedBytes)
+Result<void> UploadForm::read(
+    const httplib::ContentReader& reader, ConnectionStream* connection, qint64 expectedBytes)
 {
     m_connection = connection;
     if (!QDir().mkpath(m_uploadDir))
-        return Error { ErrorCode::IoError, QStringLiteral("The server cannot create its upload folder."), {} };
+        return Error { ErrorCode::IoError, QStringLiteral("The server cannot create its upload folder."),
+            {} };
     const qint64 free = freeBytes(m_uploadDir);
     if (free >= 0 && free - std::max<qint64>(expectedBytes, 0) < m_limits.minFreeBytes)
         return Error { ErrorCode::StorageFull,
@@ -77,13 +79,14 @@ Result<void> UploadForm::read(const httplib::ContentReader& reader, ConnectionSt
     if (connection)
         connection->requireDelivery();
 
-    const bool ok = reader(
-        [this](const httplib::MultipartFormData& part) { return onPart(part.name, part.filename); },
-        [this](const char* data, size_t size) { return onData(data, size); });
+    const bool ok
+        = reader([this](const httplib::MultipartFormData& part) { return onPart(part.name, part.filename); },
+            [this](const char* data, size_t size) { return onData(data, size); });
     if (ok && !m_currentField.isEmpty())
         m_fields.insert(m_currentField, QString::fromUtf8(m_fieldValue));
     if (m_file && ok && !m_file->flush()) {
-        m_error = Error { ErrorCode::IoError, QStringLiteral("The server could not store the upload."), "file" };
+        m_error
+            = Error { ErrorCode::IoError, QStringLiteral("The server could not store the upload."), "file" };
     }
     if (m_error) {
         discardFile();
@@ -93,9 +96,11 @@ Result<void> UploadForm::read(const httplib::ContentReader& reader, ConnectionSt
         discardFile();
         if (connection && connection->bodyLimitExceeded())
             return Error { ErrorCode::LimitExceeded,
-                QStringLiteral("The request body is larger than the %1 this server accepts.").arg(formatMiB(qint64(connection->bodyLimit()))),
+                QStringLiteral("The request body is larger than the %1 this server accepts.")
+                    .arg(formatMiB(qint64(connection->bodyLimit()))),
                 "file" };
-        return Error::invalid("file", QStringLiteral("The upload ended early or is not a well-formed multipart form."));
+        return Error::invalid(
+            "file", QStringLiteral("The upload ended early or is not a well-formed multipart form."));
     }
     if (m_file)
         m_file->close();
@@ -110,7 +115,8 @@ bool UploadForm::onPart(const std::string& name, const std::string& fileName)
         m_fieldValue.clear();
     }
     if (++m_parts > m_limits.maxParts) {
-        m_error = Error { ErrorCode::LimitExceeded, QStringLiteral("A form may have at most %1 parts.").arg(m_limits.maxParts), {} };
+        m_error = Error { ErrorCode::LimitExceeded,
+            QStringLiteral("A form may have at most %1 parts.").arg(m_limits.maxParts), {} };
         return false;
     }
     const QString field = QString::fromUtf8(name.data(), qsizetype(name.size()));
@@ -130,7 +136,8 @@ bool UploadForm::onPart(const std::string& name, const std::string& fileName)
         m_path = QDir(m_uploadDir).filePath(ext.isEmpty() ? base : base + u'.' + ext);
         m_file = std::make_unique<QFile>(m_path);
         if (!m_file->open(QIODevice::WriteOnly | QIODevice::NewOnly)) {
-            m_error = Error { ErrorCode::IoError, QStringLiteral("The server could not store the upload."), "file" };
+            m_error = Error { ErrorCode::IoError, QStringLiteral("The server could not store the upload."),
+                "file" };
             m_file.reset();
             m_path.clear();
             return false;
@@ -151,7 +158,10 @@ bool UploadForm::onData(const char* data, size_t size)
         m_connection->delivered();
     if (!m_currentField.isEmpty()) {
         if (m_fieldValue.size() + qsizetype(size) > m_limits.maxFieldBytes) {
-            m_error = Error::invalid(m_currentField, QStringLiteral("The field %1 is longer than %2 bytes.").arg(m_currentField).arg(m_limits.maxFieldBytes));
+            m_error = Error::invalid(m_currentField,
+                QStringLiteral("The field %1 is longer than %2 bytes.")
+                    .arg(m_currentField)
+                    .arg(m_limits.maxFieldBytes));
             return false;
         }
         m_fieldValue.append(data, qsizetype(size));
@@ -162,13 +172,16 @@ bool UploadForm::onData(const char* data, size_t size)
     m_fileBytes += qint64(size);
     if (m_fileBytes > m_limits.maxFileBytes) {
         m_error = Error { ErrorCode::LimitExceeded,
-            QStringLiteral("The file is larger than the %1 this server accepts.").arg(formatMiB(m_limits.maxFileBytes)), "file" };
+            QStringLiteral("The file is larger than the %1 this server accepts.")
+                .arg(formatMiB(m_limits.maxFileBytes)),
+            "file" };
         return false;
     }
     if (m_file->write(data, qint64(size)) != qint64(size)) {
         const bool full = m_file->error() == QFileDevice::ResourceError || errno == ENOSPC;
-        m_error = full ? Error { ErrorCode::StorageFull, QStringLiteral("The server's disk is full."), "file" }
-                       : Error { ErrorCode::IoError, QStringLiteral("The server could not store the upload."), "file" };
+        m_error = full
+            ? Error { ErrorCode::StorageFull, QStringLiteral("The server's disk is full."), "file" }
+            : Error { ErrorCode::IoError, QStringLiteral("The server could not store the upload."), "file" };
         return false;
     }
     if (m_onFileBytes)

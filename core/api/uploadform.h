@@ -5,7 +5,6 @@
 #include <QFile>
 #include <QHash>
 #include <QString>
-
 #include <functional>
 #include <memory>
 #include <optional>
@@ -41,7 +40,8 @@ public:
 
     /// Reads the whole body. \a expectedBytes, the Content-Length when there is one, is checked
     /// against the free space before anything is written.
-    Result<void> read(const httplib::ContentReader& reader, ConnectionStream* connection, qint64 expectedBytes);
+    Result<void> read(
+        const httplib::ContentReader& reader, ConnectionStream* connection, qint64 expectedBytes);
 
     const QHash<QString, QString>& fields() const { return m_fields; }
     bool hasFile() const { return m_file != nullptr; }

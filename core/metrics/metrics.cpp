@@ -3,14 +3,13 @@
 #include "jobmanager.h"
 #include "mediainfo.h"
 
+#include <QFileInfo>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
-
-#include <QFileInfo>
 
 namespace vtfarm::metrics {
 
@@ -19,10 +18,11 @@ using jobs::JobState;
 namespace {
 
 // Transcodes take from seconds (a short clip) to hours (a film at a slow preset).
-const prometheus::Histogram::BucketBoundaries kTranscodeBuckets { 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200 };
+const prometheus::Histogram::BucketBoundaries kTranscodeBuckets { 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800,
+    3600, 7200 };
 // Most requests take a millisecond; uploads and downloads of large files take minutes.
-const prometheus::Histogram::BucketBoundaries kHttpBuckets { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-    5, 10, 30, 60, 300 };
+const prometheus::Histogram::BucketBoundaries kHttpBuckets { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+    0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300 };
 
 const char* const kFinalStates[] = { "finished", "failed", "canceled" };
 const char* const kAllStates[] = { "queued", "started", "finished", "failed", "canceled" };
@@ -36,28 +36,57 @@ Metrics::Metrics(QObject* parent)
 {
     using namespace prometheus;
     Registry& r = *m_registry;
-    m_jobsSubmitted = &BuildCounter().Name("vtfarm_jobs_submitted_total").Help("Jobs submitted, by who submitted them.").Register(r);
-    m_jobsCompleted = &BuildCounter().Name("vtfarm_jobs_completed_total").Help("Jobs that ended, by final state.").Register(r);
+    m_jobsSubmitted = &BuildCounter()
+                           .Name("vtfarm_jobs_submitted_total")
+                           .Help("Jobs submitted, by who submitted them.")
+                           .Register(r);
+    m_jobsCompleted = &BuildCounter()
+                           .Name("vtfarm_jobs_completed_total")
+                           .Help("Jobs that ended, by final state.")
+                           .Register(r);
     m_queueJobs = &BuildGauge().Name("vtfarm_queue_jobs").Help("Jobs in the queue, by state.").Register(r);
-    m_workersBusy = &BuildGauge().Name("vtfarm_workers_busy").Help("Workers transcoding now.").Register(r).Add({});
-    m_workersMax = &BuildGauge().Name("vtfarm_workers_max").Help("Transcodes that may run at once.").Register(r).Add({});
+    m_workersBusy
+        = &BuildGauge().Name("vtfarm_workers_busy").Help("Workers transcoding now.").Register(r).Add({});
+    m_workersMax = &BuildGauge()
+                        .Name("vtfarm_workers_max")
+                        .Help("Transcodes that may run at once.")
+                        .Register(r)
+                        .Add({});
     m_transcodeDuration = &BuildHistogram()
                                .Name("vtfarm_transcode_duration_seconds")
                                .Help("Wall-clock time of finished transcodes.")
                                .Register(r)
                                .Add({}, kTranscodeBuckets);
-    m_encodedFrames = &BuildCounter().Name("vtfarm_encoded_frames_total").Help("Video frames written by finished transcodes.").Register(r).Add({});
-    m_mediaSeconds = &BuildCounter().Name("vtfarm_media_seconds_total").Help("Seconds of media written by finished transcodes.").Register(r).Add({});
-    m_uploadBytes = &BuildCounter().Name("vtfarm_upload_bytes_total").Help("Bytes of media received through the API.").Register(r).Add({});
-    m_outputBytes = &BuildCounter().Name("vtfarm_output_bytes_total").Help("Bytes of output written by finished transcodes.").Register(r).Add({});
+    m_encodedFrames = &BuildCounter()
+                           .Name("vtfarm_encoded_frames_total")
+                           .Help("Video frames written by finished transcodes.")
+                           .Register(r)
+                           .Add({});
+    m_mediaSeconds = &BuildCounter()
+                          .Name("vtfarm_media_seconds_total")
+                          .Help("Seconds of media written by finished transcodes.")
+                          .Register(r)
+                          .Add({});
+    m_uploadBytes = &BuildCounter()
+                         .Name("vtfarm_upload_bytes_total")
+                         .Help("Bytes of media received through the API.")
+                         .Register(r)
+                         .Add({});
+    m_outputBytes = &BuildCounter()
+                         .Name("vtfarm_output_bytes_total")
+                         .Help("Bytes of output written by finished transcodes.")
+                         .Register(r)
+                         .Add({});
     m_httpRequests = &BuildCounter()
                           .Name("vtfarm_http_requests_total")
                           .Help("HTTP requests answered, by route template, method and status.")
                           .Register(r);
-    m_httpDuration = &BuildHistogram()
-                          .Name("vtfarm_http_request_duration_seconds")
-                          .Help("Time from a request's headers to the end of its response, by route template and method.")
-                          .Register(r);
+    m_httpDuration
+        = &BuildHistogram()
+               .Name("vtfarm_http_request_duration_seconds")
+               .Help(
+                   "Time from a request's headers to the end of its response, by route template and method.")
+               .Register(r);
     BuildGauge()
         .Name("vtfarm_build_info")
         .Help("Always 1; the version of the running program is a label.")
@@ -85,8 +114,8 @@ void Metrics::attach(jobs::JobManager* manager)
     if (!manager)
         return;
     m_connections.append(connect(manager, &jobs::JobManager::jobAdded, this, &Metrics::onJobAdded));
-    m_connections.append(connect(manager, &jobs::JobManager::jobStateChanged, this,
-        [this](const QUuid& id, JobState, JobState to) {
+    m_connections.append(connect(
+        manager, &jobs::JobManager::jobStateChanged, this, [this](const QUuid& id, JobState, JobState to) {
             if (jobs::isFinal(to))
                 onJobEnded(id, jobs::toString(to));
         }));
@@ -134,9 +163,11 @@ void Metrics::onJobEnded(const QUuid& id, const QString& state)
         m_mediaSeconds->Increment(mediaSeconds);
 }
 
-void Metrics::observeHttpRequest(const std::string& route, const std::string& method, int status, double seconds)
+void Metrics::observeHttpRequest(
+    const std::string& route, const std::string& method, int status, double seconds)
 {
-    m_httpRequests->Add({ { "route", route }, { "method", method }, { "status", std::to_string(status) } }).Increment();
+    m_httpRequests->Add({ { "route", route }, { "method", method }, { "status", std::to_string(status) } })
+        .Increment();
     m_httpDuration->Add({ { "route", route }, { "method", method } }, kHttpBuckets).Observe(seconds);
 }
 

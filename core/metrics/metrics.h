@@ -2,7 +2,6 @@
 
 #include <QObject>
 #include <QString>
-
 #include <atomic>
 #include <memory>
 #include <string>
@@ -11,8 +10,7 @@ namespace prometheus {
 class Counter;
 class Gauge;
 class Histogram;
-template <typename T>
-class Family;
+template <typename T> class Family;
 class Registry;
 } // namespace prometheus
 

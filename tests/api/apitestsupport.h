@@ -3,18 +3,16 @@
 // not the main one (whose event loop the server's handlers need), and raw sockets for the requests
 // no well-behaved client sends.
 
-#include <httplib.h>
-
 #include <QCoreApplication>
 #include <QDir>
 #include <QProcess>
 #include <QString>
 #include <QTest>
-
 #include <arpa/inet.h>
 #include <chrono>
 #include <functional>
 #include <future>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <string>
@@ -30,17 +28,17 @@ inline QString makeClip(const QString& dir, const QString& name, const QString& 
     QProcess ffmpeg;
     ffmpeg.start(QStringLiteral("ffmpeg"),
         { "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-            QStringLiteral("testsrc2=size=%1:rate=25:duration=%2").arg(size).arg(seconds), "-f", "lavfi", "-i",
-            QStringLiteral("sine=frequency=440:duration=%1:sample_rate=48000").arg(seconds), "-c:v", "libx264", "-preset",
-            "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path });
-    if (!ffmpeg.waitForFinished(60'000) || ffmpeg.exitStatus() != QProcess::NormalExit || ffmpeg.exitCode() != 0)
+            QStringLiteral("testsrc2=size=%1:rate=25:duration=%2").arg(size).arg(seconds), "-f", "lavfi",
+            "-i", QStringLiteral("sine=frequency=440:duration=%1:sample_rate=48000").arg(seconds), "-c:v",
+            "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path });
+    if (!ffmpeg.waitForFinished(60'000) || ffmpeg.exitStatus() != QProcess::NormalExit
+        || ffmpeg.exitCode() != 0)
         return {};
     return path;
 }
 
 /// Runs \a f on another thread and keeps the main thread's event loop turning until it returns.
-template <class F>
-auto offMainThread(F f) -> decltype(f())
+template <class F> auto offMainThread(F f) -> decltype(f())
 {
     auto future = std::async(std::launch::async, std::move(f));
     while (future.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready)
@@ -82,17 +80,20 @@ inline httplib::Client client(int port, const std::string& token = {})
     return c;
 }
 
-inline Reply get(int port, const std::string& path, const std::string& token = {}, httplib::Headers headers = {})
+inline Reply get(
+    int port, const std::string& path, const std::string& token = {}, httplib::Headers headers = {})
 {
     return offMainThread([=] { return toReply(client(port, token).Get(path.c_str(), headers)); });
 }
 
-inline Reply post(int port, const std::string& path, const httplib::MultipartFormDataItems& items, const std::string& token = {})
+inline Reply post(int port, const std::string& path, const httplib::MultipartFormDataItems& items,
+    const std::string& token = {})
 {
     return offMainThread([=] { return toReply(client(port, token).Post(path.c_str(), items)); });
 }
 
-inline Reply postBody(int port, const std::string& path, const std::string& body, const std::string& type, const std::string& token = {})
+inline Reply postBody(int port, const std::string& path, const std::string& body, const std::string& type,
+    const std::string& token = {})
 {
     return offMainThread([=] { return toReply(client(port, token).Post(path.c_str(), body, type.c_str())); });
 }
@@ -117,7 +118,8 @@ inline httplib::MultipartFormData filePart(const std::string& content, const std
 
 /// Sends \a head, then whatever \a body writes on the socket (it may stop early), and reads the
 /// answer until the server closes the connection or \a timeoutMs passes. Runs off the main thread.
-inline std::string rawExchange(int port, const std::string& head, std::function<void(int fd)> body = {}, int timeoutMs = 20'000)
+inline std::string rawExchange(
+    int port, const std::string& head, std::function<void(int fd)> body = {}, int timeoutMs = 20'000)
 {
     return offMainThread([=] {
         const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

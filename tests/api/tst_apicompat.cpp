@@ -10,7 +10,6 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <csignal>
 
 using namespace apitest;
@@ -28,7 +27,9 @@ private:
     int startServer(QProcess& server, const QStringList& extra)
     {
         server.setProgram(QStringLiteral(VTFARM_CLI));
-        server.setArguments(QStringList { "serve", "--port", "0", "--data-dir", m_dir.filePath(QStringLiteral("data")) } + extra);
+        server.setArguments(
+            QStringList { "serve", "--port", "0", "--data-dir", m_dir.filePath(QStringLiteral("data")) }
+            + extra);
         server.setProcessChannelMode(QProcess::SeparateChannels);
         server.start();
         if (!server.waitForStarted())
@@ -36,7 +37,12 @@ private:
         static const QRegularExpression re(QStringLiteral("serving on http://[^:]+:(\\d+)/"));
         QByteArray out;
         QRegularExpressionMatch m;
-        [&] { QTRY_VERIFY_WITH_TIMEOUT((out += server.readAllStandardOutput(), m = re.match(QString::fromUtf8(out)), m.hasMatch()) || server.state() != QProcess::Running, 20'000); }();
+        [&] {
+            QTRY_VERIFY_WITH_TIMEOUT(
+                (out += server.readAllStandardOutput(), m = re.match(QString::fromUtf8(out)), m.hasMatch())
+                    || server.state() != QProcess::Running,
+                20'000);
+        }();
         return m.hasMatch() ? m.captured(1).toInt() : 0;
     }
 
@@ -73,25 +79,26 @@ private Q_SLOTS:
     void pythonServiceCurlCommandsVerbatim()
     {
         // The README's commands with only the port changed.
-        const QString submit = QStringLiteral(
-            "curl -X POST http://localhost:%1/transcode \\\n"
-            "  -F \"file=@video.mp4\" \\\n"
-            "  -F \"codec=libx264\" \\\n"
-            "  -F \"bitrate=1000k\" \\\n"
-            "  -F \"resolution=1280x720\"")
+        const QString submit = QStringLiteral("curl -X POST http://localhost:%1/transcode \\\n"
+                                              "  -F \"file=@video.mp4\" \\\n"
+                                              "  -F \"codec=libx264\" \\\n"
+                                              "  -F \"bitrate=1000k\" \\\n"
+                                              "  -F \"resolution=1280x720\"")
                                    .arg(m_port);
         int exitCode = -1;
         const QByteArray answer = shell(submit, &exitCode);
         QCOMPARE(exitCode, 0);
         static const QRegularExpression shape(
-            QStringLiteral("^\\{\"job_id\":\"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\",\"status\":\"queued\"\\}$"));
+            QStringLiteral("^\\{\"job_id\":\"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\","
+                           "\"status\":\"queued\"\\}$"));
         QVERIFY2(shape.match(QString::fromUtf8(answer)).hasMatch(), answer.constData());
         const QString id = QJsonDocument::fromJson(answer).object().value(u"job_id").toString();
 
         QString status;
         const QString poll = QStringLiteral("curl http://localhost:%1/status/%2").arg(m_port).arg(id);
-        QTRY_VERIFY_WITH_TIMEOUT((status = QJsonDocument::fromJson(shell(poll)).object().value(u"status").toString(),
-                                     status == u"finished" || status == u"failed"),
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (status = QJsonDocument::fromJson(shell(poll)).object().value(u"status").toString(),
+                status == u"finished" || status == u"failed"),
             120'000);
         QCOMPARE(status, QStringLiteral("finished"));
 
@@ -112,7 +119,8 @@ private Q_SLOTS:
         QCOMPARE(info->primaryVideo()->height, 720);
         QCOMPARE(info->primaryVideo()->codec, QStringLiteral("h264"));
 
-        const auto range = c.Get(("/api/v1/jobs/" + id.toStdString() + "/output").c_str(), { { "Range", "bytes=0-1023" } });
+        const auto range = c.Get(
+            ("/api/v1/jobs/" + id.toStdString() + "/output").c_str(), { { "Range", "bytes=0-1023" } });
         QVERIFY(range);
         QCOMPARE(range->status, 206);
         QCOMPARE(range->body, whole->body.substr(0, 1024));
@@ -139,11 +147,12 @@ private Q_SLOTS:
         const auto r = c.Get("/metrics");
         QVERIFY(r);
         QCOMPARE(r->status, 200);
-        for (const char* family : { "vtfarm_jobs_submitted_total", "vtfarm_jobs_completed_total", "vtfarm_queue_jobs",
-                 "vtfarm_workers_busy", "vtfarm_workers_max", "vtfarm_transcode_duration_seconds_bucket",
-                 "vtfarm_encoded_frames_total", "vtfarm_media_seconds_total", "vtfarm_upload_bytes_total",
-                 "vtfarm_output_bytes_total", "vtfarm_http_requests_total", "vtfarm_http_request_duration_seconds_bucket",
-                 "vtfarm_build_info" })
+        for (const char* family :
+            { "vtfarm_jobs_submitted_total", "vtfarm_jobs_completed_total", "vtfarm_queue_jobs",
+                "vtfarm_workers_busy", "vtfarm_workers_max", "vtfarm_transcode_duration_seconds_bucket",
+                "vtfarm_encoded_frames_total", "vtfarm_media_seconds_total", "vtfarm_upload_bytes_total",
+                "vtfarm_output_bytes_total", "vtfarm_http_requests_total",
+                "vtfarm_http_request_duration_seconds_bucket", "vtfarm_build_info" })
             QVERIFY2(r->body.find(std::string("\n") + family) != std::string::npos, family);
         QVERIFY(r->body.find("vtfarm_jobs_completed_total{state=\"finished\"} 1") != std::string::npos);
         QVERIFY(r->body.find("vtfarm_jobs_submitted_total{source=\"api\"} 1") != std::string::npos);
@@ -154,13 +163,16 @@ private Q_SLOTS:
         check.write(r->body.data(), qint64(r->body.size()));
         check.closeWriteChannel();
         QVERIFY(check.waitForFinished(30'000));
-        QVERIFY2(check.exitCode() == 0, QByteArray(check.readAllStandardOutput() + check.readAllStandardError()).constData());
+        QVERIFY2(check.exitCode() == 0,
+            QByteArray(check.readAllStandardOutput() + check.readAllStandardError()).constData());
     }
 
     void publicAddressNeedsTokenAndTokenIsChecked()
     {
         QProcess refused;
-        refused.start(QStringLiteral(VTFARM_CLI), { "serve", "--bind", "0.0.0.0", "--port", "0", "--data-dir", m_dir.filePath(QStringLiteral("other")) });
+        refused.start(QStringLiteral(VTFARM_CLI),
+            { "serve", "--bind", "0.0.0.0", "--port", "0", "--data-dir",
+                m_dir.filePath(QStringLiteral("other")) });
         QVERIFY(refused.waitForFinished(20'000));
         QCOMPARE(refused.exitCode(), 2);
         QVERIFY(refused.readAllStandardError().contains("token"));
@@ -175,12 +187,14 @@ private Q_SLOTS:
         QProcess guarded;
         QTemporaryDir data;
         guarded.setProgram(QStringLiteral(VTFARM_CLI));
-        guarded.setArguments({ "serve", "--port", "0", "--data-dir", data.path(), "--token-file", tokenFile });
+        guarded.setArguments(
+            { "serve", "--port", "0", "--data-dir", data.path(), "--token-file", tokenFile });
         guarded.start();
         QVERIFY(guarded.waitForStarted());
         static const QRegularExpression re(QStringLiteral("serving on http://[^:]+:(\\d+)/"));
         QByteArray out;
-        QTRY_VERIFY_WITH_TIMEOUT((out += guarded.readAllStandardOutput(), re.match(QString::fromUtf8(out)).hasMatch()), 20'000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (out += guarded.readAllStandardOutput(), re.match(QString::fromUtf8(out)).hasMatch()), 20'000);
         const int port = re.match(QString::fromUtf8(out)).captured(1).toInt();
         QCOMPARE(client(port).Get("/api/v1/jobs")->status, 401);
         QCOMPARE(client(port, "wrong-wrong-wrong-wrong").Get("/api/v1/jobs")->status, 401);
@@ -194,21 +208,33 @@ private Q_SLOTS:
     void sigtermRequeuesAndExitsZero()
     {
         // A long job is running when the server is told to stop: it goes back to the queue.
-        const QString longClip = makeClip(m_dir.path(), QStringLiteral("long.mp4"), QStringLiteral("640x360"), 20);
+        const QString longClip
+            = makeClip(m_dir.path(), QStringLiteral("long.mp4"), QStringLiteral("640x360"), 20);
         QVERIFY(!longClip.isEmpty());
         auto c = client(m_port);
-        httplib::MultipartFormDataItems items { filePart(readFile(longClip), "long.mp4"), { "resolution", "1280x720", "", "" } };
+        httplib::MultipartFormDataItems items { filePart(readFile(longClip), "long.mp4"),
+            { "resolution", "1280x720", "", "" } };
         const auto r = c.Post("/api/v1/jobs", items);
         QVERIFY(r);
         QCOMPARE(r->status, 201);
-        const std::string id = QJsonDocument::fromJson(QByteArray::fromStdString(r->body)).object().value(u"id").toString().toStdString();
-        QTRY_VERIFY_WITH_TIMEOUT(client(m_port).Get(("/api/v1/jobs/" + id).c_str())->body.find("\"status\":\"started\"") != std::string::npos, 30'000);
+        const std::string id = QJsonDocument::fromJson(QByteArray::fromStdString(r->body))
+                                   .object()
+                                   .value(u"id")
+                                   .toString()
+                                   .toStdString();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            client(m_port).Get(("/api/v1/jobs/" + id).c_str())->body.find("\"status\":\"started\"")
+                != std::string::npos,
+            30'000);
         ::kill(pid_t(m_server.processId()), SIGTERM);
         QVERIFY(m_server.waitForFinished(30'000));
         QCOMPARE(m_server.exitStatus(), QProcess::NormalExit);
         QCOMPARE(m_server.exitCode(), 0);
         int exitCode = -1;
-        const QByteArray listed = shell(QStringLiteral("'%1' jobs --data-dir '%2' --state queued").arg(QStringLiteral(VTFARM_CLI), m_dir.filePath(QStringLiteral("data"))), &exitCode);
+        const QByteArray listed
+            = shell(QStringLiteral("'%1' jobs --data-dir '%2' --state queued")
+                        .arg(QStringLiteral(VTFARM_CLI), m_dir.filePath(QStringLiteral("data"))),
+                &exitCode);
         QCOMPARE(exitCode, 0);
         QVERIFY2(listed.contains(QByteArray::fromStdString(id)), listed.constData());
     }

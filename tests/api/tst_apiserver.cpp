@@ -92,11 +92,14 @@ private:
     QUuid waitFinished(const QString& id)
     {
         const QUuid uuid = QUuid::fromString(id);
-        [&] { QTRY_VERIFY_WITH_TIMEOUT(m_manager->job(uuid) && jobs::isFinal(m_manager->job(uuid)->state), 120'000); }();
+        [&] {
+            QTRY_VERIFY_WITH_TIMEOUT(
+                m_manager->job(uuid) && jobs::isFinal(m_manager->job(uuid)->state), 120'000);
+        }();
         return uuid;
     }
-    Reply upload(const std::string& path, httplib::MultipartFormDataItems fields, const std::string& fileName = "clip.mp4",
-        const std::string& token = {})
+    Reply upload(const std::string& path, httplib::MultipartFormDataItems fields,
+        const std::string& fileName = "clip.mp4", const std::string& token = {})
     {
         fields.push_back(filePart(m_clipBytes, fileName));
         return post(m_port, path, fields, token);
@@ -136,7 +139,8 @@ private Q_SLOTS:
 
     void createGetListAndDownload()
     {
-        const Reply created = upload("/api/v1/jobs", { { "preset", "veryfast", "", "" }, { "resolution", "320x240", "", "" } });
+        const Reply created = upload(
+            "/api/v1/jobs", { { "preset", "veryfast", "", "" }, { "resolution", "320x240", "", "" } });
         QCOMPARE(created.status, 201);
         const QJsonObject job = json(created);
         const QString id = job.value(u"id").toString();
@@ -182,16 +186,21 @@ private Q_SLOTS:
         QCOMPARE(info->primaryVideo()->width, 320);
         QCOMPARE(info->primaryVideo()->codec, QStringLiteral("h264"));
 
-        const Reply part = get(m_port, "/api/v1/jobs/" + id.toStdString() + "/output", {}, { { "Range", "bytes=10-29" } });
+        const Reply part
+            = get(m_port, "/api/v1/jobs/" + id.toStdString() + "/output", {}, { { "Range", "bytes=10-29" } });
         QCOMPARE(part.status, 206);
         QCOMPARE(part.body, whole.body.substr(10, 20));
-        QCOMPARE(QString::fromStdString(part.header("Content-Range")), QStringLiteral("bytes 10-29/%1").arg(whole.body.size()));
-        const Reply tail = get(m_port, "/api/v1/jobs/" + id.toStdString() + "/output", {}, { { "Range", "bytes=-16" } });
+        QCOMPARE(QString::fromStdString(part.header("Content-Range")),
+            QStringLiteral("bytes 10-29/%1").arg(whole.body.size()));
+        const Reply tail
+            = get(m_port, "/api/v1/jobs/" + id.toStdString() + "/output", {}, { { "Range", "bytes=-16" } });
         QCOMPARE(tail.status, 206);
         QCOMPARE(tail.body, whole.body.substr(whole.body.size() - 16));
-        const Reply beyond = get(m_port, "/api/v1/jobs/" + id.toStdString() + "/output", {}, { { "Range", "bytes=999999999-" } });
+        const Reply beyond = get(
+            m_port, "/api/v1/jobs/" + id.toStdString() + "/output", {}, { { "Range", "bytes=999999999-" } });
         QCOMPARE(beyond.status, 416);
-        QCOMPARE(QString::fromStdString(beyond.header("Content-Range")), QStringLiteral("bytes */%1").arg(whole.body.size()));
+        QCOMPARE(QString::fromStdString(beyond.header("Content-Range")),
+            QStringLiteral("bytes */%1").arg(whole.body.size()));
     }
 
     void pagingWithCursor()
@@ -252,7 +261,9 @@ private Q_SLOTS:
         const Reply presets = get(m_port, "/api/v1/presets");
         QCOMPARE(presets.status, 200);
         const QJsonArray list = json(presets).value(u"presets").toArray();
-        QVERIFY(std::any_of(list.begin(), list.end(), [](const QJsonValue& p) { return p.toObject().value(u"name").toString() == u"H.264 720p 1000k"; }));
+        QVERIFY(std::any_of(list.begin(), list.end(), [](const QJsonValue& p) {
+            return p.toObject().value(u"name").toString() == u"H.264 720p 1000k";
+        }));
         const Reply health = get(m_port, "/healthz");
         QCOMPARE(health.status, 200);
         QCOMPARE(json(health).value(u"status").toString(), QStringLiteral("ok"));
@@ -276,7 +287,8 @@ private Q_SLOTS:
         startServer([&](api::ApiServer::Options& o) { o.inputDir = inputs; });
         m_manager->pause();
 
-        const Reply ok = postBody(m_port, "/api/v1/jobs", R"({"input": "sub/in.mp4", "preset": "H.264 720p 1000k", "crf": 30})", "application/json");
+        const Reply ok = postBody(m_port, "/api/v1/jobs",
+            R"({"input": "sub/in.mp4", "preset": "H.264 720p 1000k", "crf": 30})", "application/json");
         QCOMPARE(ok.status, 201);
         QCOMPARE(json(ok).value(u"preset").toString(), QStringLiteral("H.264 720p 1000k"));
         QCOMPARE(json(ok).value(u"settings").toObject().value(u"crf").toInt(), 30);
@@ -298,23 +310,33 @@ private Q_SLOTS:
             const Reply r = postBody(m_port, "/api/v1/jobs", body, "application/json");
             QVERIFY2(r.status == status, body);
         }
-        const std::string huge = "{\"input\": \"sub/in.mp4\", \"codec\": \"" + std::string(200000, 'x') + "\"}";
+        const std::string huge
+            = "{\"input\": \"sub/in.mp4\", \"codec\": \"" + std::string(200000, 'x') + "\"}";
         QCOMPARE(postBody(m_port, "/api/v1/jobs", huge, "application/json").status, 413);
         QCOMPARE(m_manager->counts().total(), 1);
-        QCOMPARE(errorField(postBody(m_port, "/api/v1/jobs", R"({"input": "outside.mp4"})", "application/json")), QStringLiteral("input"));
+        QCOMPARE(
+            errorField(postBody(m_port, "/api/v1/jobs", R"({"input": "outside.mp4"})", "application/json")),
+            QStringLiteral("input"));
     }
 
     void badFieldsAreNamed_data()
     {
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("value");
-        QTest::newRow("codec") << "codec" << "divx";
-        QTest::newRow("bitrate") << "bitrate" << "fast";
-        QTest::newRow("resolution") << "resolution" << "huge";
-        QTest::newRow("odd resolution") << "resolution" << "641x361";
-        QTest::newRow("crf") << "crf" << "best";
-        QTest::newRow("container") << "container" << "avi";
-        QTest::newRow("unknown field") << "colour" << "red";
+        QTest::newRow("codec") << "codec"
+                               << "divx";
+        QTest::newRow("bitrate") << "bitrate"
+                                 << "fast";
+        QTest::newRow("resolution") << "resolution"
+                                    << "huge";
+        QTest::newRow("odd resolution") << "resolution"
+                                        << "641x361";
+        QTest::newRow("crf") << "crf"
+                             << "best";
+        QTest::newRow("container") << "container"
+                                   << "avi";
+        QTest::newRow("unknown field") << "colour"
+                                       << "red";
     }
     void badFieldsAreNamed()
     {
@@ -322,7 +344,8 @@ private Q_SLOTS:
         QFETCH(QString, value);
         for (const char* route : { "/transcode", "/api/v1/jobs" }) {
             // The Python-compatible route ignores fields it never had, as the Python service did.
-            const bool ignored = QByteArray(route) == "/transcode" && !QStringList { "codec", "bitrate", "resolution" }.contains(field);
+            const bool ignored = QByteArray(route) == "/transcode"
+                && !QStringList { "codec", "bitrate", "resolution" }.contains(field);
             if (ignored)
                 continue;
             const Reply r = upload(route, { { field.toStdString(), value.toStdString(), "", "" } });
@@ -381,8 +404,9 @@ private Q_SLOTS:
     void oversizedContentLengthRefusedBeforeReading()
     {
         startServer([](api::ApiServer::Options& o) { o.maxUploadBytes = 1 << 20; });
-        const std::string head = "POST /transcode HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
-                                 "Content-Length: 10737418240\r\n\r\n";
+        const std::string head
+            = "POST /transcode HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+              "Content-Length: 10737418240\r\n\r\n";
         // No body is sent at all: the answer must come from the headers alone.
         const std::string answer = rawExchange(m_port, head);
         QCOMPARE(statusOf(answer), 413);
@@ -398,9 +422,11 @@ private Q_SLOTS:
     void chunkedOversizedCutOff()
     {
         startServer([](api::ApiServer::Options& o) { o.maxUploadBytes = 1 << 20; });
-        const std::string head = "POST /transcode HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
-                                 "Transfer-Encoding: chunked\r\n\r\n";
-        const std::string partHead = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.mp4\"\r\n\r\n";
+        const std::string head
+            = "POST /transcode HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+              "Transfer-Encoding: chunked\r\n\r\n";
+        const std::string partHead
+            = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.mp4\"\r\n\r\n";
         const std::string answer = rawExchange(m_port, head, [&](int fd) {
             char line[32];
             std::snprintf(line, sizeof line, "%zx\r\n", partHead.size());
@@ -421,11 +447,13 @@ private Q_SLOTS:
             const auto at = text.find("\nvtfarm_upload_bytes_total ");
             return at == std::string::npos ? 0.0 : std::stod(text.substr(at + 27));
         };
-        const std::string head = "POST /transcode HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
-                                 "Content-Length: 50000000\r\n\r\n"
-                                 "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.mp4\"\r\n\r\n";
+        const std::string head
+            = "POST /transcode HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+              "Content-Length: 50000000\r\n\r\n"
+              "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.mp4\"\r\n\r\n";
         // Half a megabyte, then the client goes away.
-        rawExchange(m_port, head, [](int fd) { sendRepeated(fd, 512 * 1024, 16 * 1024, false); }, 200);
+        rawExchange(
+            m_port, head, [](int fd) { sendRepeated(fd, 512 * 1024, 16 * 1024, false); }, 200);
         // The upload's file existed once bytes were counted; then it must go, and no job appear.
         QTRY_VERIFY_WITH_TIMEOUT(uploaded() >= 256 * 1024, 20'000);
         QTRY_VERIFY_WITH_TIMEOUT(filesUnder(uploadsDir()).isEmpty(), 20'000);
@@ -434,13 +462,15 @@ private Q_SLOTS:
 
     void playlistDisguisedAsVideoRefused()
     {
-        const std::string playlist = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n";
+        const std::string playlist = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,"
+                                     "\nfile:///etc/passwd\n#EXT-X-ENDLIST\n";
         for (const char* route : { "/transcode", "/api/v1/jobs" }) {
             const Reply r = post(m_port, route, { filePart(playlist, "holiday.mp4") });
             QCOMPARE(r.status, 422);
             QCOMPARE(errorCode(r), QStringLiteral("unsupported_input"));
             QCOMPARE(errorField(r), QStringLiteral("file"));
-            QVERIFY2(r.body.find(uploadsDir().toStdString()) == std::string::npos, "no server path in the message");
+            QVERIFY2(r.body.find(uploadsDir().toStdString()) == std::string::npos,
+                "no server path in the message");
         }
         const Reply text = post(m_port, "/transcode", { filePart(std::string(5000, 'z'), "notes.mp4") });
         QCOMPARE(text.status, 422);
@@ -478,7 +508,8 @@ private Q_SLOTS:
         });
         const Reply missing = get(m_port, "/api/v1/jobs");
         QCOMPARE(missing.status, 401);
-        QCOMPARE(QString::fromStdString(missing.header("WWW-Authenticate")).left(6), QStringLiteral("Bearer"));
+        QCOMPARE(
+            QString::fromStdString(missing.header("WWW-Authenticate")).left(6), QStringLiteral("Bearer"));
         QCOMPARE(errorCode(missing), QStringLiteral("unauthorized"));
         QCOMPARE(get(m_port, "/api/v1/jobs", "wrong-token-wrong-token").status, 401);
         QCOMPARE(get(m_port, "/api/v1/jobs", kToken + "x").status, 401);
@@ -528,7 +559,8 @@ private Q_SLOTS:
 
     void storageFullRefused()
     {
-        startServer([](api::ApiServer::Options& o) { o.minFreeBytes = std::numeric_limits<qint64>::max() / 2; });
+        startServer(
+            [](api::ApiServer::Options& o) { o.minFreeBytes = std::numeric_limits<qint64>::max() / 2; });
         const Reply r = upload("/transcode", {});
         QCOMPARE(r.status, 507);
         QCOMPARE(errorCode(r), QStringLiteral("storage_full"));
@@ -538,7 +570,8 @@ private Q_SLOTS:
 
     void oversizedHeadersRefused()
     {
-        const std::string head = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Filler: " + std::string(100'000, 'a') + "\r\n\r\n";
+        const std::string head
+            = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Filler: " + std::string(100'000, 'a') + "\r\n\r\n";
         const std::string answer = rawExchange(m_port, head);
         QCOMPARE(statusOf(answer), 400);
         std::string many = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
@@ -579,7 +612,9 @@ private Q_SLOTS:
         const Reply r = get(m_port, "/metrics");
         QCOMPARE(r.status, 200);
         QVERIFY(r.header("Content-Type").rfind("text/plain", 0) == 0);
-        QVERIFY(r.body.find(R"(vtfarm_http_requests_total{method="GET",route="/api/v1/jobs/{id}",status="404"} 1)") != std::string::npos);
+        QVERIFY(r.body.find(
+                    R"(vtfarm_http_requests_total{method="GET",route="/api/v1/jobs/{id}",status="404"} 1)")
+            != std::string::npos);
         QVERIFY(r.body.find(R"(route="unmatched")") != std::string::npos);
         QVERIFY(r.body.find("6b7f7f7e") == std::string::npos);
         QVERIFY(r.body.find("/whatever") == std::string::npos);

@@ -47,7 +47,8 @@ private Q_SLOTS:
 
     void contentDispositionIsRfc6266()
     {
-        QCOMPARE(contentDisposition(QStringLiteral("clip.mp4")), QByteArray("attachment; filename=\"clip.mp4\"; filename*=UTF-8''clip.mp4"));
+        QCOMPARE(contentDisposition(QStringLiteral("clip.mp4")),
+            QByteArray("attachment; filename=\"clip.mp4\"; filename*=UTF-8''clip.mp4"));
         QCOMPARE(contentDisposition(QString::fromUtf8("café \"1\".mp4")),
             QByteArray("attachment; filename=\"caf_ _1_.mp4\"; filename*=UTF-8''caf%C3%A9%20%221%22.mp4"));
     }
@@ -70,7 +71,8 @@ private Q_SLOTS:
         QVERIFY(QDir().mkpath(root + QStringLiteral("/a")));
         QFile(root + QStringLiteral("/a/v.mp4")).open(QIODevice::WriteOnly);
         QFile(dir.filePath(QStringLiteral("secret.mp4"))).open(QIODevice::WriteOnly);
-        QVERIFY(QFile::link(dir.filePath(QStringLiteral("secret.mp4")), root + QStringLiteral("/a/link.mp4")));
+        QVERIFY(
+            QFile::link(dir.filePath(QStringLiteral("secret.mp4")), root + QStringLiteral("/a/link.mp4")));
         QVERIFY(QFile::link(dir.path(), root + QStringLiteral("/up")));
         QVERIFY(QFile::link(root + QStringLiteral("/a/v.mp4"), root + QStringLiteral("/inside.mp4")));
 
@@ -78,14 +80,17 @@ private Q_SLOTS:
         QVERIFY(ok.ok());
         QCOMPARE(*ok, QFileInfo(root + QStringLiteral("/a/v.mp4")).canonicalFilePath());
         QVERIFY(resolveInputPath(root, QStringLiteral("inside.mp4")).ok());
-        for (const QString& bad : QStringList { QStringLiteral("../secret.mp4"), QStringLiteral("a/../../secret.mp4"), dir.filePath(QStringLiteral("secret.mp4")),
-                 QStringLiteral("a/link.mp4"), QStringLiteral("up/secret.mp4"), QStringLiteral("a/v.mp4") + QChar(0) + QStringLiteral("x"),
-                 QStringLiteral("a"), QString(), QStringLiteral("~/x.mp4"), QString(5000, u'a') }) {
+        for (const QString& bad :
+            QStringList { QStringLiteral("../secret.mp4"), QStringLiteral("a/../../secret.mp4"),
+                dir.filePath(QStringLiteral("secret.mp4")), QStringLiteral("a/link.mp4"),
+                QStringLiteral("up/secret.mp4"), QStringLiteral("a/v.mp4") + QChar(0) + QStringLiteral("x"),
+                QStringLiteral("a"), QString(), QStringLiteral("~/x.mp4"), QString(5000, u'a') }) {
             const auto r = resolveInputPath(root, bad);
             QVERIFY2(!r.ok(), qPrintable(bad.left(80)));
             QCOMPARE(r.error().field, QStringLiteral("input"));
         }
-        QCOMPARE(resolveInputPath(root, QStringLiteral("a/none.mp4")).error().code, vtfarm::ErrorCode::NotFound);
+        QCOMPARE(
+            resolveInputPath(root, QStringLiteral("a/none.mp4")).error().code, vtfarm::ErrorCode::NotFound);
         QVERIFY(!resolveInputPath(QString(), QStringLiteral("a/v.mp4")).ok());
     }
 };

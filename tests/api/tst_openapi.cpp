@@ -69,7 +69,9 @@ private Q_SLOTS:
 
     void isOpenApi3()
     {
-        QVERIFY(QRegularExpression(QStringLiteral("^3\\.0\\.\\d+$")).match(m_doc.value(u"openapi").toString()).hasMatch());
+        QVERIFY(QRegularExpression(QStringLiteral("^3\\.0\\.\\d+$"))
+                    .match(m_doc.value(u"openapi").toString())
+                    .hasMatch());
         QVERIFY(!m_doc.value(u"info").toObject().value(u"title").toString().isEmpty());
         QVERIFY(!m_doc.value(u"info").toObject().value(u"version").toString().isEmpty());
         QVERIFY(m_doc.value(u"paths").isObject());
@@ -92,7 +94,8 @@ private Q_SLOTS:
             const QJsonObject item = it.value().toObject();
             for (auto op = item.begin(); op != item.end(); ++op) {
                 if (kMethods.contains(op.key()))
-                    QVERIFY2(served.contains(op.key() + u' ' + it.key()), qPrintable(op.key() + u' ' + it.key()));
+                    QVERIFY2(
+                        served.contains(op.key() + u' ' + it.key()), qPrintable(op.key() + u' ' + it.key()));
             }
         }
     }
@@ -116,13 +119,16 @@ private Q_SLOTS:
                 const QJsonObject responses = operation.value(u"responses").toObject();
                 QVERIFY2(!responses.isEmpty(), qPrintable(where));
                 for (auto r = responses.begin(); r != responses.end(); ++r) {
-                    QVERIFY2(QRegularExpression(QStringLiteral("^[1-5]\\d\\d$")).match(r.key()).hasMatch(), qPrintable(where + u' ' + r.key()));
+                    QVERIFY2(QRegularExpression(QStringLiteral("^[1-5]\\d\\d$")).match(r.key()).hasMatch(),
+                        qPrintable(where + u' ' + r.key()));
                     const QJsonObject response = r.value().toObject();
-                    QVERIFY2(response.contains(u"$ref") || response.contains(u"description"), qPrintable(where + u' ' + r.key()));
+                    QVERIFY2(response.contains(u"$ref") || response.contains(u"description"),
+                        qPrintable(where + u' ' + r.key()));
                 }
                 // Every {parameter} of the path is declared, on the path or the operation.
                 QSet<QString> declared;
-                for (const QJsonArray& list : { item.value(u"parameters").toArray(), operation.value(u"parameters").toArray() }) {
+                for (const QJsonArray& list :
+                    { item.value(u"parameters").toArray(), operation.value(u"parameters").toArray() }) {
                     for (const QJsonValue& p : list) {
                         QJsonObject param = p.toObject();
                         if (param.contains(u"$ref"))
@@ -154,12 +160,19 @@ private Q_SLOTS:
 
     void errorShapeMatchesTheServer()
     {
-        const QJsonObject error = resolvePointer(m_doc, QStringLiteral("#/components/schemas/Error")).toObject();
-        const QJsonObject inner = error.value(u"properties").toObject().value(u"error").toObject().value(u"properties").toObject();
+        const QJsonObject error
+            = resolvePointer(m_doc, QStringLiteral("#/components/schemas/Error")).toObject();
+        const QJsonObject inner = error.value(u"properties")
+                                      .toObject()
+                                      .value(u"error")
+                                      .toObject()
+                                      .value(u"properties")
+                                      .toObject();
         for (const char* key : { "code", "message", "field" })
             QVERIFY(inner.contains(QLatin1String(key)));
         const QJsonArray codes = inner.value(u"code").toObject().value(u"enum").toArray();
-        for (const char* code : { "invalid_argument", "unsupported_input", "not_found", "limit_exceeded", "unauthorized", "storage_full" })
+        for (const char* code : { "invalid_argument", "unsupported_input", "not_found", "limit_exceeded",
+                 "unauthorized", "storage_full" })
             QVERIFY2(codes.contains(QLatin1String(code)), code);
     }
 };
