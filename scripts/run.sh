@@ -14,4 +14,8 @@ cmake --build "$build" -j"$(nproc)"
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x "$build/app/gui/vtfarm" ]; then
     exec "$build/app/gui/vtfarm" "$@"
 fi
+if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    # No display: the headless server, on loopback only. Arguments go to `vtfarm-cli serve`.
+    exec "$build/app/cli/vtfarm-cli" serve --bind 127.0.0.1 --port 8000 "$@"
+fi
 exec "$build/app/cli/vtfarm-cli" "$@"

@@ -19,6 +19,7 @@ int batchCommand(const QStringList& args);
 int runCommand(const QStringList& args);
 int jobsCommand(const QStringList& args);
 int presetsCommand(const QStringList& args);
+int serveCommand(const QStringList& args);
 /// Hidden: the child side of a WorkerProcess.
 int workerCommand(const QStringList& args);
 

@@ -23,6 +23,7 @@ void printUsage(FILE* out)
                "  run                         process the queued jobs (resumes after a crash)\n"
                "  jobs [--state S] [--json]   list the jobs in the queue\n"
                "  presets [--json]            list the presets\n"
+               "  serve [--port 8000]         serve the REST API and metrics, run the jobs\n"
                "\n"
                "  vtfarm-cli COMMAND --help   options of a command\n"
                "  vtfarm-cli --version\n",
@@ -66,6 +67,8 @@ int main(int argc, char* argv[])
         return vtfarm::cli::jobsCommand(args);
     if (command == u"presets")
         return vtfarm::cli::presetsCommand(args);
+    if (command == u"serve")
+        return vtfarm::cli::serveCommand(args);
     if (command == u"worker")
         return vtfarm::cli::workerCommand(args);
     std::fprintf(stderr, "vtfarm-cli: unknown command '%s'\n", qPrintable(command));

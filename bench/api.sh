@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# API benchmark on loopback: memory and throughput of a 1 GiB upload, and GET /status under 64
+# concurrent clients while two transcodes run. Usage: bench/api.sh [seconds of wrk, default 10]
+# Uses the build in $VTFARM_BUILD_DIR (default build/), building it when missing.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/deps.sh"
+install_missing "${VTFARM_BUILD_PACKAGES[@]}" ffmpeg curl wrk python3
+build=${VTFARM_BUILD_DIR:-$root/build}
+if [ ! -f "$build/build.ninja" ]; then
+    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+cmake --build "$build" --target vtfarm-cli >/dev/null
+cli="$build/app/cli/vtfarm-cli"
+duration=${1:-10}
+
+work=$(mktemp -d /tmp/vtfarm-bench-api.XXXXXX)
+server=""
+cleanup() {
+    [ -n "$server" ] && kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$cli" serve --port 0 --data-dir "$work/data" -j 2 >"$work/serve.log" 2>&1 </dev/null &
+server=$!
+port=""
+for _ in $(seq 100); do
+    port=$(sed -n 's|.*serving on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.log")
+    [ -n "$port" ] && break
+    sleep 0.1
+done
+[ -n "$port" ] || { echo "the server did not start:"; cat "$work/serve.log"; exit 1; }
+base="http://127.0.0.1:$port"
+kib() { awk -v k="$1" '/^'"$1"':/{print $2}' "/proc/$server/status"; }
+
+# 1. Memory and throughput of a 1 GiB upload (a sparse file: the disk is not what is measured).
+truncate -s 1G "$work/big.bin"
+idle=$(kib VmRSS)
+upload=$(curl -s -o "$work/upload.json" -w '%{http_code} %{speed_upload} %{time_total}' -X POST "$base/transcode" -F "file=@$work/big.bin")
+read -r code speed seconds <<<"$upload"
+hwm=$(kib VmHWM)
+rm -f "$work/big.bin"
+grow=$(( (hwm - idle) / 1024 ))
+printf 'upload 1 GiB: HTTP %s (zeros are not media: stored, probed, refused), %s MiB/s, %.2f s\n' \
+    "$code" "$(awk -v s="$speed" 'BEGIN { printf "%.0f", s / 1048576 }')" "$seconds"
+printf 'server RSS: idle %d MiB, peak %d MiB, growth %d MiB (target < 64)\n' $((idle / 1024)) $((hwm / 1024)) "$grow"
+
+# 2. GET /status under load while two transcodes run.
+ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc2=size=1280x720:rate=30:duration=60" \
+    -c:v libx264 -preset ultrafast -pix_fmt yuv420p "$work/long.mp4"
+ids=()
+for _ in 1 2; do
+    r=$(curl -s -X POST "$base/transcode" -F "file=@$work/long.mp4" -F "resolution=1280x720")
+    ids+=("$(echo "$r" | python3 -c 'import sys,json; print(json.load(sys.stdin)["job_id"])')")
+done
+for _ in $(seq 100); do
+    busy=$(curl -s "$base/healthz" | python3 -c 'import sys,json; print(json.load(sys.stdin)["workers_busy"])')
+    [ "$busy" = 2 ] && break
+    sleep 0.1
+done
+wrk -t 2 -c 64 -d "${duration}s" --latency "$base/status/${ids[0]}" >"$work/wrk.txt"
+rps=$(awk '/^Requests\/sec/{print $2}' "$work/wrk.txt")
+p50=$(awk '$1=="50%"{print $2}' "$work/wrk.txt")
+p99=$(awk '$1=="99%"{print $2}' "$work/wrk.txt")
+errors=$(awk '/Socket errors|Non-2xx/{print}' "$work/wrk.txt")
+states=$(for id in "${ids[@]}"; do curl -s "$base/status/$id" | python3 -c 'import sys,json; print(json.load(sys.stdin)["status"])'; done | tr '\n' ' ')
+echo "GET /status, 64 clients, ${duration} s, transcodes running: $busy (now: $states)"
+echo "  $rps requests/s, p50 $p50, p99 $p99"
+[ -n "$errors" ] && echo "  $errors"
+exit 0

@@ -1,0 +1,201 @@
+#include "metrics.h"
+
+#include "jobmanager.h"
+#include "mediainfo.h"
+
+#include <QFileInfo>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+namespace vtfarm::metrics {
+
+using jobs::JobState;
+
+namespace {
+
+// Transcodes take from seconds (a short clip) to hours (a film at a slow preset).
+const prometheus::Histogram::BucketBoundaries kTranscodeBuckets { 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800,
+    3600, 7200 };
+// Most requests take a millisecond; uploads and downloads of large files take minutes.
+const prometheus::Histogram::BucketBoundaries kHttpBuckets { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+    0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300 };
+
+const char* const kFinalStates[] = { "finished", "failed", "canceled" };
+const char* const kAllStates[] = { "queued", "started", "finished", "failed", "canceled" };
+const char* const kSources[] = { "gui", "cli", "api" };
+
+} // namespace
+
+Metrics::Metrics(QObject* parent)
+    : QObject(parent)
+    , m_registry(std::make_shared<prometheus::Registry>())
+{
+    using namespace prometheus;
+    Registry& r = *m_registry;
+    m_jobsSubmitted = &BuildCounter()
+                           .Name("vtfarm_jobs_submitted_total")
+                           .Help("Jobs submitted, by who submitted them.")
+                           .Register(r);
+    m_jobsCompleted = &BuildCounter()
+                           .Name("vtfarm_jobs_completed_total")
+                           .Help("Jobs that ended, by final state.")
+                           .Register(r);
+    m_queueJobs = &BuildGauge().Name("vtfarm_queue_jobs").Help("Jobs in the queue, by state.").Register(r);
+    m_workersBusy
+        = &BuildGauge().Name("vtfarm_workers_busy").Help("Workers transcoding now.").Register(r).Add({});
+    m_workersMax = &BuildGauge()
+                        .Name("vtfarm_workers_max")
+                        .Help("Transcodes that may run at once.")
+                        .Register(r)
+                        .Add({});
+    m_transcodeDuration = &BuildHistogram()
+                               .Name("vtfarm_transcode_duration_seconds")
+                               .Help("Wall-clock time of finished transcodes.")
+                               .Register(r)
+                               .Add({}, kTranscodeBuckets);
+    m_encodedFrames = &BuildCounter()
+                           .Name("vtfarm_encoded_frames_total")
+                           .Help("Video frames written by finished transcodes.")
+                           .Register(r)
+                           .Add({});
+    m_mediaSeconds = &BuildCounter()
+                          .Name("vtfarm_media_seconds_total")
+                          .Help("Seconds of media written by finished transcodes.")
+                          .Register(r)
+                          .Add({});
+    m_uploadBytes = &BuildCounter()
+                         .Name("vtfarm_upload_bytes_total")
+                         .Help("Bytes of media received through the API.")
+                         .Register(r)
+                         .Add({});
+    m_outputBytes = &BuildCounter()
+                         .Name("vtfarm_output_bytes_total")
+                         .Help("Bytes of output written by finished transcodes.")
+                         .Register(r)
+                         .Add({});
+    m_httpRequests = &BuildCounter()
+                          .Name("vtfarm_http_requests_total")
+                          .Help("HTTP requests answered, by route template, method and status.")
+                          .Register(r);
+    m_httpDuration
+        = &BuildHistogram()
+               .Name("vtfarm_http_request_duration_seconds")
+               .Help(
+                   "Time from a request's headers to the end of its response, by route template and method.")
+               .Register(r);
+    BuildGauge()
+        .Name("vtfarm_build_info")
+        .Help("Always 1; the version of the running program is a label.")
+        .Register(r)
+        .Add({ { "version", VTFARM_VERSION } })
+        .Set(1);
+    // Every series exists from the start, so that rate() sees the first increment.
+    for (const char* source : kSources)
+        m_jobsSubmitted->Add({ { "source", source } });
+    for (const char* state : kFinalStates)
+        m_jobsCompleted->Add({ { "state", state } });
+    for (const char* state : kAllStates)
+        m_queueJobs->Add({ { "state", state } });
+}
+
+Metrics::~Metrics()
+{
+    detach();
+}
+
+void Metrics::attach(jobs::JobManager* manager)
+{
+    detach();
+    m_manager = manager;
+    if (!manager)
+        return;
+    m_connections.append(connect(manager, &jobs::JobManager::jobAdded, this, &Metrics::onJobAdded));
+    m_connections.append(connect(
+        manager, &jobs::JobManager::jobStateChanged, this, [this](const QUuid& id, JobState, JobState to) {
+            if (jobs::isFinal(to))
+                onJobEnded(id, jobs::toString(to));
+        }));
+    m_connections.append(connect(manager, &QObject::destroyed, this, [this] { detach(); }));
+}
+
+void Metrics::detach()
+{
+    for (const auto& c : std::as_const(m_connections))
+        disconnect(c);
+    m_connections.clear();
+    m_manager = nullptr;
+}
+
+void Metrics::onJobAdded(const QUuid& id)
+{
+    const jobs::JobManager* manager = m_manager.load();
+    const jobs::Job* job = manager ? manager->find(id) : nullptr;
+    if (!job)
+        return;
+    m_jobsSubmitted->Add({ { "source", jobs::toString(job->spec.source).toStdString() } }).Increment();
+}
+
+void Metrics::onJobEnded(const QUuid& id, const QString& state)
+{
+    m_jobsCompleted->Add({ { "state", state.toStdString() } }).Increment();
+    const jobs::JobManager* manager = m_manager.load();
+    const jobs::Job* job = manager ? manager->find(id) : nullptr;
+    if (!job || job->state != JobState::Finished)
+        return;
+    double seconds = 0;
+    if (job->startedAt.isValid() && job->endedAt.isValid())
+        seconds = std::max<qint64>(0, job->startedAt.msecsTo(job->endedAt)) / 1000.0;
+    m_transcodeDuration->Observe(seconds);
+    m_encodedFrames->Increment(double(std::max<qint64>(0, job->frames)));
+    m_outputBytes->Increment(double(std::max<qint64>(0, job->outputBytes)));
+    // The job keeps its speed (media seconds per second of work), not the media's length; the
+    // output itself says how long it is. Reading a header costs a millisecond, once per job.
+    double mediaSeconds = 0;
+    if (auto info = media::probe(job->outputPath); info)
+        mediaSeconds = info->durationSeconds;
+    else
+        mediaSeconds = job->speed * seconds;
+    if (mediaSeconds > 0)
+        m_mediaSeconds->Increment(mediaSeconds);
+}
+
+void Metrics::observeHttpRequest(
+    const std::string& route, const std::string& method, int status, double seconds)
+{
+    m_httpRequests->Add({ { "route", route }, { "method", method }, { "status", std::to_string(status) } })
+        .Increment();
+    m_httpDuration->Add({ { "route", route }, { "method", method } }, kHttpBuckets).Observe(seconds);
+}
+
+void Metrics::addUploadBytes(qint64 bytes)
+{
+    if (bytes > 0)
+        m_uploadBytes->Increment(double(bytes));
+}
+
+void Metrics::refreshQueueGauges() const
+{
+    // counts() is safe from any thread.
+    const jobs::JobManager* manager = m_manager.load();
+    if (!manager)
+        return;
+    const jobs::JobCounts c = manager->counts();
+    const std::pair<const char*, int> states[] = { { "queued", c.queued }, { "started", c.started },
+        { "finished", c.finished }, { "failed", c.failed }, { "canceled", c.canceled } };
+    for (const auto& [state, n] : states)
+        m_queueJobs->Add({ { "state", state } }).Set(n);
+    m_workersBusy->Set(c.running);
+    m_workersMax->Set(c.maxConcurrent);
+}
+
+std::string Metrics::text() const
+{
+    refreshQueueGauges();
+    return prometheus::TextSerializer().Serialize(m_registry->Collect());
+}
+
+} // namespace vtfarm::metrics
