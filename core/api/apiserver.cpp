@@ -813,7 +813,7 @@ void ApiServer::Impl::getStatus(Exchange& x)
     const auto job = jobFromPath(x);
     if (!job)
         return;
-    std::string body = "{\"status\":" + jsonValue(jobs::toString(job->state));
+    std::string body = "{\"status\":" + jsonValue(jobs::jobStateName(job->state));
     body += ",\"progress\":" + jsonValue(job->progress);
     if (!job->error.isEmpty())
         body += ",\"error\":" + jsonValue(jobJson(*job).value(u"error"));
@@ -1050,7 +1050,7 @@ void ApiServer::Impl::getOutput(Exchange& x)
         sendError(x.res,
             { ErrorCode::Conflict,
                 QStringLiteral("The job is %1; its output is ready when it has finished.")
-                    .arg(jobs::toString(job->state)),
+                    .arg(jobs::jobStateName(job->state)),
                 {} });
         return;
     }

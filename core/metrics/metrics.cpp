@@ -117,7 +117,7 @@ void Metrics::attach(jobs::JobManager* manager)
     m_connections.append(connect(
         manager, &jobs::JobManager::jobStateChanged, this, [this](const QUuid& id, JobState, JobState to) {
             if (jobs::isFinal(to))
-                onJobEnded(id, jobs::toString(to));
+                onJobEnded(id, jobs::jobStateName(to));
         }));
     m_connections.append(connect(manager, &QObject::destroyed, this, [this] { detach(); }));
 }
@@ -136,7 +136,7 @@ void Metrics::onJobAdded(const QUuid& id)
     const jobs::Job* job = manager ? manager->find(id) : nullptr;
     if (!job)
         return;
-    m_jobsSubmitted->Add({ { "source", jobs::toString(job->spec.source).toStdString() } }).Increment();
+    m_jobsSubmitted->Add({ { "source", jobs::jobSourceName(job->spec.source).toStdString() } }).Increment();
 }
 
 void Metrics::onJobEnded(const QUuid& id, const QString& state)
