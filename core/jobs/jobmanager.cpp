@@ -100,6 +100,17 @@ JobManager::~JobManager()
     shutdown();
 }
 
+int JobManager::automaticThreads(int sharing)
+{
+    // Alone, a job takes what the ffmpeg CLI would (libav's automatic count). Shared, each gets its
+    // part of the cores: its pipeline already overlaps decoding and encoding on two threads, and
+    // more libav threads on top only oversubscribe (bench/farm.sh: -j 2 with 1 thread each is the
+    // fastest on two cores).
+    if (sharing <= 1)
+        return 0;
+    return std::max(1, QThread::idealThreadCount() / sharing);
+}
+
 int JobManager::defaultConcurrency()
 {
     // Two transcodes overlap one's serial stretches (demuxing, start-up, the encoder's flush) with
@@ -584,6 +595,9 @@ void JobManager::start(Job& job)
         QWriteLocker lock(&m_lockJobs);
         job.outputPath = uniqueOutputPath(job.outputPath, taken);
     }
+    // Jobs that will share the cores from now on: this one, those running, and those queued behind it.
+    const qsizetype queued = std::count_if(m_jobs.cbegin(), m_jobs.cend(), [](const Job& j) { return j.state == JobState::Queued; });
+    const int sharing = int(std::min<qsizetype>(m_options.maxConcurrent, m_running.size() + queued));
     if (!transition(job, JobState::Started))
         return;
     m_hadWork = true;
@@ -591,7 +605,7 @@ void JobManager::start(Job& job)
     m_running.insert(job.id, running);
     WorkerRequest request { job.spec.input, job.outputPath, job.spec.settings };
     if (request.settings.threads == 0)
-        request.settings.threads = m_options.threadsPerJob;
+        request.settings.threads = m_options.threadsPerJob > 0 ? m_options.threadsPerJob : automaticThreads(sharing);
     if (m_pool->maxThreadCount() < m_running.size())
         m_pool->setMaxThreadCount(int(m_running.size()));
     m_pool->start(new JobTask(this, job.id, std::move(request), m_options.worker, running));

@@ -59,7 +59,7 @@ public:
     {
         QString dataDir; ///< holds jobs.sqlite and the lock; created when missing
         int maxConcurrent = 0; ///< 0: defaultConcurrency()
-        int threadsPerJob = 0; ///< libav threads per decoder/encoder; 0: automatic
+        int threadsPerJob = 0; ///< libav threads per decoder/encoder; 0: automaticThreads()
         WorkerProcess::Options worker;
         int maxAttempts = 3; ///< a job interrupted this many times fails
         bool autoStart = true; ///< start queued jobs as soon as open() returns
@@ -104,6 +104,8 @@ public:
 
     /// Both cores busy without oversubscribing them; see the farm benchmark.
     static int defaultConcurrency();
+    /// libav threads for a job that shares the cores with \a sharing - 1 others (0: automatic).
+    static int automaticThreads(int sharing);
     QString dataDir() const { return m_options.dataDir; }
 
 Q_SIGNALS:
