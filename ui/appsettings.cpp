@@ -1,6 +1,7 @@
 #include "appsettings.h"
 
-#include <QHostAddress>
+#include "apiserver.h"
+
 #include <QSettings>
 
 namespace vtfarm::ui {
@@ -14,11 +15,7 @@ constexpr int kFormat = 1;
 
 bool ApiServerSettings::isLoopback(const QString& address)
 {
-    const QString a = address.trimmed();
-    if (a.compare(QStringLiteral("localhost"), Qt::CaseInsensitive) == 0)
-        return true;
-    const QHostAddress host(a);
-    return !host.isNull() && host.isLoopback();
+    return api::ApiServer::isLoopback(address);
 }
 
 AppSettings::AppSettings()

@@ -31,7 +31,7 @@ class AppSettings
 public:
     enum class OverwritePolicy { NewName, Overwrite };
 
-    /// The user's settings file (~/.config/vtfarm/vtfarm.conf on Linux).
+    /// The user's settings file (~/.config/vtfarm/vtfarm.ini on Linux).
     AppSettings();
     /// An INI file of its own: for tests and for a portable setup.
     explicit AppSettings(const QString& iniFile);

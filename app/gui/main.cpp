@@ -1,6 +1,8 @@
+#include "apiservercontroller.h"
 #include "appsettings.h"
 #include "jobmanager.h"
 #include "mainwindow.h"
+#include "messagebar.h"
 #include "presets.h"
 #include "singleinstance.h"
 #include "workerlocator.h"
@@ -16,17 +18,6 @@ using namespace vtfarm;
 
 Q_LOGGING_CATEGORY(lcGui, "vtfarm.gui")
 
-namespace {
-
-// The API server (core/api) is started, restarted and stopped here once it exists; until then the
-// settings are only recorded, and saying so keeps nobody guessing why nothing listens.
-void applyApiServerSettings(const ui::ApiServerSettings& api)
-{
-    if (api.enabled)
-        qCInfo(lcGui) << "API server requested on" << api.bindAddress << api.port << "- not available in this build";
-}
-
-} // namespace
 
 int main(int argc, char** argv)
 {
@@ -72,8 +63,18 @@ int main(int argc, char** argv)
 
     media::PresetLibrary presets;
     ui::MainWindow window(manager, presets, settings);
-    QObject::connect(&window, &ui::MainWindow::apiServerSettingsChanged, &app, &applyApiServerSettings);
-    applyApiServerSettings(settings.apiServer());
+    // The REST API and /metrics, off unless the settings turn them on.
+    gui::ApiServerController api(manager, dataDir);
+    auto applyApi = [&api, &window](const ui::ApiServerSettings& wanted) {
+        if (auto r = api.apply(wanted); !r) {
+            window.messageBar()->showMessage(QApplication::translate("main", "The API server did not start: %1").arg(r.error().message),
+                ui::MessageBar::Kind::Error);
+        } else if (api.isRunning()) {
+            qCInfo(lcGui) << "API server on" << wanted.bindAddress << api.port();
+        }
+    };
+    QObject::connect(&window, &ui::MainWindow::apiServerSettingsChanged, &app, applyApi);
+    applyApi(settings.apiServer());
     window.show();
     if (!instance.listen())
         qCWarning(lcGui) << "cannot listen on" << instance.serverName() << "- a second launch will not find this window";
@@ -90,6 +91,7 @@ int main(int argc, char** argv)
         QTimer::singleShot(0, &window, [&window, files] { window.addPaths(files); });
 
     const int status = app.exec();
+    api.stop();
     // Running jobs go back to the queue; the next start picks them up.
     manager.shutdown();
     return status;
