@@ -4,6 +4,8 @@
 # /usr/bin/vtfarm-cli. CI runs it after the tests. Needs root.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/deps.sh"
+install_missing "${VTFARM_TEST_PACKAGES[@]}"
 out=${PACKAGE_OUT:-$root/out}
 PACKAGE_OUT=$out "$root/scripts/package.sh"
 deb=$(ls -t "$out"/vtfarm_*.deb | head -1)
