@@ -1,6 +1,7 @@
 #include "inputscanner.h"
 
 #include "mediainfo.h"
+#include "transcodesettings.h"
 
 #include <QCoreApplication>
 #include <QDirIterator>
@@ -34,9 +35,7 @@ InputScanner::~InputScanner()
 
 bool InputScanner::hasVideoExtension(const QString& path)
 {
-    static const QSet<QString> extensions = { "mp4", "m4v", "mkv", "webm", "mov", "avi", "wmv", "asf", "flv", "mpg",
-        "mpeg", "m2v", "ts", "m2ts", "mts", "vob", "3gp", "3g2", "ogv", "mxf", "dv", "y4m", "nut", "divx", "f4v" };
-    return extensions.contains(QFileInfo(path).suffix().toLower());
+    return media::isVideoFileName(path);
 }
 
 int InputScanner::scan(const QStringList& paths)

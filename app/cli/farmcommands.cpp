@@ -72,13 +72,6 @@ bool parseOrReport(QCommandLineParser& p, const QString& command, const QStringL
     return true;
 }
 
-const QStringList& videoExtensions()
-{
-    static const QStringList list = { "mp4", "m4v", "mkv", "webm", "mov", "avi", "wmv", "asf", "flv", "mpg", "mpeg",
-        "ts", "m2ts", "mts", "vob", "3gp", "3g2", "ogv", "mxf", "dv", "y4m", "nut" };
-    return list;
-}
-
 /// Files named directly are taken as they are; folders are searched recursively for video files.
 QStringList collectInputs(const QStringList& paths, QStringList* problems)
 {
@@ -92,7 +85,7 @@ QStringList collectInputs(const QStringList& paths, QStringList* problems)
             QDirIterator it(info.absoluteFilePath(), QDir::Files | QDir::Readable, QDirIterator::Subdirectories | QDirIterator::FollowSymlinks);
             while (it.hasNext()) {
                 const QString file = it.next();
-                if (videoExtensions().contains(QFileInfo(file).suffix().toLower()) && !file.endsWith(QStringLiteral(".part")))
+                if (media::isVideoFileName(file))
                     found.append(file);
             }
             found.sort();

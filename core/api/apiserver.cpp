@@ -295,6 +295,9 @@ struct ApiServer::Impl
     void sendError(httplib::Response& res, const Error& error) const;
     void sendJson(httplib::Response& res, int status, const QJsonObject& body) const;
     std::optional<Job> jobFromPath(Exchange& x);
+    /// The job the path names, after \a action succeeded on it on the manager's thread; nullopt
+    /// once the answer (not found, refused, stopping) is sent.
+    std::optional<Job> actOnJob(Exchange& x, Result<void> (jobs::JobManager::*action)(const QUuid&));
     QJsonObject jobJson(const Job& job) const;
     Result<JobChoice> choiceFrom(const QJsonObject& fields, const QString& defaultContainer) const;
     Result<QUuid> submitUpload(
@@ -985,54 +988,40 @@ void ApiServer::Impl::getJob(Exchange& x)
         sendJson(x.res, 200, jobJson(*job));
 }
 
-void ApiServer::Impl::cancelJob(Exchange& x)
+std::optional<Job> ApiServer::Impl::actOnJob(Exchange& x, Result<void> (jobs::JobManager::*action)(const QUuid&))
 {
     const auto job = jobFromPath(x);
     if (!job)
-        return;
+        return std::nullopt;
     std::optional<Result<void>> result;
-    if (!onManagerThread([&] { result.emplace(manager->cancel(job->id)); })) {
+    if (!onManagerThread([&] { result.emplace((manager->*action)(job->id)); })) {
         sendError(x.res, { ErrorCode::Canceled, QStringLiteral("The server is stopping."), {} });
-        return;
+        return std::nullopt;
     }
     if (!*result) {
         sendError(x.res, result->error());
-        return;
+        return std::nullopt;
     }
-    sendJson(x.res, 200, jobJson(manager->job(job->id).value_or(*job)));
+    return job;
+}
+
+void ApiServer::Impl::cancelJob(Exchange& x)
+{
+    if (const auto job = actOnJob(x, &jobs::JobManager::cancel))
+        sendJson(x.res, 200, jobJson(manager->job(job->id).value_or(*job)));
 }
 
 void ApiServer::Impl::retryJob(Exchange& x)
 {
-    const auto job = jobFromPath(x);
-    if (!job)
-        return;
-    std::optional<Result<void>> result;
-    if (!onManagerThread([&] { result.emplace(manager->retry(job->id)); })) {
-        sendError(x.res, { ErrorCode::Canceled, QStringLiteral("The server is stopping."), {} });
-        return;
-    }
-    if (!*result) {
-        sendError(x.res, result->error());
-        return;
-    }
-    sendJson(x.res, 200, jobJson(manager->job(job->id).value_or(*job)));
+    if (const auto job = actOnJob(x, &jobs::JobManager::retry))
+        sendJson(x.res, 200, jobJson(manager->job(job->id).value_or(*job)));
 }
 
 void ApiServer::Impl::deleteJob(Exchange& x)
 {
-    const auto job = jobFromPath(x);
+    const auto job = actOnJob(x, &jobs::JobManager::remove);
     if (!job)
         return;
-    std::optional<Result<void>> result;
-    if (!onManagerThread([&] { result.emplace(manager->remove(job->id)); })) {
-        sendError(x.res, { ErrorCode::Canceled, QStringLiteral("The server is stopping."), {} });
-        return;
-    }
-    if (!*result) {
-        sendError(x.res, result->error());
-        return;
-    }
     // An API job's output lives in the server's own folder; nobody else will remove it.
     const QString output = QFileInfo(job->outputPath).absoluteFilePath();
     const QString outputs = QFileInfo(outputsDir()).absoluteFilePath();

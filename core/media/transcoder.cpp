@@ -29,19 +29,6 @@ namespace {
 
 constexpr size_t kVideoQueueFrames = 8;
 
-const char* muxerName(const QString& container)
-{
-    if (container == u"mkv")
-        return "matroska";
-    if (container == u"webm")
-        return "webm";
-    if (container == u"mov")
-        return "mov";
-    if (container == u"m4a")
-        return "ipod";
-    return "mp4";
-}
-
 QString rationalText(AVRational r)
 {
     return QStringLiteral("%1/%2").arg(r.num).arg(r.den);
@@ -892,7 +879,7 @@ struct Transcoder::Impl
         const QString part = Transcoder::partPath(outInfo.absoluteFilePath());
         const QByteArray partUrl = "file:" + QFile::encodeName(part);
         AVFormatContext* oc = nullptr;
-        if (int ret = avformat_alloc_output_context2(&oc, nullptr, muxerName(container), partUrl.constData()); ret < 0)
+        if (int ret = avformat_alloc_output_context2(&oc, nullptr, muxerForContainer(container), partUrl.constData()); ret < 0)
             return Error { ErrorCode::Internal, QStringLiteral("Cannot create a .%1 file: %2.").arg(container, avErrorString(ret)), "output" };
         out.reset(oc);
         out->interrupt_callback = { [](void* flag) { return static_cast<std::atomic<bool>*>(flag)->load() ? 1 : 0; }, &canceled };

@@ -8,6 +8,7 @@ extern "C" {
 #include <QFileInfo>
 #include <QJsonValue>
 #include <QRegularExpression>
+#include <QSet>
 
 #include <cmath>
 
@@ -17,22 +18,6 @@ namespace {
 
 const QStringList kX26xPresets = { "ultrafast", "superfast", "veryfast", "faster", "fast",
     "medium", "slow", "slower", "veryslow", "placebo" };
-
-// The muxer libavformat uses for each container we write.
-const char* muxerFor(const QString& container)
-{
-    if (container == u"mp4")
-        return "mp4";
-    if (container == u"mkv")
-        return "matroska";
-    if (container == u"webm")
-        return "webm";
-    if (container == u"mov")
-        return "mov";
-    if (container == u"m4a")
-        return "ipod";
-    return nullptr;
-}
 
 struct CrfRange
 {
@@ -49,7 +34,7 @@ std::optional<CrfRange> crfRange(const QString& codec)
 
 bool containerAccepts(const QString& container, const char* encoderName)
 {
-    const AVOutputFormat* fmt = av_guess_format(muxerFor(container), nullptr, nullptr);
+    const AVOutputFormat* fmt = av_guess_format(muxerForContainer(container), nullptr, nullptr);
     const AVCodec* enc = avcodec_find_encoder_by_name(encoderName);
     if (!fmt || !enc)
         return false;
@@ -112,6 +97,28 @@ const QStringList& supportedAudioCodecs()
 {
     static const QStringList list = { "aac", "libopus", "copy", "none" };
     return list;
+}
+
+const char* muxerForContainer(const QString& container)
+{
+    if (container == u"mp4")
+        return "mp4";
+    if (container == u"mkv")
+        return "matroska";
+    if (container == u"webm")
+        return "webm";
+    if (container == u"mov")
+        return "mov";
+    if (container == u"m4a")
+        return "ipod";
+    return nullptr;
+}
+
+bool isVideoFileName(const QString& path)
+{
+    static const QSet<QString> extensions = { "mp4", "m4v", "mkv", "webm", "mov", "avi", "wmv", "asf", "flv", "mpg",
+        "mpeg", "m2v", "ts", "m2ts", "mts", "vob", "3gp", "3g2", "ogv", "mxf", "dv", "y4m", "nut", "divx", "f4v" };
+    return extensions.contains(QFileInfo(path).suffix().toLower());
 }
 
 QString containerForPath(const QString& path)

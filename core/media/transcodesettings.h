@@ -57,6 +57,10 @@ const QStringList& supportedAudioCodecs();
 
 /// "mp4" for "/a/b.MP4"; empty when the extension is not one vtfarm writes.
 QString containerForPath(const QString& path);
+/// libavformat's muxer for a container vtfarm writes ("matroska" for "mkv"), or nullptr.
+const char* muxerForContainer(const QString& container);
+/// Whether the file name has the extension of a video file (what folder scans pick up).
+bool isVideoFileName(const QString& path);
 
 /// "1000k", "2.5M", "800000" -> bits per second; nullopt when malformed.
 std::optional<qint64> parseBitrate(const QString& text);

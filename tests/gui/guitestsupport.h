@@ -1,5 +1,7 @@
 #pragma once
 
+#include "fixtures.h"
+
 // Shared by the GUI tests: small media made at test time, and a JobManager set up for tests.
 
 #include "jobmanager.h"
@@ -9,6 +11,7 @@
 #include <QFileInfo>
 #include <QFile>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QSize>
 #include <QString>
 #include <QStringList>
@@ -26,17 +29,7 @@ inline QString stateOf(const jobs::JobManager& manager, const QUuid& id)
 /// string when ffmpeg failed (the caller QVERIFYs it).
 inline QString makeClip(const QString& path, QSize size = { 160, 120 }, double seconds = 2.0)
 {
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QProcess ffmpeg;
-    const QString duration = QString::number(seconds);
-    ffmpeg.start(QStringLiteral("ffmpeg"),
-        { "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-            QStringLiteral("testsrc2=size=%1x%2:rate=25:duration=%3").arg(size.width()).arg(size.height()).arg(duration), "-f",
-            "lavfi", "-i", QStringLiteral("sine=frequency=440:duration=%1:sample_rate=48000").arg(duration), "-c:v", "libx264",
-            "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path });
-    if (!ffmpeg.waitForFinished(60000) || ffmpeg.exitStatus() != QProcess::NormalExit || ffmpeg.exitCode() != 0)
-        return {};
-    return path;
+    return test::writeClip(path, size, seconds);
 }
 
 inline void writeText(const QString& path, const QByteArray& text)
@@ -65,12 +58,25 @@ inline media::Preset tinyPreset()
     p.name = QStringLiteral("Test tiny");
     p.description = QStringLiteral("Small and fast, for tests.");
     p.container = QStringLiteral("mp4");
-    p.settings.videoCodec = QStringLiteral("libx264");
-    p.settings.resolution = media::Resolution::exact(160, 120);
-    p.settings.encoderPreset = QStringLiteral("ultrafast");
-    p.settings.videoBitrate = 200'000;
-    p.settings.audioCodec = QStringLiteral("aac");
+    p.settings = test::fastSettings();
     return p;
+}
+
+/// HOME, XDG folders and an offscreen platform under \a home, for running the real `vtfarm`
+/// program without touching the user's own settings, queue or running instance.
+inline QProcessEnvironment isolatedEnvironment(const QString& home)
+{
+    const QDir h(home);
+    for (const char* d : { "data", "config/vtfarm", "runtime" })
+        h.mkpath(QString::fromLatin1(d));
+    QFile::setPermissions(h.filePath(QStringLiteral("runtime")), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("HOME"), home);
+    env.insert(QStringLiteral("XDG_DATA_HOME"), h.filePath(QStringLiteral("data")));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), h.filePath(QStringLiteral("config")));
+    env.insert(QStringLiteral("XDG_RUNTIME_DIR"), h.filePath(QStringLiteral("runtime")));
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    return env;
 }
 
 /// A spec for \a input with the tiny preset's settings, written into \a outputDir.

@@ -1,6 +1,6 @@
 // The window's own REST API: turned on in its settings, the real `vtfarm` program serves the Python
 // service's routes and /metrics over the queue it shows.
-#include "fixtures.h"
+#include "guitestsupport.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -46,9 +46,7 @@ private Q_SLOTS:
         QVERIFY2(!clip.isEmpty(), qPrintable(media.errorString()));
         QTemporaryDir home;
         const QDir h(home.path());
-        for (const char* d : { "data", "config/vtfarm", "runtime" })
-            QVERIFY(h.mkpath(QString::fromLatin1(d)));
-        QVERIFY(QFile::setPermissions(h.filePath(QStringLiteral("runtime")), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        const QProcessEnvironment env = vtfarm::testing::isolatedEnvironment(home.path());
         const int port = freePort();
         QVERIFY(port > 0);
         {
@@ -57,12 +55,6 @@ private Q_SLOTS:
             ini.setValue(QStringLiteral("api/bindAddress"), QStringLiteral("127.0.0.1"));
             ini.setValue(QStringLiteral("api/port"), port);
         }
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("HOME"), home.path());
-        env.insert(QStringLiteral("XDG_DATA_HOME"), h.filePath(QStringLiteral("data")));
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), h.filePath(QStringLiteral("config")));
-        env.insert(QStringLiteral("XDG_RUNTIME_DIR"), h.filePath(QStringLiteral("runtime")));
-        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
         QProcess gui;
         gui.setProcessEnvironment(env);
         gui.start(QStringLiteral(VTFARM_GUI_PATH), QStringList {});

@@ -1,5 +1,5 @@
 // A second launch of the real `vtfarm` program hands its file to the first one and exits.
-#include "fixtures.h"
+#include "guitestsupport.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -21,16 +21,7 @@ private Q_SLOTS:
         QVERIFY2(!clip.isEmpty(), qPrintable(media.errorString()));
         QTemporaryDir home;
         const QDir h(home.path());
-        for (const char* d : { "data", "config", "runtime" })
-            QVERIFY(h.mkpath(QString::fromLatin1(d)));
-        QVERIFY(QFile::setPermissions(h.filePath(QStringLiteral("runtime")), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("HOME"), home.path());
-        env.insert(QStringLiteral("XDG_DATA_HOME"), h.filePath(QStringLiteral("data")));
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), h.filePath(QStringLiteral("config")));
-        env.insert(QStringLiteral("XDG_RUNTIME_DIR"), h.filePath(QStringLiteral("runtime")));
-        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-
+        const QProcessEnvironment env = vtfarm::testing::isolatedEnvironment(home.path());
         QProcess first;
         first.setProcessEnvironment(env);
         first.setProgram(QStringLiteral(VTFARM_GUI_PATH));

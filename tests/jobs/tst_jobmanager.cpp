@@ -15,14 +15,6 @@ namespace {
 
 constexpr int kJobTimeoutMs = 60'000;
 
-media::TranscodeSettings smallSettings()
-{
-    media::TranscodeSettings s;
-    s.resolution = media::Resolution::exact(160, 120);
-    s.videoBitrate = 200'000;
-    s.encoderPreset = QStringLiteral("ultrafast");
-    return s;
-}
 
 JobManager::Options inProcess(const QString& dataDir, int concurrent = 2)
 {
@@ -38,7 +30,7 @@ JobSpec specFor(const QString& input, const QString& outDir = {})
     JobSpec spec;
     spec.input = input;
     spec.outputDir = outDir;
-    spec.settings = smallSettings();
+    spec.settings = test::fastSettings();
     spec.source = JobSource::Cli;
     return spec;
 }
@@ -123,7 +115,7 @@ private Q_SLOTS:
         QVERIFY(manager.open().ok());
         QCOMPARE(manager.order(), QList<QUuid> { id });
         QCOMPARE(manager.find(id)->state, JobState::Queued);
-        QCOMPARE(manager.find(id)->spec.settings, smallSettings());
+        QCOMPARE(manager.find(id)->spec.settings, test::fastSettings());
         manager.resume();
         QTRY_COMPARE_WITH_TIMEOUT(manager.find(id)->state, JobState::Finished, kJobTimeoutMs);
     }

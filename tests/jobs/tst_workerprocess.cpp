@@ -19,14 +19,6 @@ namespace {
 
 constexpr int kJobTimeoutMs = 90'000;
 
-media::TranscodeSettings smallSettings()
-{
-    media::TranscodeSettings s;
-    s.resolution = media::Resolution::exact(160, 120);
-    s.videoBitrate = 200'000;
-    s.encoderPreset = QStringLiteral("ultrafast");
-    return s;
-}
 
 WorkerProcess::Options childOptions()
 {
@@ -78,7 +70,7 @@ private Q_SLOTS:
         WorkerProcess worker(childOptions());
         std::atomic<bool> stop { false };
         QList<double> fractions;
-        const WorkerRequest request { m_clip, QDir(out.path()).filePath(QStringLiteral("o.mp4")), smallSettings() };
+        const WorkerRequest request { m_clip, QDir(out.path()).filePath(QStringLiteral("o.mp4")), test::fastSettings() };
         const WorkerOutcome outcome = worker.run(request, stop, [&](const media::TranscodeProgress& p) { fractions.append(p.fraction); });
         QCOMPARE(outcome.kind, WorkerOutcome::Kind::Finished);
         QVERIFY(!fractions.isEmpty());
@@ -93,7 +85,7 @@ private Q_SLOTS:
         QTemporaryDir out;
         WorkerProcess worker(childOptions());
         std::atomic<bool> stop { false };
-        const WorkerRequest request { QStringLiteral("/nonexistent.mp4"), QDir(out.path()).filePath(QStringLiteral("o.mp4")), smallSettings() };
+        const WorkerRequest request { QStringLiteral("/nonexistent.mp4"), QDir(out.path()).filePath(QStringLiteral("o.mp4")), test::fastSettings() };
         const WorkerOutcome outcome = worker.run(request, stop, {});
         QCOMPARE(outcome.kind, WorkerOutcome::Kind::Failed);
         QCOMPARE(outcome.error.code, ErrorCode::NotFound);
@@ -105,7 +97,7 @@ private Q_SLOTS:
         QTemporaryDir out;
         WorkerProcess worker(childOptions());
         std::atomic<bool> stop { false };
-        media::TranscodeSettings slow = smallSettings();
+        media::TranscodeSettings slow = test::fastSettings();
         slow.encoderPreset = QStringLiteral("veryslow");
         slow.resolution = media::Resolution::keep();
         const WorkerRequest request { m_long, QDir(out.path()).filePath(QStringLiteral("o.mp4")), slow };
@@ -125,7 +117,7 @@ private Q_SLOTS:
         options.timeLimitSeconds = 1;
         WorkerProcess worker(options);
         std::atomic<bool> stop { false };
-        media::TranscodeSettings slow = smallSettings();
+        media::TranscodeSettings slow = test::fastSettings();
         slow.encoderPreset = QStringLiteral("placebo");
         slow.resolution = media::Resolution::keep();
         const WorkerRequest request { m_long, QDir(out.path()).filePath(QStringLiteral("o.mp4")), slow };
@@ -143,7 +135,7 @@ private Q_SLOTS:
         options.memoryLimitBytes = 48LL << 20; // far too little for libav and x264
         WorkerProcess worker(options);
         std::atomic<bool> stop { false };
-        const WorkerRequest request { m_clip, QDir(out.path()).filePath(QStringLiteral("o.mp4")), smallSettings() };
+        const WorkerRequest request { m_clip, QDir(out.path()).filePath(QStringLiteral("o.mp4")), test::fastSettings() };
         const WorkerOutcome outcome = worker.run(request, stop, {});
         QCOMPARE(outcome.kind, WorkerOutcome::Kind::Failed);
         QVERIFY(!outcome.error.message.isEmpty());
@@ -163,7 +155,7 @@ private Q_SLOTS:
         JobSpec slow;
         slow.input = m_long;
         slow.outputDir = out.path();
-        slow.settings = smallSettings();
+        slow.settings = test::fastSettings();
         slow.settings.encoderPreset = QStringLiteral("medium");
         JobSpec quick = slow;
         quick.input = m_clip;
@@ -209,7 +201,7 @@ private Q_SLOTS:
             JobSpec spec;
             spec.input = m_clip;
             spec.outputDir = out.path();
-            spec.settings = smallSettings();
+            spec.settings = test::fastSettings();
             specs.append(spec);
         }
         QVERIFY(manager.submitMany(specs).ok());

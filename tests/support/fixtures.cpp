@@ -4,6 +4,7 @@ extern "C" {
 #include <libavutil/log.h>
 }
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -108,6 +109,27 @@ QString MediaFixtures::fail(const QString& message)
 {
     m_error = message;
     return {};
+}
+
+media::TranscodeSettings fastSettings()
+{
+    media::TranscodeSettings s;
+    s.resolution = media::Resolution::exact(160, 120);
+    s.videoBitrate = 200'000;
+    s.encoderPreset = QStringLiteral("ultrafast");
+    return s;
+}
+
+QString writeClip(const QString& path, const QSize& size, double seconds)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    const QString duration = QString::number(seconds);
+    const ProcessResult r = runProgram(ffmpegProgram(),
+        { "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+            QStringLiteral("testsrc2=size=%1x%2:rate=25:duration=%3").arg(size.width()).arg(size.height()).arg(duration), "-f",
+            "lavfi", "-i", QStringLiteral("sine=frequency=440:duration=%1:sample_rate=48000").arg(duration), "-c:v", "libx264",
+            "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path });
+    return r.ok ? path : QString();
 }
 
 bool MediaFixtures::runFfmpeg(const QStringList& args)

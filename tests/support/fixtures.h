@@ -10,7 +10,16 @@
 #include <QStringList>
 #include <QTemporaryDir>
 
+#include "transcodesettings.h"
+
 namespace vtfarm::test {
+
+/// \brief Settings that transcode a test clip quickly: 160x120 H.264 (ultrafast) at 200k, AAC.
+media::TranscodeSettings fastSettings();
+
+/// \brief Writes a clip (test pattern and a tone, H.264 + AAC) to \a path with the ffmpeg CLI;
+/// returns \a path, or an empty string when ffmpeg failed.
+QString writeClip(const QString& path, const QSize& size = { 160, 120 }, double seconds = 2.0);
 
 /// \brief Silences libav's own logging, as vtfarm-cli does, unless VTFARM_AV_LOG is set.
 void quietLibavLog();
