@@ -309,7 +309,7 @@ QSet<QString> JobManager::reservedOutputs() const
     return reserved;
 }
 
-Result<Job> JobManager::prepare(JobSpec spec, const QSet<QString>& reserved) const
+Result<Job> JobManager::prepare(JobSpec spec, const QSet<QString>& reserved, QHash<QString, int>* suffixes) const
 {
     const QFileInfo input(spec.input);
     if (spec.input.isEmpty())
@@ -344,7 +344,7 @@ Result<Job> JobManager::prepare(JobSpec spec, const QSet<QString>& reserved) con
     if (spec.settings.overwrite && !reserved.contains(QDir::cleanPath(wanted)) && QDir::cleanPath(wanted) != spec.input)
         job.outputPath = QDir::cleanPath(wanted);
     else
-        job.outputPath = uniqueOutputPath(wanted, taken);
+        job.outputPath = uniqueOutputPath(wanted, taken, &(*suffixes)[QDir::cleanPath(wanted)]);
     job.spec = std::move(spec);
     return job;
 }
@@ -365,8 +365,9 @@ Result<QList<QUuid>> JobManager::submitMany(QList<JobSpec> specs)
     QList<Job> jobs;
     jobs.reserve(specs.size());
     qint64 position = m_order.isEmpty() ? 0 : m_jobs.value(m_order.last()).position + 1;
+    QHash<QString, int> suffixes;
     for (JobSpec& spec : specs) {
-        auto job = prepare(std::move(spec), reserved);
+        auto job = prepare(std::move(spec), reserved, &suffixes);
         if (!job)
             return job.error();
         job->position = position++;

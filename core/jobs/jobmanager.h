@@ -125,7 +125,8 @@ private:
     friend class JobTask;
 
     Result<void> transition(Job& job, JobState to, const QString& error = {});
-    Result<Job> prepare(JobSpec spec, const QSet<QString>& reserved) const;
+    /// \a suffixes: for each wanted output path, where the search for a free name goes on.
+    Result<Job> prepare(JobSpec spec, const QSet<QString>& reserved, QHash<QString, int>* suffixes) const;
     void schedule();
     void start(Job& job);
     void onProgress(const QUuid& id, const media::TranscodeProgress& progress);

@@ -22,17 +22,22 @@ QString expandNamePattern(const QString& pattern, const QString& inputPath)
     return name.left(200);
 }
 
-QString uniqueOutputPath(const QString& wanted, const QSet<QString>& reserved)
+QString uniqueOutputPath(const QString& wanted, const QSet<QString>& reserved, int* firstSuffix)
 {
     const QFileInfo info(wanted);
     const QString dir = info.absolutePath();
     const QString base = info.completeBaseName();
     const QString suffix = info.suffix().isEmpty() ? QString() : QStringLiteral(".") + info.suffix();
     auto taken = [&](const QString& path) { return reserved.contains(path) || QFileInfo::exists(path) || QFileInfo::exists(path + QStringLiteral(".part")); };
-    QString candidate = QDir::cleanPath(info.absoluteFilePath());
-    for (int n = 1; taken(candidate) && n < 100000; ++n)
-        candidate = QDir::cleanPath(dir + u'/' + base + QStringLiteral(" (%1)").arg(n) + suffix);
-    return candidate;
+    auto numbered = [&](int n) {
+        return n == 0 ? QDir::cleanPath(info.absoluteFilePath()) : QDir::cleanPath(dir + u'/' + base + QStringLiteral(" (%1)").arg(n) + suffix);
+    };
+    int n = firstSuffix ? *firstSuffix : 0;
+    while (taken(numbered(n)) && n < 1000000)
+        ++n;
+    if (firstSuffix)
+        *firstSuffix = n + 1;
+    return numbered(n);
 }
 
 } // namespace vtfarm::jobs

@@ -11,6 +11,8 @@ QString expandNamePattern(const QString& pattern, const QString& inputPath);
 
 /// \a wanted if nothing is there and no queued job has reserved it, else the first free
 /// "NAME (1).EXT", "NAME (2).EXT", ... Paths in \a reserved are absolute and clean.
-QString uniqueOutputPath(const QString& wanted, const QSet<QString>& reserved);
+/// \a firstSuffix, when given, is where the search for \a wanted starts and is left after the
+/// name found: many jobs named alike in one submit then cost one look each, not one per earlier job.
+QString uniqueOutputPath(const QString& wanted, const QSet<QString>& reserved, int* firstSuffix = nullptr);
 
 } // namespace vtfarm::jobs
