@@ -24,7 +24,7 @@ void addSettingsOptions(QCommandLineParser& p)
                             "preset: ultrafast..placebo for x264/x265, a speed 0-8 for VP9 or 0-13 for AV1.",
         "name" });
     p.addOption({ "audio-codec", QStringLiteral("Audio codec: %1 (default aac).").arg(supportedAudioCodecs().join(u", ")), "codec" });
-    p.addOption({ "audio-bitrate", "Audio bitrate, e.g. 128k (default: 64k a channel for AAC).", "rate" });
+    p.addOption({ "audio-bitrate", "Audio bitrate, e.g. 128k (default: the encoder's, for AAC 69k mono, 128k stereo).", "rate" });
     p.addOption({ "threads", "libav threads per decoder and encoder (default 0: automatic).", "n" });
     p.addOption({ "overwrite", "Replace an existing output file." });
 }

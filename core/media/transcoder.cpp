@@ -83,12 +83,6 @@ AVChannelLayout opusLayout(int channels)
     return channels >= 1 && channels <= 8 ? vorbis[channels - 1] : AVChannelLayout(AV_CHANNEL_LAYOUT_STEREO);
 }
 
-int defaultAudioBitrate(const QString& codec, int channels)
-{
-    const int perChannel = codec == u"libopus" ? 48'000 : 64'000;
-    return std::max(2, channels) * perChannel;
-}
-
 struct OutStream
 {
     enum class Kind { Video, Audio, Subtitle, Copy };
@@ -469,8 +463,8 @@ struct Transcoder::Impl
         av_channel_layout_copy(&enc->ch_layout, &want);
         av_channel_layout_uninit(&want);
         enc->time_base = { 1, enc->sample_rate };
-        enc->bit_rate = settings.audioBitrate > 0 ? settings.audioBitrate
-                                                  : defaultAudioBitrate(settings.audioCodec, enc->ch_layout.nb_channels);
+        // 0 lets the encoder choose by channels, as with the ffmpeg CLI (AAC: 69k mono, 128k stereo).
+        enc->bit_rate = settings.audioBitrate;
         enc->thread_count = settings.threads;
         if (out->oformat->flags & AVFMT_GLOBALHEADER)
             enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
