@@ -4,7 +4,6 @@
 #include "outputnaming.h"
 
 #include <QDir>
-#include <QDirIterator>
 #include <QFileInfo>
 #include <QLockFile>
 #include <QLoggingCategory>
@@ -20,16 +19,6 @@ namespace vtfarm::jobs {
 
 namespace {
 
-// A .part file nobody has touched for this long belongs to no running transcode.
-constexpr qint64 kStalePartSeconds = 10 * 60;
-
-bool isOurPartFile(const QString& fileName)
-{
-    if (!fileName.endsWith(QStringLiteral(".part")))
-        return false;
-    const QString inner = fileName.chopped(5);
-    return media::supportedContainers().contains(QFileInfo(inner).suffix().toLower());
-}
 
 } // namespace
 
@@ -37,6 +26,9 @@ struct JobManager::Running
 {
     std::atomic<bool> stop { false };
     bool requeue = false; ///< stopped for a shutdown: back to the queue, not canceled
+    QString outputPath; ///< reserved until the worker has ended, even when the job is gone
+    /// Written by the task before it reports; read by shutdown() once the pool is done.
+    std::optional<WorkerOutcome> outcome;
 };
 
 /// Supervises one worker on a pool thread. Reports back to the manager's thread through queued
@@ -71,6 +63,7 @@ public:
             outcome.kind = WorkerOutcome::Kind::Failed;
             outcome.error = { ErrorCode::Internal, QStringLiteral("Unexpected error in the job's supervisor."), {} };
         }
+        m_running->outcome = outcome;
         JobManager* manager = m_manager;
         const QUuid id = m_id;
         QMetaObject::invokeMethod(manager, [manager, id, outcome] { manager->onWorkerDone(id, outcome); }, Qt::QueuedConnection);
@@ -170,36 +163,31 @@ void JobManager::recover()
         if (job->attempts >= m_options.maxAttempts) {
             (void)transition(*job, JobState::Failed,
                 QStringLiteral("Interrupted %1 times: vtfarm stopped while this job ran. It may crash the program; retry it alone to see.")
-                    .arg(job->attempts));
+                    .arg(job->attempts),
+                Persist::BestEffort);
         } else {
             qCInfo(lcJobs) << "requeuing interrupted job" << job->idString();
-            (void)transition(*job, JobState::Queued);
+            (void)transition(*job, JobState::Queued, {}, Persist::BestEffort);
         }
     }
 }
 
 void JobManager::removeStaleParts()
 {
-    QSet<QString> folders;
-    QSet<QString> known;
+    // Nothing of ours runs yet (we hold the data folder's lock), so every .part vtfarm wrote is
+    // stale: those of the jobs in the store, and those recorded for jobs removed while they ran.
+    // A .part vtfarm did not write (a browser's download, say) is never touched.
+    QSet<QString> parts;
+    if (auto recorded = m_store->takePartFiles())
+        parts = QSet<QString>(recorded->cbegin(), recorded->cend());
     for (const Job& job : std::as_const(m_jobs)) {
-        if (job.outputPath.isEmpty())
-            continue;
-        folders.insert(QFileInfo(job.outputPath).absolutePath());
-        known.insert(media::Transcoder::partPath(job.outputPath));
+        if (!job.outputPath.isEmpty())
+            parts.insert(media::Transcoder::partPath(job.outputPath));
     }
-    const QDateTime staleBefore = QDateTime::currentDateTime().addSecs(-kStalePartSeconds);
-    for (const QString& folder : std::as_const(folders)) {
-        QDirIterator it(folder, { QStringLiteral("*.part") }, QDir::Files | QDir::Hidden);
-        while (it.hasNext()) {
-            const QString path = it.next();
-            if (!isOurPartFile(it.fileName()))
-                continue;
-            // Nothing of ours runs yet, so a known job's .part is stale; another one only when old.
-            if (known.contains(path) || QFileInfo(path).lastModified() < staleBefore) {
-                qCInfo(lcJobs) << "removing stale partial output" << path;
-                QFile::remove(path);
-            }
+    for (const QString& path : std::as_const(parts)) {
+        if (QFile::exists(path)) {
+            qCInfo(lcJobs) << "removing stale partial output" << path;
+            QFile::remove(path);
         }
     }
 }
@@ -214,16 +202,16 @@ void JobManager::shutdown()
         running->stop = true;
     }
     m_pool->waitForDone();
-    const QList<QUuid> stopped = m_running.keys();
+    // What ended during the wait keeps its result; what was stopped goes back to the queue.
+    const auto running = m_running;
     m_running.clear();
     m_runningCount = 0;
-    for (const QUuid& id : stopped) {
-        Job* job = mutableJob(id);
-        if (job && job->state == JobState::Started) {
-            // Stopped by us, not by the job: this start does not count as an attempt.
-            job->attempts = std::max(0, job->attempts - 1);
-            (void)transition(*job, JobState::Queued);
-        }
+    for (auto it = running.cbegin(); it != running.cend(); ++it) {
+        Job* job = mutableJob(it.key());
+        const WorkerOutcome outcome = it.value()->outcome.value_or(WorkerOutcome { WorkerOutcome::Kind::Stopped, {}, {} });
+        (void)m_store->forgetPartFile(media::Transcoder::partPath(it.value()->outputPath));
+        if (job && job->state == JobState::Started)
+            applyOutcome(*job, outcome, true);
     }
     m_store.reset();
     m_lock.reset();
@@ -242,7 +230,7 @@ const Job* JobManager::find(const QUuid& id) const
     return it == m_jobs.cend() ? nullptr : &it.value();
 }
 
-Result<void> JobManager::transition(Job& job, JobState to, const QString& error)
+Result<void> JobManager::transition(Job& job, JobState to, const QString& error, Persist persist)
 {
     const JobState from = job.state;
     if (!isLegalTransition(from, to)) {
@@ -288,7 +276,8 @@ Result<void> JobManager::transition(Job& job, JobState to, const QString& error)
         next.error = error;
     if (auto r = m_store->update(next); !r) {
         qCWarning(lcJobs) << "cannot record state change:" << r.error().message;
-        return r;
+        if (persist == Persist::Required)
+            return r;
     }
     {
         QWriteLocker lock(&m_lockJobs);
@@ -306,6 +295,9 @@ QSet<QString> JobManager::reservedOutputs() const
         if (job.state == JobState::Queued || job.state == JobState::Started)
             reserved.insert(job.outputPath);
     }
+    // A canceled or removed job's worker may still be stopping, and removing its .part.
+    for (const auto& running : m_running)
+        reserved.insert(running->outputPath);
     return reserved;
 }
 
@@ -573,20 +565,22 @@ void JobManager::schedule()
 {
     if (!m_open || m_paused || m_shuttingDown)
         return;
+    QSet<QUuid> cannotStart; // this time round: their start could not be recorded
     while (m_running.size() < m_options.maxConcurrent) {
         Job* next = nullptr;
         for (const QUuid& id : std::as_const(m_order)) {
             Job& job = m_jobs[id];
-            if (job.state == JobState::Queued && (!next || job.spec.priority > next->spec.priority))
+            if (job.state == JobState::Queued && !cannotStart.contains(id) && (!next || job.spec.priority > next->spec.priority))
                 next = &job;
         }
         if (!next)
             break;
-        start(*next);
+        if (!start(*next))
+            cannotStart.insert(next->id);
     }
 }
 
-void JobManager::start(Job& job)
+bool JobManager::start(Job& job)
 {
     // The name was free at submit; if something has taken it since, pick the next free one.
     if (!job.spec.settings.overwrite && (QFileInfo::exists(job.outputPath) || QFileInfo::exists(media::Transcoder::partPath(job.outputPath)))) {
@@ -599,10 +593,12 @@ void JobManager::start(Job& job)
     // Jobs that will share the cores from now on: this one, those running, and those queued behind it.
     const qsizetype queued = std::count_if(m_jobs.cbegin(), m_jobs.cend(), [](const Job& j) { return j.state == JobState::Queued; });
     const int sharing = int(std::min<qsizetype>(m_options.maxConcurrent, m_running.size() + queued));
-    if (!transition(job, JobState::Started))
-        return;
+    const QString part = media::Transcoder::partPath(job.outputPath);
+    if (!m_store->recordPartFile(part) || !transition(job, JobState::Started))
+        return false;
     m_hadWork = true;
     auto running = std::make_shared<Running>();
+    running->outputPath = job.outputPath;
     m_running.insert(job.id, running);
     WorkerRequest request { job.spec.input, job.outputPath, job.spec.settings };
     if (request.settings.threads == 0)
@@ -612,6 +608,7 @@ void JobManager::start(Job& job)
     m_pool->start(new JobTask(this, job.id, std::move(request), m_options.worker, running));
     m_runningCount = int(m_running.size());
     Q_EMIT runningCountChanged(int(m_running.size()));
+    return true;
 }
 
 void JobManager::onProgress(const QUuid& id, const media::TranscodeProgress& p)
@@ -630,41 +627,57 @@ void JobManager::onProgress(const QUuid& id, const media::TranscodeProgress& p)
     Q_EMIT jobChanged(id);
 }
 
+void JobManager::applyOutcome(Job& job, const WorkerOutcome& outcome, bool requeue)
+{
+    // The worker has ended whatever the store says: the job leaves `started` even if recording
+    // that fails, so that it can be retried, canceled or removed.
+    switch (outcome.kind) {
+    case WorkerOutcome::Kind::Finished: {
+        {
+            QWriteLocker lock(&m_lockJobs);
+            job.outputBytes = outcome.report.outputBytes;
+            job.frames = outcome.report.frames;
+            job.warnings = outcome.report.warnings;
+            if (outcome.report.elapsedSeconds > 0)
+                job.speed = outcome.report.mediaSeconds / outcome.report.elapsedSeconds;
+        }
+        (void)transition(job, JobState::Finished, {}, Persist::BestEffort);
+        if (job.spec.removeInputWhenDone)
+            QFile::remove(job.spec.input);
+        break;
+    }
+    case WorkerOutcome::Kind::Failed:
+        (void)transition(job, JobState::Failed, outcome.error.message, Persist::BestEffort);
+        break;
+    case WorkerOutcome::Kind::Stopped:
+        if (requeue) {
+            // Stopped by us, not by the job: this start does not count as an attempt.
+            {
+                QWriteLocker lock(&m_lockJobs);
+                job.attempts = std::max(0, job.attempts - 1);
+            }
+            (void)transition(job, JobState::Queued, {}, Persist::BestEffort);
+        } else {
+            (void)transition(job, JobState::Canceled, QStringLiteral("Canceled."), Persist::BestEffort);
+        }
+        break;
+    }
+}
+
 void JobManager::onWorkerDone(const QUuid& id, const WorkerOutcome& outcome)
 {
     auto it = m_running.find(id);
     if (it == m_running.end())
         return; // handled by shutdown()
     const bool requeue = it.value()->requeue;
+    (void)m_store->forgetPartFile(media::Transcoder::partPath(it.value()->outputPath));
     m_running.erase(it);
     m_runningCount = int(m_running.size());
     Q_EMIT runningCountChanged(int(m_running.size()));
 
     Job* job = mutableJob(id);
-    if (job && job->state == JobState::Started) {
-        switch (outcome.kind) {
-        case WorkerOutcome::Kind::Finished: {
-            {
-                QWriteLocker lock(&m_lockJobs);
-                job->outputBytes = outcome.report.outputBytes;
-                job->frames = outcome.report.frames;
-                job->warnings = outcome.report.warnings;
-                if (outcome.report.elapsedSeconds > 0)
-                    job->speed = outcome.report.mediaSeconds / outcome.report.elapsedSeconds;
-            }
-            (void)transition(*job, JobState::Finished);
-            if (job->spec.removeInputWhenDone)
-                QFile::remove(job->spec.input);
-            break;
-        }
-        case WorkerOutcome::Kind::Failed:
-            (void)transition(*job, JobState::Failed, outcome.error.message);
-            break;
-        case WorkerOutcome::Kind::Stopped:
-            (void)transition(*job, requeue ? JobState::Queued : JobState::Canceled, requeue ? QString() : QStringLiteral("Canceled."));
-            break;
-        }
-    }
+    if (job && job->state == JobState::Started)
+        applyOutcome(*job, outcome, requeue);
     schedule();
     if (m_running.isEmpty()) {
         const bool anyQueued = std::any_of(m_jobs.cbegin(), m_jobs.cend(), [](const Job& j) { return j.state == JobState::Queued; });

@@ -124,11 +124,15 @@ private:
     struct Running;
     friend class JobTask;
 
-    Result<void> transition(Job& job, JobState to, const QString& error = {});
+    /// BestEffort: the state changes in memory even when the store cannot record it (for what
+    /// has already happened, such as a worker that ended).
+    enum class Persist { Required, BestEffort };
+    Result<void> transition(Job& job, JobState to, const QString& error = {}, Persist persist = Persist::Required);
+    void applyOutcome(Job& job, const WorkerOutcome& outcome, bool requeue);
     /// \a suffixes: for each wanted output path, where the search for a free name goes on.
     Result<Job> prepare(JobSpec spec, const QSet<QString>& reserved, QHash<QString, int>* suffixes) const;
     void schedule();
-    void start(Job& job);
+    bool start(Job& job);
     void onProgress(const QUuid& id, const media::TranscodeProgress& progress);
     void onWorkerDone(const QUuid& id, const WorkerOutcome& outcome);
     void recover();

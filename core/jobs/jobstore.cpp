@@ -35,6 +35,11 @@ const QStringList kMigrations[] = {
         "CREATE INDEX jobs_by_state ON jobs(state)",
         "CREATE INDEX jobs_by_position ON jobs(position)",
     },
+    {
+        // The partial outputs workers are writing, so that a crash's leftovers are found even for
+        // jobs no longer in the store, and nothing vtfarm did not write is ever taken for one.
+        "CREATE TABLE part_files (path TEXT PRIMARY KEY)",
+    },
 };
 constexpr int kLatest = int(std::size(kMigrations));
 
@@ -233,8 +238,11 @@ Result<void> JobStore::insert(const QList<Job>& jobs)
             return e;
         }
     }
-    if (!db.commit())
-        return sqlError("commit insert", db.lastError());
+    if (!db.commit()) {
+        const Error e = sqlError("commit insert", db.lastError());
+        db.rollback();
+        return e;
+    }
     return {};
 }
 
@@ -269,8 +277,11 @@ Result<void> JobStore::updatePositions(const QList<Job>& jobs)
             return e;
         }
     }
-    if (!db.commit())
-        return sqlError("commit reorder", db.lastError());
+    if (!db.commit()) {
+        const Error e = sqlError("commit reorder", db.lastError());
+        db.rollback();
+        return e;
+    }
     return {};
 }
 
@@ -289,9 +300,47 @@ Result<void> JobStore::remove(const QList<QUuid>& ids)
             return e;
         }
     }
-    if (!db.commit())
-        return sqlError("commit remove", db.lastError());
+    if (!db.commit()) {
+        const Error e = sqlError("commit remove", db.lastError());
+        db.rollback();
+        return e;
+    }
     return {};
+}
+
+Result<void> JobStore::recordPartFile(const QString& path)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare("INSERT OR IGNORE INTO part_files (path) VALUES (:path)");
+    q.bindValue(":path", path);
+    if (!q.exec())
+        return sqlError("record partial output", q.lastError());
+    return {};
+}
+
+Result<void> JobStore::forgetPartFile(const QString& path)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare("DELETE FROM part_files WHERE path = :path");
+    q.bindValue(":path", path);
+    if (!q.exec())
+        return sqlError("forget partial output", q.lastError());
+    return {};
+}
+
+Result<QStringList> JobStore::takePartFiles()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    QSqlQuery q(db);
+    if (!q.exec("SELECT path FROM part_files"))
+        return sqlError("list partial outputs", q.lastError());
+    QStringList paths;
+    while (q.next())
+        paths.append(q.value(0).toString());
+    q.finish();
+    if (!q.exec("DELETE FROM part_files"))
+        return sqlError("forget partial outputs", q.lastError());
+    return paths;
 }
 
 } // namespace vtfarm::jobs

@@ -5,6 +5,7 @@
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 namespace vtfarm::jobs {
 
@@ -32,6 +33,13 @@ public:
     Result<void> update(const Job& job);
     Result<void> updatePositions(const QList<Job>& jobs);
     Result<void> remove(const QList<QUuid>& ids);
+
+    /// The partial outputs being written: recorded before a worker starts, forgotten when it
+    /// has ended; what is left after a crash is stale.
+    Result<void> recordPartFile(const QString& path);
+    Result<void> forgetPartFile(const QString& path);
+    /// Every recorded partial output, forgetting them all.
+    Result<QStringList> takePartFiles();
 
 private:
     Result<void> migrate();

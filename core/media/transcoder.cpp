@@ -129,6 +129,8 @@ struct Transcoder::Impl
     std::vector<OutStream*> byInput;
     OutStream* video = nullptr;
     int64_t startTime = 0; // AV_TIME_BASE units subtracted from every input timestamp
+    int64_t discontinuityOffset = 0; // AV_TIME_BASE units added where the input's clock jumped
+    int64_t lastDts = AV_NOPTS_VALUE; // AV_TIME_BASE, offset applied, of the last packet read
     double duration = 0;
     std::mutex muxMutex;
     BoundedQueue<FramePtr> videoQueue { kVideoQueueFrames };
@@ -163,10 +165,10 @@ struct Transcoder::Impl
     // ---- progress ----------------------------------------------------------------------------
     void noteProgress(double seconds, qint64 frames, bool final)
     {
-        if (!progress)
-            return;
         std::lock_guard lock(progressMutex);
         position = std::max(position, seconds);
+        if (!progress)
+            return;
         const qint64 now = clock.elapsed();
         if (!final && lastReportMs >= 0 && now - lastReportMs < progressIntervalMs)
             return;
@@ -573,6 +575,10 @@ struct Transcoder::Impl
                         return r;
                 }
             } else if (par->codec_type == AVMEDIA_TYPE_AUDIO && wantAudio) {
+                if (par->sample_rate <= 0 || par->ch_layout.nb_channels <= 0) {
+                    warn(QStringLiteral("Audio stream %1 was dropped: its sample rate or channels could not be read.").arg(i));
+                    continue;
+                }
                 if (settings.audioCodec == u"copy") {
                     if (!containerTakes(par->codec_id)) {
                         warn(QStringLiteral("Audio stream %1 (%2) was dropped: a .%3 file cannot hold it; choose an audio codec to keep it.")
@@ -791,6 +797,26 @@ struct Transcoder::Impl
         }
     }
 
+    // Joined transport streams restart their clock. As the ffmpeg CLI does for such formats, a jump
+    // back, or forward by more than 10 s, is taken as a cut and the timeline continues across it.
+    void followDiscontinuity(const OutStream& os, const AVPacket* packet)
+    {
+        if (!(in->iformat->flags & AVFMT_TS_DISCONT) || packet->dts == AV_NOPTS_VALUE)
+            return;
+        const int64_t dts = av_rescale_q(packet->dts, os.ist->time_base, AV_TIME_BASE_Q) + discontinuityOffset;
+        if (lastDts != AV_NOPTS_VALUE) {
+            const int64_t delta = dts - lastDts;
+            if (delta < -AV_TIME_BASE / 2 || delta > 10LL * AV_TIME_BASE) {
+                const AVRational rate = av_guess_frame_rate(in.get(), os.ist, nullptr);
+                const int64_t step = rate.num > 0 && rate.den > 0 ? av_rescale_q(1, av_inv_q(rate), AV_TIME_BASE_Q) : AV_TIME_BASE / 50;
+                discontinuityOffset -= delta - step;
+                lastDts += step;
+                return;
+            }
+        }
+        lastDts = std::max(lastDts == AV_NOPTS_VALUE ? dts : lastDts, dts);
+    }
+
     void demuxLoop()
     {
         PacketPtr packet = makePacket();
@@ -807,14 +833,16 @@ struct Transcoder::Impl
                 break;
             }
             ++packetsRead;
-            OutStream* os = byInput[size_t(packet->stream_index)];
+            // MPEG-TS, FLV and PS can add streams mid-file; what was not there at setup is not written.
+            OutStream* os = size_t(packet->stream_index) < byInput.size() ? byInput[size_t(packet->stream_index)] : nullptr;
             if (!os) {
                 av_packet_unref(packet.get());
                 continue;
             }
             ++os->packetsIn;
-            if (startTime != 0) {
-                const int64_t offset = av_rescale_q(startTime, AV_TIME_BASE_Q, os->ist->time_base);
+            followDiscontinuity(*os, packet.get());
+            if (const int64_t shift = startTime - discontinuityOffset; shift != 0) {
+                const int64_t offset = av_rescale_q(shift, AV_TIME_BASE_Q, os->ist->time_base);
                 if (packet->pts != AV_NOPTS_VALUE)
                     packet->pts -= offset;
                 if (packet->dts != AV_NOPTS_VALUE)
@@ -928,9 +956,12 @@ struct Transcoder::Impl
             if (os->decodeErrors > 0)
                 warn(QStringLiteral("%1 damaged packet(s) in stream %2 were skipped.").arg(os->decodeErrors).arg(os->ist->index));
         }
-        if (int ret = av_write_trailer(out.get()); ret < 0)
+        if (int ret = av_write_trailer(out.get()); ret < 0) {
+            if (canceled)
+                return Error { ErrorCode::Canceled, QStringLiteral("Canceled."), {} };
             return Error { ret == AVERROR(ENOSPC) ? ErrorCode::StorageFull : ErrorCode::IoError,
                 QStringLiteral("Cannot finish writing %1: %2.").arg(outputPath, avErrorString(ret)), "output" };
+        }
         if (int ret = avio_closep(&out->pb); ret < 0)
             return Error { ErrorCode::IoError, QStringLiteral("Cannot finish writing %1: %2.").arg(outputPath, avErrorString(ret)), "output" };
         if (duration > 1.0 && position < duration * 0.9)

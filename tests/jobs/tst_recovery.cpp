@@ -152,23 +152,24 @@ private Q_SLOTS:
         known.state = JobState::Failed;
         known.createdAt = QDateTime::currentDateTimeUtc();
         known.outputPath = QDir(out.path()).filePath(QStringLiteral("known.mp4"));
+        const QDir o(out.path());
         {
             JobStore store(data.path());
             QVERIFY(store.open().ok());
             QVERIFY(store.insert({ known }).ok());
+            // a worker was writing this when the program died, and its job was removed meanwhile
+            QVERIFY(store.recordPartFile(o.filePath(QStringLiteral("orphan.mkv.part"))).ok());
         }
-        const QDir o(out.path());
         touchOld(o.filePath(QStringLiteral("known.mp4.part")), "x", 0);
-        touchOld(o.filePath(QStringLiteral("stranger.mkv.part")), "x", 3600);
-        touchOld(o.filePath(QStringLiteral("fresh.mp4.part")), "x", 0); // may be another process's, still writing
-        touchOld(o.filePath(QStringLiteral("download.zip.part")), "x", 3600); // not ours at all
-        touchOld(QDir(elsewhere.path()).filePath(QStringLiteral("old.mp4.part")), "x", 3600); // not a folder we write to
+        touchOld(o.filePath(QStringLiteral("orphan.mkv.part")), "x", 0);
+        touchOld(o.filePath(QStringLiteral("stranger.mp4.part")), "x", 3600); // e.g. a browser's paused download
+        touchOld(QDir(elsewhere.path()).filePath(QStringLiteral("old.mp4.part")), "x", 3600);
         JobManager manager(inProcess(data.path()));
         QVERIFY(manager.open().ok());
         QVERIFY(!QFileInfo::exists(o.filePath(QStringLiteral("known.mp4.part"))));
-        QVERIFY(!QFileInfo::exists(o.filePath(QStringLiteral("stranger.mkv.part"))));
-        QVERIFY(QFileInfo::exists(o.filePath(QStringLiteral("fresh.mp4.part"))));
-        QVERIFY(QFileInfo::exists(o.filePath(QStringLiteral("download.zip.part"))));
+        QVERIFY(!QFileInfo::exists(o.filePath(QStringLiteral("orphan.mkv.part"))));
+        // vtfarm did not write these: never touched, however old, even in a folder it writes to
+        QVERIFY(QFileInfo::exists(o.filePath(QStringLiteral("stranger.mp4.part"))));
         QVERIFY(QFileInfo::exists(QDir(elsewhere.path()).filePath(QStringLiteral("old.mp4.part"))));
     }
 

@@ -97,6 +97,7 @@ private Q_SLOTS:
     void brokenInputsFailCleanly();
     void truncatedWithIndexFirst();
     void missingInput();
+    void streamAddedMidFile();
     void limits_data();
     void limits();
 
@@ -271,6 +272,39 @@ void TestUntrusted::truncatedWithIndexFirst()
         QCOMPARE(result.error().code, ErrorCode::UnsupportedInput);
         QVERIFY(!result.error().message.isEmpty());
     }
+}
+
+void TestUntrusted::streamAddedMidFile()
+{
+    // Concatenated transport streams (camera .MTS files joined, broadcast captures) can bring a
+    // stream that was not there when the file was opened; it is left out, nothing crashes.
+    const QString videoOnly = m_fx.path(QStringLiteral("v.ts"));
+    const QString withAudio = m_fx.path(QStringLiteral("va.ts"));
+    // Longer than libavformat's look at the start, so the audio is found only while transcoding.
+    QVERIFY2(m_fx.runFfmpeg({ "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=7", "-c:v", "libx264", "-preset",
+                 "ultrafast", "-pix_fmt", "yuv420p", "-mpegts_service_id", "1", videoOnly }),
+        qPrintable(m_fx.errorString()));
+    QVERIFY2(m_fx.runFfmpeg({ "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=1", "-f", "lavfi", "-i",
+                 "sine=duration=1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
+                 "-mpegts_service_id", "1", "-tables_version", "1", withAudio }),
+        qPrintable(m_fx.errorString()));
+    QByteArray joined;
+    for (const QString& part : { videoOnly, withAudio, videoOnly }) {
+        QFile f(part);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        joined += f.readAll();
+    }
+    const QString input = m_fx.path(QStringLiteral("joined.ts"));
+    writeFile(input, joined);
+    const QString out = QDir(m_outDir).filePath(QStringLiteral("joined.mp4"));
+    TranscodeSettings s;
+    s.encoderPreset = QStringLiteral("ultrafast");
+    s.resolution = Resolution::keep();
+    Transcoder t(input, out, s);
+    const auto result = t.run();
+    QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().message));
+    QVERIFY2(result->frames > 7 * 25, qPrintable(QString::number(result->frames)));
+    QVERIFY(QFile::remove(out));
 }
 
 void TestUntrusted::missingInput()
