@@ -741,18 +741,15 @@ Result<QUuid> ApiServer::Impl::submitUpload(
         return choice.error();
     // The engine refuses hostile inputs when it transcodes; refusing them here too means that
     // nothing is queued for a playlist or a script dressed up as a video.
-    auto info = media::probe(form.filePath());
-    if (!info) {
-        Error e = info.error();
+    // Only the header is read here, in the server's process; decoding happens in a worker.
+    if (auto container = media::identify(form.filePath()); !container) {
+        Error e = container.error();
         e.message.replace(form.filePath(), name).replace(QFileInfo(form.filePath()).fileName(), name);
         if (e.code == ErrorCode::NotFound || e.code == ErrorCode::IoError)
             e.code = ErrorCode::UnsupportedInput;
         e.field = QStringLiteral("file");
         return e;
     }
-    if (!info->hasVideo() && !info->hasAudio())
-        return Error { ErrorCode::UnsupportedInput,
-            QStringLiteral("%1 has no video or audio to transcode.").arg(name), "file" };
 
     jobs::JobSpec spec;
     spec.input = form.filePath();

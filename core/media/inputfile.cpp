@@ -89,7 +89,8 @@ int streamRotation(const AVStream* stream)
     return degrees;
 }
 
-Result<InputContextPtr> openInput(const QString& path, const InputLimits& limits, const std::atomic<bool>* cancel)
+Result<InputContextPtr> openInput(const QString& path, const InputLimits& limits, const std::atomic<bool>* cancel,
+    bool readStreamInfo)
 {
     const QFileInfo info(path);
     if (!info.exists())
@@ -140,7 +141,7 @@ Result<InputContextPtr> openInput(const QString& path, const InputLimits& limits
         return Error { ErrorCode::LimitExceeded,
             QStringLiteral("%1 has %2 streams; vtfarm accepts at most %3.").arg(info.fileName()).arg(ctx->nb_streams).arg(limits.maxStreams),
             "input" };
-    ret = avformat_find_stream_info(ctx.get(), nullptr);
+    ret = readStreamInfo ? avformat_find_stream_info(ctx.get(), nullptr) : 0;
     if (ret < 0) {
         if (cancel && cancel->load())
             return Error { ErrorCode::Canceled, QStringLiteral("Canceled."), {} };

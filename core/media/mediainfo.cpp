@@ -211,4 +211,19 @@ Result<MediaInfo> probe(const QString& path)
     return info;
 }
 
+Result<QString> identify(const QString& path)
+{
+    auto input = openInput(path, InputLimits {}, nullptr, false);
+    if (!input)
+        return input.error();
+    const AVFormatContext* ctx = input->get();
+    for (unsigned i = 0; i < ctx->nb_streams; ++i) {
+        const AVMediaType type = ctx->streams[i]->codecpar->codec_type;
+        if (type == AVMEDIA_TYPE_VIDEO || type == AVMEDIA_TYPE_AUDIO)
+            return QString::fromLatin1(ctx->iformat->long_name ? ctx->iformat->long_name : ctx->iformat->name);
+    }
+    return Error { ErrorCode::UnsupportedInput,
+        QStringLiteral("%1 has no video or audio to transcode.").arg(QFileInfo(path).fileName()), "input" };
+}
+
 } // namespace vtfarm::media

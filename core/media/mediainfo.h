@@ -61,6 +61,11 @@ struct MediaInfo
 /// Reads container and stream information with the same safety rules as the transcoder.
 Result<MediaInfo> probe(const QString& path);
 
+/// Checks that \a path is a container vtfarm accepts with an audio or video stream, reading its
+/// header only: no decoder runs, so a hostile file cannot take the caller's process down through
+/// one (servers check uploads with this; the workers do the rest). Returns the container's name.
+Result<QString> identify(const QString& path);
+
 QString streamTypeName(StreamInfo::Type type);
 
 } // namespace vtfarm::media

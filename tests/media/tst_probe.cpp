@@ -31,6 +31,7 @@ class TestProbe : public QObject
 
 private Q_SLOTS:
     void initTestCase();
+    void identifyChecksTheHeader();
     void videoAndAudioClip();
     void agreesWithFfprobe();
     void rotation_data();
@@ -282,6 +283,29 @@ void TestProbe::missingFile()
     QVERIFY(!r.ok());
     QCOMPARE(r.error().code, ErrorCode::NotFound);
     QVERIFY(!r.error().message.isEmpty());
+}
+
+void TestProbe::identifyChecksTheHeader()
+{
+    const QString clip = m_fx.clip();
+    QVERIFY(!clip.isEmpty());
+    const auto good = identify(clip);
+    QVERIFY2(good.ok(), qPrintable(good.ok() ? QString() : good.error().message));
+    QVERIFY(good->contains(QStringLiteral("QuickTime")));
+    QVERIFY(identify(m_fx.audioOnly()).ok());
+
+    const QString playlist = m_fx.path(QStringLiteral("list.mp4"));
+    QFile f(playlist);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\nclip.mp4\n#EXT-X-ENDLIST\n");
+    f.close();
+    QCOMPARE(identify(playlist).error().code, ErrorCode::UnsupportedInput);
+    const QString zeros = m_fx.path(QStringLiteral("zeros.mkv"));
+    QFile z(zeros);
+    QVERIFY(z.open(QIODevice::WriteOnly));
+    z.write(QByteArray(65536, '\0'));
+    z.close();
+    QVERIFY(!identify(zeros).ok());
 }
 
 QTEST_GUILESS_MAIN(TestProbe)
