@@ -19,7 +19,10 @@ QString expandNamePattern(const QString& pattern, const QString& inputPath)
         name.remove(0, 1);
     if (name.isEmpty())
         name = QStringLiteral("output");
-    return name.left(200);
+    // File systems count bytes: leave room for " (99999).webm.part" within 255.
+    while (name.toUtf8().size() > 200)
+        name.chop(1);
+    return name;
 }
 
 QString uniqueOutputPath(const QString& wanted, const QSet<QString>& reserved, int* firstSuffix)
