@@ -20,8 +20,11 @@ QString expandNamePattern(const QString& pattern, const QString& inputPath)
     if (name.isEmpty())
         name = QStringLiteral("output");
     // File systems count bytes: leave room for " (99999).webm.part" within 255.
-    while (name.toUtf8().size() > 200)
+    while (name.toUtf8().size() > 200) {
         name.chop(1);
+        if (!name.isEmpty() && name.back().isHighSurrogate())
+            name.chop(1); // never half a character
+    }
     return name;
 }
 
