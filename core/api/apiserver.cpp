@@ -1194,6 +1194,7 @@ Result<void> ApiServer::start()
     ConnectionLimits limits;
     limits.maxHeaderBytes = std::size_t(std::max(1024, o.maxHeaderBytes));
     limits.headerTimeout = std::chrono::milliseconds(o.headerTimeoutMs);
+    limits.maxPendingConnections = std::size_t(std::max(1, o.maxPendingConnections));
     limits.readTimeout = std::chrono::milliseconds(o.readTimeoutMs);
     limits.writeTimeout = std::chrono::milliseconds(o.writeTimeoutMs);
     auto server = std::make_unique<BoundedHttpServer>(limits, o.threads);

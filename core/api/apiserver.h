@@ -45,6 +45,7 @@ public:
         int maxFormParts = 32;
         qint64 minFreeBytes = 256LL << 20;
         int threads = 64; ///< connections served at once (one thread each, mostly asleep)
+        int maxPendingConnections = 256; ///< waiting for a thread; more are answered 503
         int readTimeoutMs = 30'000;
         int writeTimeoutMs = 30'000;
         int headerTimeoutMs = 10'000;

@@ -247,10 +247,52 @@ void ConnectionStream::close()
     m_fd = -1;
 }
 
+namespace {
+
+// Set while the accept thread turns a connection away (see BoundedTaskQueue).
+thread_local bool t_rejectConnection = false;
+
+/// httplib's thread pool with a bound on the connections waiting for a thread.
+class BoundedTaskQueue final : public httplib::TaskQueue
+{
+public:
+    BoundedTaskQueue(std::size_t threads, std::size_t maxPending)
+        : m_pool(threads)
+        , m_maxPending(maxPending)
+    {
+    }
+
+    void enqueue(std::function<void()> fn) override
+    {
+        if (m_pending.load() >= m_maxPending) {
+            // Runs on the accept thread, which answers 503 and closes without reading.
+            t_rejectConnection = true;
+            fn();
+            t_rejectConnection = false;
+            return;
+        }
+        ++m_pending;
+        m_pool.enqueue([this, fn = std::move(fn)] {
+            --m_pending;
+            fn();
+        });
+    }
+    void shutdown() override { m_pool.shutdown(); }
+
+private:
+    httplib::ThreadPool m_pool;
+    std::size_t m_maxPending;
+    std::atomic<std::size_t> m_pending { 0 };
+};
+
+} // namespace
+
 BoundedHttpServer::BoundedHttpServer(ConnectionLimits limits, int threads)
     : m_limits(limits)
 {
-    new_task_queue = [threads] { return new httplib::ThreadPool(std::size_t(std::max(1, threads))); };
+    new_task_queue = [threads, pending = limits.maxPendingConnections] {
+        return new BoundedTaskQueue(std::size_t(std::max(1, threads)), pending);
+    };
 }
 
 void BoundedHttpServer::widenBacklog()
@@ -267,6 +309,18 @@ ConnectionStream* BoundedHttpServer::currentConnection()
 
 bool BoundedHttpServer::process_and_close_socket(socket_t sock)
 {
+    if (t_rejectConnection) {
+        static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n"
+                                   "Content-Length: 0\r\n\r\n";
+        // Never waits: this is the accept thread. A client whose request arrives after the close
+        // sees a reset instead of the 503; either way it is not kept.
+        [[maybe_unused]] const ssize_t n = ::send(sock, busy, sizeof busy - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+        ::shutdown(sock, SHUT_WR);
+        char drain[4096];
+        while (::recv(sock, drain, sizeof drain, MSG_DONTWAIT) > 0) { }
+        ::close(sock);
+        return false;
+    }
     ConnectionStream stream(sock, m_limits, m_stopping);
     const CurrentConnection current(&stream);
     bool ok = false;

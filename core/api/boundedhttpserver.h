@@ -19,6 +19,9 @@ struct ConnectionLimits
     std::chrono::milliseconds writeTimeout { 30'000 };
     std::chrono::milliseconds keepAliveTimeout { 5'000 };
     int keepAliveMaxRequests = 100;
+    /// Accepted connections waiting for a free thread; beyond this a new one is answered 503 and
+    /// closed at once, so that idle clients cannot hold every file descriptor.
+    std::size_t maxPendingConnections = 256;
     std::uint64_t defaultBodyBytes = 64 * 1024; ///< per request, unless the request setup allows more
     /// A body reader that takes in this much without handing any of it on is hoarding it: refused.
     std::uint64_t maxUndeliveredBytes = 1 << 20;

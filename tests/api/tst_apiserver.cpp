@@ -605,6 +605,42 @@ private Q_SLOTS:
         QCOMPARE(get(m_port, "/healthz").status, 200);
     }
 
+    void idleConnectionsCannotHoldEveryDescriptor()
+    {
+        // Two threads and two waiting places: of twelve idle clients at most four are kept; the
+        // others are closed by the server at once (503), long before any header deadline.
+        startServer([](api::ApiServer::Options& o) {
+            o.threads = 2;
+            o.maxPendingConnections = 2;
+            o.headerTimeoutMs = 120'000;
+        });
+        std::vector<int> idle;
+        for (int i = 0; i < 12; ++i) {
+            const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+            sockaddr_in addr {};
+            addr.sin_family = AF_INET;
+            addr.sin_port = htons(uint16_t(m_port));
+            addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            QCOMPARE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+            idle.push_back(fd);
+        }
+        auto closedByServer = [&] {
+            int closed = 0;
+            for (int fd : idle) {
+                char buf[256];
+                const ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT | MSG_PEEK);
+                if (n == 0 || (n > 0 && std::string(buf, size_t(n)).find(" 503 ") != std::string::npos)
+                    || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+                    ++closed;
+            }
+            return closed;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(closedByServer() >= 8, 30'000);
+        for (int fd : idle)
+            ::close(fd);
+        QTRY_COMPARE_WITH_TIMEOUT(get(m_port, "/healthz").status, 200, 30'000);
+    }
+
     void metricsLabelRoutesByTemplate()
     {
         QCOMPARE(get(m_port, "/api/v1/jobs/6b7f7f7e-3a1c-4f0e-9a55-0d4c5a8e9b10").status, 404);
