@@ -1014,7 +1014,11 @@ void Transcoder::setLimits(const InputLimits& limits)
 
 Result<TranscodeReport> Transcoder::run()
 {
-    return d->run();
+    auto result = d->run();
+    // Whatever a cancel interrupted (opening, the header, the trailer), it was the cancel.
+    if (!result && d->canceled.load() && result.error().code != ErrorCode::Canceled)
+        return Error { ErrorCode::Canceled, QStringLiteral("Canceled."), {} };
+    return result;
 }
 
 void Transcoder::cancel()
