@@ -303,6 +303,8 @@ struct ApiServer::Impl
     Result<QUuid> submitUpload(
         Exchange& x, UploadForm& form, const QJsonObject& fields, const QString& defaultContainer);
     Result<QUuid> submit(jobs::JobSpec spec);
+    /// An upload form with the server's limits, counting uploaded bytes in the metrics.
+    UploadForm newUploadForm();
     std::optional<Error> readForm(Exchange& x, UploadForm& form);
 
     QString uploadsDir() const { return QDir(options.dataDir).filePath(QStringLiteral("uploads")); }
@@ -713,6 +715,15 @@ Result<QUuid> ApiServer::Impl::submit(jobs::JobSpec spec)
     return *result;
 }
 
+UploadForm ApiServer::Impl::newUploadForm()
+{
+    const UploadForm::Limits limits { options.maxUploadBytes, options.maxFormParts, 4096, options.minFreeBytes };
+    return UploadForm(uploadsDir(), limits, [this](qint64 n) {
+        if (metrics)
+            metrics->addUploadBytes(n);
+    });
+}
+
 std::optional<Error> ApiServer::Impl::readForm(Exchange& x, UploadForm& form)
 {
     const qint64 expected = x.req.has_header("Content-Length")
@@ -776,11 +787,7 @@ void ApiServer::Impl::postTranscode(Exchange& x)
             Error::invalid("file", QStringLiteral("Send a multipart form (curl -F file=@video.mp4).")));
         return;
     }
-    UploadForm::Limits limits { options.maxUploadBytes, options.maxFormParts, 4096, options.minFreeBytes };
-    UploadForm form(uploadsDir(), limits, [this](qint64 n) {
-        if (metrics)
-            metrics->addUploadBytes(n);
-    });
+    UploadForm form = newUploadForm();
     if (auto e = readForm(x, form)) {
         sendError(x.res, *e);
         return;
@@ -827,12 +834,7 @@ void ApiServer::Impl::createJob(Exchange& x)
     static const QStringList formFields = { "file", "preset", "codec", "bitrate", "crf", "resolution", "fps",
         "audio_codec", "audio_bitrate", "container" };
     if (x.req.is_multipart_form_data()) {
-        UploadForm::Limits limits { options.maxUploadBytes, options.maxFormParts, 4096,
-            options.minFreeBytes };
-        UploadForm form(uploadsDir(), limits, [this](qint64 n) {
-            if (metrics)
-                metrics->addUploadBytes(n);
-        });
+        UploadForm form = newUploadForm();
         if (auto e = readForm(x, form)) {
             sendError(x.res, *e);
             return;
