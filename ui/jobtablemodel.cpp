@@ -33,21 +33,30 @@ int JobTableModel::columnCount(const QModelIndex& parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
+namespace {
+
+// Numbers line up on the right, in the header as in the cells.
+QVariant columnAlignment(int column)
+{
+    switch (column) {
+    case JobTableModel::Position:
+    case JobTableModel::Fps:
+    case JobTableModel::Speed:
+    case JobTableModel::Eta:
+        return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+    default:
+        return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
+    }
+}
+
+} // namespace
+
 QVariant JobTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation != Qt::Horizontal)
         return {};
-    if (role == Qt::TextAlignmentRole) {
-        switch (section) {
-        case Position:
-        case Fps:
-        case Speed:
-        case Eta:
-            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
-        default:
-            return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
-        }
-    }
+    if (role == Qt::TextAlignmentRole)
+        return columnAlignment(section);
     if (role == Qt::ToolTipRole) {
         switch (section) {
         case Position:
@@ -136,15 +145,7 @@ QVariant JobTableModel::data(const QModelIndex& index, int role) const
             return stateColor(JobState::Failed);
         return {};
     case Qt::TextAlignmentRole:
-        switch (column) {
-        case Position:
-        case Fps:
-        case Speed:
-        case Eta:
-            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
-        default:
-            return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
-        }
+        return columnAlignment(column);
     default:
         return {};
     }
