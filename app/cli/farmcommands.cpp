@@ -217,6 +217,20 @@ private:
     QElapsedTimer m_clock, m_statusClock;
 };
 
+/// Runs \a ids to their end with a line for each, then the summary; the command's exit status.
+int runToEnd(JobManager& manager, const QList<QUuid>& ids)
+{
+    BatchReporter reporter(manager, ids);
+    const bool completed = runUntil(manager, [&] { return reporter.allEnded(); });
+    manager.shutdown();
+    const int bad = reporter.summarize();
+    if (!completed) {
+        std::fputs("vtfarm-cli: interrupted; unfinished jobs stay queued: `vtfarm-cli run` resumes them\n", stderr);
+        return ExitInterrupted;
+    }
+    return bad ? ExitFailed : ExitOk;
+}
+
 } // namespace
 
 int batchCommand(const QStringList& args)
@@ -290,15 +304,7 @@ int batchCommand(const QStringList& args)
     }
     std::printf("queued %lld jobs, %d at a time\n", static_cast<long long>(ids->size()), manager.maxConcurrent());
     std::fflush(stdout);
-    BatchReporter reporter(manager, *ids);
-    const bool completed = runUntil(manager, [&] { return reporter.allEnded(); });
-    manager.shutdown();
-    const int bad = reporter.summarize();
-    if (!completed) {
-        std::fputs("vtfarm-cli: interrupted; unfinished jobs stay queued: `vtfarm-cli run` resumes them\n", stderr);
-        return ExitInterrupted;
-    }
-    return bad ? ExitFailed : ExitOk;
+    return runToEnd(manager, *ids);
 }
 
 int runCommand(const QStringList& args)
@@ -331,13 +337,7 @@ int runCommand(const QStringList& args)
     }
     std::printf("resuming %lld jobs, %d at a time\n", static_cast<long long>(pending.size()), manager.maxConcurrent());
     std::fflush(stdout);
-    BatchReporter reporter(manager, pending);
-    const bool completed = runUntil(manager, [&] { return reporter.allEnded(); });
-    manager.shutdown();
-    const int bad = reporter.summarize();
-    if (!completed)
-        return ExitInterrupted;
-    return bad ? ExitFailed : ExitOk;
+    return runToEnd(manager, pending);
 }
 
 int jobsCommand(const QStringList& args)
