@@ -8,6 +8,8 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <functional>
+
 namespace vtfarm::jobs {
 
 namespace {
@@ -81,6 +83,30 @@ void bindJob(QSqlQuery& q, const Job& job)
 
 const char* kColumns = "id, position, priority, state, spec, attempts, error, warnings, created_at, started_at, "
                        "ended_at, output_path, input_bytes, output_bytes, frames, speed";
+
+// Runs \a sql once for each of \a count items, bound by \a bind, in one transaction: all or nothing.
+Result<void> execEachInTransaction(QSqlDatabase db, const char* what, const QString& sql, qsizetype count,
+    const std::function<void(QSqlQuery&, qsizetype)>& bind)
+{
+    if (!db.transaction())
+        return sqlError(QStringLiteral("begin %1").arg(QLatin1String(what)), db.lastError());
+    QSqlQuery q(db);
+    q.prepare(sql);
+    for (qsizetype i = 0; i < count; ++i) {
+        bind(q, i);
+        if (!q.exec()) {
+            const Error e = sqlError(QLatin1String(what), q.lastError());
+            db.rollback();
+            return e;
+        }
+    }
+    if (!db.commit()) {
+        const Error e = sqlError(QStringLiteral("commit %1").arg(QLatin1String(what)), db.lastError());
+        db.rollback();
+        return e;
+    }
+    return {};
+}
 
 } // namespace
 
@@ -222,28 +248,12 @@ Result<QList<Job>> JobStore::loadAll() const
 
 Result<void> JobStore::insert(const QList<Job>& jobs)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connection);
-    if (!db.transaction())
-        return sqlError("begin insert", db.lastError());
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("INSERT INTO jobs (%1) VALUES (:id, :position, :priority, :state, :spec, :attempts, :error, "
-                             ":warnings, :created_at, :started_at, :ended_at, :output_path, :input_bytes, :output_bytes, "
-                             ":frames, :speed)")
-                  .arg(QString::fromLatin1(kColumns)));
-    for (const Job& job : jobs) {
-        bindJob(q, job);
-        if (!q.exec()) {
-            const Error e = sqlError("insert job", q.lastError());
-            db.rollback();
-            return e;
-        }
-    }
-    if (!db.commit()) {
-        const Error e = sqlError("commit insert", db.lastError());
-        db.rollback();
-        return e;
-    }
-    return {};
+    return execEachInTransaction(QSqlDatabase::database(m_connection), "insert jobs",
+        QStringLiteral("INSERT INTO jobs (%1) VALUES (:id, :position, :priority, :state, :spec, :attempts, :error, "
+                       ":warnings, :created_at, :started_at, :ended_at, :output_path, :input_bytes, :output_bytes, "
+                       ":frames, :speed)")
+            .arg(QString::fromLatin1(kColumns)),
+        jobs.size(), [&](QSqlQuery& q, qsizetype i) { bindJob(q, jobs.at(i)); });
 }
 
 Result<void> JobStore::update(const Job& job)
@@ -263,49 +273,18 @@ Result<void> JobStore::update(const Job& job)
 
 Result<void> JobStore::updatePositions(const QList<Job>& jobs)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connection);
-    if (!db.transaction())
-        return sqlError("begin reorder", db.lastError());
-    QSqlQuery q(db);
-    q.prepare("UPDATE jobs SET position = :position WHERE id = :id");
-    for (const Job& job : jobs) {
-        q.bindValue(":position", job.position);
-        q.bindValue(":id", job.idString());
-        if (!q.exec()) {
-            const Error e = sqlError("reorder", q.lastError());
-            db.rollback();
-            return e;
-        }
-    }
-    if (!db.commit()) {
-        const Error e = sqlError("commit reorder", db.lastError());
-        db.rollback();
-        return e;
-    }
-    return {};
+    return execEachInTransaction(QSqlDatabase::database(m_connection), "reorder",
+        QStringLiteral("UPDATE jobs SET position = :position WHERE id = :id"), jobs.size(), [&](QSqlQuery& q, qsizetype i) {
+            q.bindValue(":position", jobs.at(i).position);
+            q.bindValue(":id", jobs.at(i).idString());
+        });
 }
 
 Result<void> JobStore::remove(const QList<QUuid>& ids)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connection);
-    if (!db.transaction())
-        return sqlError("begin remove", db.lastError());
-    QSqlQuery q(db);
-    q.prepare("DELETE FROM jobs WHERE id = :id");
-    for (const QUuid& id : ids) {
-        q.bindValue(":id", id.toString(QUuid::WithoutBraces));
-        if (!q.exec()) {
-            const Error e = sqlError("remove job", q.lastError());
-            db.rollback();
-            return e;
-        }
-    }
-    if (!db.commit()) {
-        const Error e = sqlError("commit remove", db.lastError());
-        db.rollback();
-        return e;
-    }
-    return {};
+    return execEachInTransaction(QSqlDatabase::database(m_connection), "remove jobs",
+        QStringLiteral("DELETE FROM jobs WHERE id = :id"), ids.size(),
+        [&](QSqlQuery& q, qsizetype i) { q.bindValue(":id", ids.at(i).toString(QUuid::WithoutBraces)); });
 }
 
 Result<void> JobStore::recordPartFile(const QString& path)
