@@ -1,6 +1,9 @@
 #include "advancedpanel.h"
 
+#include "codecs.h"
+
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -38,7 +41,15 @@ void setComboValue(QComboBox* box, const QString& value)
 
 bool isCoded(const QString& codec)
 {
-    return codec != u"copy" && codec != u"none";
+    const media::VideoCodec* video = media::findVideoCodec(codec);
+    const media::AudioCodec* audio = media::findAudioCodec(codec);
+    return (video && video->encodes()) || (audio && audio->encodes());
+}
+
+// The table's labels are English; their translations live in the table's context.
+QString codecText(const char* label)
+{
+    return QCoreApplication::translate("vtfarm::media::Codecs", label);
 }
 
 } // namespace
@@ -57,18 +68,10 @@ AdvancedPanel::AdvancedPanel(QWidget* parent)
     , m_audioCodec(new QComboBox(this))
     , m_audioBitrate(new QComboBox(this))
 {
-    m_container->addItem(tr("MP4 (.mp4)"), QStringLiteral("mp4"));
-    m_container->addItem(tr("Matroska (.mkv)"), QStringLiteral("mkv"));
-    m_container->addItem(tr("WebM (.webm)"), QStringLiteral("webm"));
-    m_container->addItem(tr("QuickTime (.mov)"), QStringLiteral("mov"));
-    m_container->addItem(tr("Audio only (.m4a)"), QStringLiteral("m4a"));
-
-    m_videoCodec->addItem(tr("H.264 (x264)"), QStringLiteral("libx264"));
-    m_videoCodec->addItem(tr("H.265 / HEVC (x265)"), QStringLiteral("libx265"));
-    m_videoCodec->addItem(tr("VP9"), QStringLiteral("libvpx-vp9"));
-    m_videoCodec->addItem(tr("AV1 (SVT-AV1)"), QStringLiteral("libsvtav1"));
-    m_videoCodec->addItem(tr("Copy without re-encoding"), QStringLiteral("copy"));
-    m_videoCodec->addItem(tr("None (drop the picture)"), QStringLiteral("none"));
+    for (const media::Container& c : media::containers())
+        m_container->addItem(codecText(c.label), c.extension);
+    for (const media::VideoCodec& c : media::videoCodecs())
+        m_videoCodec->addItem(codecText(c.label), c.name);
 
     m_rateMode->addItem(tr("Bitrate"));
     m_rateMode->addItem(tr("Quality"));
@@ -102,10 +105,8 @@ AdvancedPanel::AdvancedPanel(QWidget* parent)
     m_encoderPreset->setInsertPolicy(QComboBox::NoInsert);
     m_encoderPreset->setToolTip(tr("Slower presets make smaller files at the same quality."));
 
-    m_audioCodec->addItem(tr("AAC"), QStringLiteral("aac"));
-    m_audioCodec->addItem(tr("Opus"), QStringLiteral("libopus"));
-    m_audioCodec->addItem(tr("Copy without re-encoding"), QStringLiteral("copy"));
-    m_audioCodec->addItem(tr("None (drop the sound)"), QStringLiteral("none"));
+    for (const media::AudioCodec& c : media::audioCodecs())
+        m_audioCodec->addItem(codecText(c.label), c.name);
 
     m_audioBitrate->setEditable(true);
     m_audioBitrate->setInsertPolicy(QComboBox::NoInsert);
@@ -184,11 +185,12 @@ void AdvancedPanel::fillEncoderPresets()
     m_filling = true;
     m_encoderPreset->clear();
     m_encoderPreset->addItem(tr("Encoder default"), QString());
-    if (codec == u"libx264" || codec == u"libx265") {
-        for (const char* p : { "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow" })
-            m_encoderPreset->addItem(QString::fromLatin1(p), QString::fromLatin1(p));
-    } else if (codec == u"libvpx-vp9" || codec == u"libsvtav1") {
-        const int max = codec == u"libvpx-vp9" ? 8 : 13;
+    const media::VideoCodec* info = media::findVideoCodec(codec);
+    if (info && info->presetKind == media::VideoCodec::Presets::Named) {
+        for (const QString& p : info->presetNames)
+            m_encoderPreset->addItem(p, p);
+    } else if (info && info->presetKind == media::VideoCodec::Presets::Speed) {
+        const int max = info->maxSpeed;
         for (int i = 0; i <= max; ++i)
             m_encoderPreset->addItem(i == 0 ? tr("%1 (slowest)").arg(i) : i == max ? tr("%1 (fastest)").arg(i) : QString::number(i), QString::number(i));
     }

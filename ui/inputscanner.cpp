@@ -1,24 +1,12 @@
 #include "inputscanner.h"
 
 #include "mediainfo.h"
-#include "transcodesettings.h"
+#include "mediafiles.h"
 
 #include <QCoreApplication>
-#include <QDirIterator>
-#include <QFileInfo>
-#include <QSet>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace vtfarm::ui {
-
-namespace {
-
-QString trScan(const char* text)
-{
-    return QCoreApplication::translate("vtfarm::ui::InputScanner", text);
-}
-
-} // namespace
 
 InputScanner::InputScanner(QObject* parent)
     : QObject(parent)
@@ -31,11 +19,6 @@ InputScanner::~InputScanner()
         watcher->cancel();
         watcher->waitForFinished();
     }
-}
-
-bool InputScanner::hasVideoExtension(const QString& path)
-{
-    return media::isVideoFileName(path);
 }
 
 int InputScanner::scan(const QStringList& paths)
@@ -72,40 +55,16 @@ ScanResult InputScanner::scanBlocking(const QStringList& paths, const std::funct
     const std::function<bool()>& canceled)
 {
     ScanResult result;
-    QStringList candidates;
-    QSet<QString> seen;
-    auto consider = [&](const QString& path) {
-        const QString absolute = QFileInfo(path).absoluteFilePath();
-        if (seen.contains(absolute))
-            return;
-        seen.insert(absolute);
-        if (hasVideoExtension(absolute))
-            candidates.append(absolute);
-        else
-            result.skipped.append({ absolute, trScan("not a video file") });
-    };
-    for (const QString& path : paths) {
-        const QFileInfo info(path);
-        if (!info.exists()) {
-            result.skipped.append({ path, trScan("does not exist") });
-        } else if (info.isDir()) {
-            // Sorted, so a folder's episodes are queued in the order a file manager shows them.
-            QStringList inFolder;
-            QDirIterator it(info.absoluteFilePath(), QDir::Files | QDir::Readable, QDirIterator::Subdirectories);
-            while (it.hasNext()) {
-                inFolder.append(it.next());
-                if (canceled && canceled()) {
-                    result.canceled = true;
-                    return result;
-                }
-            }
-            inFolder.sort();
-            for (const QString& file : std::as_const(inFolder))
-                consider(file);
-        } else {
-            consider(path);
-        }
+    media::InputSearchOptions options;
+    options.canceled = canceled;
+    const media::InputSearch found = media::findInputs(paths, options);
+    if (found.canceled) {
+        result.canceled = true;
+        return result;
     }
+    for (const media::InputSearch::Skipped& s : found.skipped)
+        result.skipped.append({ s.path, s.text() });
+    const QStringList& candidates = found.files;
     const int total = int(candidates.size());
     if (progress)
         progress(0, total);
@@ -119,7 +78,7 @@ ScanResult InputScanner::scanBlocking(const QStringList& paths, const std::funct
         if (!info)
             result.skipped.append({ file, info.error().message });
         else if (!info->primaryVideo())
-            result.skipped.append({ file, trScan("has no video") });
+            result.skipped.append({ file, QCoreApplication::translate("vtfarm::ui::InputScanner", "has no video") });
         else
             result.videos.append(file);
         if (progress)

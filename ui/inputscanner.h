@@ -23,8 +23,9 @@ struct ScanResult
     bool canceled = false;
 };
 
-/// \brief Turns files and folders into the list of video files among them: walks folders
-/// recursively and probes every candidate, on the global thread pool, never on the caller's thread.
+/// \brief Turns files and folders into the list of video files among them: searches them as
+/// media::findInputs does and probes every candidate, on the global thread pool, never on the
+/// caller's thread.
 ///
 /// Each scan() is independent and reports once, through finished(); a scan in flight when the
 /// scanner is destroyed is canceled and waited for.
@@ -42,8 +43,6 @@ public:
     /// The work of one scan, synchronous; what scan() runs off the caller's thread.
     static ScanResult scanBlocking(const QStringList& paths, const std::function<void(int done, int total)>& progress = {},
         const std::function<bool()>& canceled = {});
-    /// Extensions of files worth probing; anything else is skipped without opening it.
-    static bool hasVideoExtension(const QString& path);
 
 Q_SIGNALS:
     void progress(int done, int total);

@@ -2,7 +2,7 @@
 
 #include "formatting.h"
 #include "jobmanager.h"
-#include "transcoder.h"
+#include "partfile.h"
 
 #include <QFileInfo>
 #include <QLocale>
@@ -258,7 +258,7 @@ void JobTableModel::onJobChanged(const QUuid& id)
     if (row < 0)
         return;
     if (const Job* job = m_manager.find(id); job && job->state == JobState::Started)
-        m_partBytes.insert(id, QFileInfo(media::Transcoder::partPath(job->outputPath)).size());
+        m_partBytes.insert(id, QFileInfo(media::partPath(job->outputPath)).size());
     else
         m_partBytes.remove(id);
     Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));

@@ -6,6 +6,7 @@
 #include "icons.h"
 #include "jobmanager.h"
 #include "jobtablemodel.h"
+#include "mediafiles.h"
 #include "messagebar.h"
 #include "outputpanel.h"
 #include "presetpicker.h"
@@ -329,7 +330,7 @@ QWidget* MainWindow::createQueuePanel()
     title->setFont(titleFont);
     m_stateFilter = new QComboBox(panel);
     m_stateFilter->addItem(tr("All jobs"), -1);
-    for (JobState s : { JobState::Queued, JobState::Started, JobState::Finished, JobState::Failed, JobState::Canceled })
+    for (JobState s : jobs::kJobStates)
         m_stateFilter->addItem(stateText(s), int(s));
     m_stateFilter->setToolTip(tr("Show only the jobs in one state"));
     m_stateFilter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
@@ -584,23 +585,10 @@ void MainWindow::scheduleRefresh()
 
 void MainWindow::refresh()
 {
-    int counts[5] = {};
-    double done = 0;
-    for (const QUuid& id : m_manager.order()) {
-        const Job* job = m_manager.find(id);
-        if (!job)
-            continue;
-        ++counts[int(job->state)];
-        if (job->state == JobState::Finished)
-            done += 1;
-        else if (job->state == JobState::Started)
-            done += job->progress;
-    }
-    const int queued = counts[int(JobState::Queued)], running = counts[int(JobState::Started)],
-              finished = counts[int(JobState::Finished)], failed = counts[int(JobState::Failed)],
-              canceled = counts[int(JobState::Canceled)];
-    const int batch = queued + running + finished;
-    const bool active = queued + running > 0;
+    const jobs::JobCounts counts = m_manager.counts();
+    const int queued = counts.queued, running = counts.started, finished = counts.finished, failed = counts.failed,
+              canceled = counts.canceled;
+    const bool active = counts.pending() > 0;
 
     QStringList parts;
     if (running)
@@ -618,23 +606,22 @@ void MainWindow::refresh()
     const int busy = m_manager.runningCount(), max = m_manager.maxConcurrent();
     m_workersLabel->setText(m_manager.isPaused() ? tr("Paused · workers %1/%2").arg(busy).arg(max) : tr("Workers %1/%2").arg(busy).arg(max));
 
-    const double fraction = active && batch > 0 ? done / batch : 0;
+    const double fraction = active ? counts.fractionDone() : 0;
     m_overallBar->setVisible(active);
     m_overallBar->setValue(int(fraction * 1000));
-    m_overallText = active ? QStringLiteral("%1%").arg(int(fraction * 100)) : QString();
     if (active) {
-        setWindowTitle(tr("%1 · %n left — vtfarm", nullptr, queued + running).arg(m_overallText));
-        m_tray->setToolTip(queued + running == 1 ? tr("vtfarm: %1 done, 1 job left").arg(m_overallText)
-                                                 : tr("vtfarm: %1 done, %2 jobs left").arg(m_overallText).arg(queued + running));
+        const QString done = QStringLiteral("%1%").arg(int(fraction * 100));
+        setWindowTitle(tr("%1 · %n left — vtfarm", nullptr, counts.pending()).arg(done));
+        m_tray->setToolTip(counts.pending() == 1 ? tr("vtfarm: %1 done, 1 job left").arg(done)
+                                                 : tr("vtfarm: %1 done, %2 jobs left").arg(done).arg(counts.pending()));
     } else {
         setWindowTitle(tr("vtfarm"));
         m_tray->setToolTip(tr("vtfarm: idle"));
     }
 
-    const int byState[5] = { queued, running, finished, failed, canceled };
-    m_stateFilter->setItemText(0, tr("All jobs (%1)").arg(queued + running + finished + failed + canceled));
-    for (int i = 0; i < 5; ++i)
-        m_stateFilter->setItemText(i + 1, tr("%1 (%2)").arg(stateText(JobState(i))).arg(byState[i]));
+    m_stateFilter->setItemText(0, tr("All jobs (%1)").arg(counts.total()));
+    for (int i = 0; i < int(std::size(jobs::kJobStates)); ++i)
+        m_stateFilter->setItemText(i + 1, tr("%1 (%2)").arg(stateText(jobs::kJobStates[i])).arg(counts.of(jobs::kJobStates[i])));
 
     QAction* toggle = action(Action::StartPause);
     if (m_manager.isPaused()) {
@@ -646,11 +633,6 @@ void MainWindow::refresh()
     }
     action(Action::ClearFinished)->setEnabled(finished > 0);
     updateActions();
-}
-
-QString MainWindow::overallProgressText() const
-{
-    return m_overallText;
 }
 
 QList<QUuid> MainWindow::selectedIds() const
@@ -683,8 +665,8 @@ void MainWindow::updateActions()
 {
     const QList<const Job*> jobs = selectedJobs();
     auto any = [&jobs](auto pred) { return std::any_of(jobs.cbegin(), jobs.cend(), pred); };
-    action(Action::Cancel)->setEnabled(any([](const Job* j) { return j->state == JobState::Queued || j->state == JobState::Started; }));
-    action(Action::Retry)->setEnabled(any([](const Job* j) { return j->state == JobState::Failed || j->state == JobState::Canceled; }));
+    action(Action::Cancel)->setEnabled(any([](const Job* j) { return jobs::canCancel(j->state); }));
+    action(Action::Retry)->setEnabled(any([](const Job* j) { return jobs::canRetry(j->state); }));
     action(Action::Remove)->setEnabled(!jobs.isEmpty());
     action(Action::MoveUp)->setEnabled(!jobs.isEmpty() && m_model->rowOf(jobs.first()->id) > 0);
     action(Action::MoveDown)->setEnabled(!jobs.isEmpty() && m_model->rowOf(jobs.last()->id) < m_model->rowCount() - 1);
@@ -703,7 +685,7 @@ void MainWindow::reportFailures(const QString& what, const QStringList& failures
 
 void MainWindow::addFilesDialog()
 {
-    const QString filter = tr("Videos (*.mp4 *.m4v *.mkv *.webm *.mov *.avi *.wmv *.flv *.mpg *.mpeg *.ts *.m2ts *.mts *.vob *.3gp *.ogv *.mxf *.dv);;All files (*)");
+    const QString filter = tr("Videos (%1);;All files (*)").arg(media::videoFileGlobs());
     const QStringList files = QFileDialog::getOpenFileNames(this, tr("Add videos"),
         QStandardPaths::writableLocation(QStandardPaths::MoviesLocation), filter);
     addPaths(files);

@@ -63,8 +63,6 @@ public:
 
     QAction* action(Action which) const { return m_actions.value(which); }
     QList<QUuid> selectedIds() const;
-    /// "42%" of the work queued, running and done since the queue was last empty; empty when idle.
-    QString overallProgressText() const;
 
     JobTableModel* model() const { return m_model; }
     StateFilterProxy* proxy() const { return m_proxy; }
@@ -152,7 +150,6 @@ private:
     QProgressBar* m_overallBar = nullptr;
     TrayNotifier* m_tray = nullptr;
     QTimer* m_refreshTimer = nullptr;
-    QString m_overallText;
 };
 
 } // namespace vtfarm::ui

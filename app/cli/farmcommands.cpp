@@ -1,6 +1,7 @@
 #include "commands.h"
 #include "jobmanager.h"
 #include "jobstore.h"
+#include "mediafiles.h"
 #include "presets.h"
 #include "settingsoptions.h"
 #include "signalwatcher.h"
@@ -8,7 +9,6 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -57,44 +57,15 @@ Result<JobManager::Options> managerOptionsFrom(const QCommandLineParser& p)
     return o;
 }
 
-bool parseOrReport(QCommandLineParser& p, const QString& command, const QStringList& args, int* status)
-{
-    if (!p.parse(QStringList { QStringLiteral("vtfarm-cli ") + command } + args)) {
-        std::fprintf(stderr, "vtfarm-cli: %s\n", qPrintable(p.errorText()));
-        *status = ExitUsage;
-        return false;
-    }
-    if (p.isSet("help")) {
-        std::fputs(qPrintable(p.helpText()), stdout);
-        *status = ExitOk;
-        return false;
-    }
-    return true;
-}
-
-/// Files named directly are taken as they are; folders are searched recursively for video files.
+/// Files named directly are taken as they are; folders are searched for video files.
 QStringList collectInputs(const QStringList& paths, QStringList* problems)
 {
-    QStringList files;
-    for (const QString& path : paths) {
-        const QFileInfo info(path);
-        if (info.isFile()) {
-            files.append(info.absoluteFilePath());
-        } else if (info.isDir()) {
-            QStringList found;
-            QDirIterator it(info.absoluteFilePath(), QDir::Files | QDir::Readable, QDirIterator::Subdirectories | QDirIterator::FollowSymlinks);
-            while (it.hasNext()) {
-                const QString file = it.next();
-                if (media::isVideoFileName(file))
-                    found.append(file);
-            }
-            found.sort();
-            files += found;
-        } else {
-            problems->append(QStringLiteral("%1: no such file or folder").arg(path));
-        }
+    const media::InputSearch found = media::findInputs(paths);
+    for (const media::InputSearch::Skipped& s : found.skipped) {
+        if (s.reason != media::InputSearch::Reason::NotVideo)
+            problems->append(QStringLiteral("%1: %2").arg(s.path, s.text()));
     }
-    return files;
+    return found.files;
 }
 
 /// Runs the event loop until \a done says so; SIGINT/SIGTERM end it early. Returns false when interrupted.
@@ -245,7 +216,7 @@ int batchCommand(const QStringList& args)
     addSettingsOptions(p);
     addFarmOptions(p);
     int status = ExitOk;
-    if (!parseOrReport(p, QStringLiteral("batch"), args, &status))
+    if (!parseCommand(p, QStringLiteral("batch"), args, &status))
         return status;
     if (p.positionalArguments().isEmpty()) {
         std::fputs("usage: vtfarm-cli batch PATHS... [-o DIR] [--preset NAME | options] [-j N]   (see --help)\n", stderr);
@@ -314,7 +285,7 @@ int runCommand(const QStringList& args)
     p.addHelpOption();
     addFarmOptions(p);
     int status = ExitOk;
-    if (!parseOrReport(p, QStringLiteral("run"), args, &status))
+    if (!parseCommand(p, QStringLiteral("run"), args, &status))
         return status;
     auto options = managerOptionsFrom(p);
     if (!options) {
@@ -349,7 +320,7 @@ int jobsCommand(const QStringList& args)
     p.addOption({ "state", "Only jobs in this state: queued, started, finished, failed, canceled.", "state" });
     p.addOption({ "json", "Print a JSON array." });
     int status = ExitOk;
-    if (!parseOrReport(p, QStringLiteral("jobs"), args, &status))
+    if (!parseCommand(p, QStringLiteral("jobs"), args, &status))
         return status;
     std::optional<JobState> state;
     if (p.isSet("state")) {
@@ -393,7 +364,7 @@ int presetsCommand(const QStringList& args)
     p.addHelpOption();
     p.addOption({ "json", "Print a JSON array." });
     int status = ExitOk;
-    if (!parseOrReport(p, QStringLiteral("presets"), args, &status))
+    if (!parseCommand(p, QStringLiteral("presets"), args, &status))
         return status;
     const media::PresetLibrary library;
     QJsonArray array;
@@ -410,8 +381,6 @@ int presetsCommand(const QStringList& args)
 
 int workerCommand(const QStringList&)
 {
-    // Termination signals were blocked for the parent's watcher; a worker takes them as they come.
-    SignalWatcher::unblockTerminationSignals();
     av_log_set_level(AV_LOG_ERROR);
     return jobs::WorkerProcess::serveChild();
 }

@@ -1,5 +1,4 @@
 #include "commands.h"
-#include "signalwatcher.h"
 
 #include <QCoreApplication>
 
@@ -34,8 +33,6 @@ void printUsage(FILE* out)
 
 int main(int argc, char* argv[])
 {
-    // Before any thread exists, so that only the signal watcher receives SIGINT/SIGTERM.
-    vtfarm::cli::SignalWatcher::blockTerminationSignals();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName("vtfarm");
     QCoreApplication::setApplicationVersion(VTFARM_VERSION);

@@ -16,14 +16,9 @@ int probeCommand(const QStringList& args)
     p.addHelpOption();
     p.addPositionalArgument("input", "The file to describe.");
     p.addOption({ "json", "Print JSON instead of text." });
-    if (!p.parse(QStringList { "vtfarm-cli probe" } + args)) {
-        std::fprintf(stderr, "vtfarm-cli: %s\n", qPrintable(p.errorText()));
-        return ExitUsage;
-    }
-    if (p.isSet("help")) {
-        std::fputs(qPrintable(p.helpText()), stdout);
-        return ExitOk;
-    }
+    int status = ExitOk;
+    if (!parseCommand(p, QStringLiteral("probe"), args, &status))
+        return status;
     if (p.positionalArguments().size() != 1) {
         std::fputs("usage: vtfarm-cli probe INPUT [--json]\n", stderr);
         return ExitUsage;

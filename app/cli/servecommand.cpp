@@ -163,14 +163,9 @@ int serveCommand(const QStringList& args)
     p.addOption({ "max-upload-mb", "Largest upload accepted, in MiB (default 8192).", "n" });
     p.addOption(
         { "in-process", "Run transcodes inside this process instead of worker processes (for debugging)." });
-    if (!p.parse(QStringList { QStringLiteral("vtfarm-cli serve") } + args)) {
-        std::fprintf(stderr, "vtfarm-cli: %s\n", qPrintable(p.errorText()));
-        return ExitUsage;
-    }
-    if (p.isSet("help")) {
-        std::fputs(qPrintable(p.helpText()), stdout);
-        return ExitOk;
-    }
+    int status = ExitOk;
+    if (!parseCommand(p, QStringLiteral("serve"), args, &status))
+        return status;
     if (!p.positionalArguments().isEmpty()) {
         std::fputs("usage: vtfarm-cli serve [--bind ADDR] [--port N] [--token-file F] [--data-dir D] [-j N] "
                    "(see --help)\n",

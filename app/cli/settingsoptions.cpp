@@ -9,11 +9,32 @@
 
 namespace vtfarm::cli {
 
+bool parseCommand(QCommandLineParser& p, const QString& command, const QStringList& args, int* status)
+{
+    const QString program = QStringLiteral("vtfarm-cli ") + command;
+    if (!p.parse(QStringList { program } + args)) {
+        std::fprintf(stderr, "vtfarm-cli: %s\n", qPrintable(p.errorText()));
+        *status = 2; // ExitUsage
+        return false;
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        // The parser names the executable alone; the usage line names the command too.
+        QString help = p.helpText();
+        const qsizetype end = help.indexOf(u'\n');
+        const QString first = help.left(end);
+        const qsizetype at = first.indexOf(QStringLiteral("vtfarm-cli"));
+        if (at >= 0 && !first.contains(program))
+            help.replace(at, int(qstrlen("vtfarm-cli")), program);
+        std::fputs(qPrintable(help), stdout);
+        *status = 0;
+        return false;
+    }
+    return true;
+}
+
 void addSettingsOptions(QCommandLineParser& p)
 {
-    using media::supportedAudioCodecs;
-    using media::supportedVideoCodecs;
-    p.addOption({ "codec", QStringLiteral("Video codec: %1 (default libx264).").arg(supportedVideoCodecs().join(u", ")), "codec" });
+    p.addOption({ "codec", QStringLiteral("Video codec: %1 (default libx264).").arg(media::videoCodecNames().join(u", ")), "codec" });
     p.addOption({ "bitrate", "Video bitrate, e.g. 1000k or 2.5M (default 1000k).", "rate" });
     p.addOption({ "crf", "Constant quality instead of a bitrate (x264/x265 0-51, VP9/AV1 0-63).", "n" });
     p.addOption({ "resolution", "WIDTHxHEIGHT (exactly that size), a height such as 720p (keeps the aspect "
@@ -23,7 +44,7 @@ void addSettingsOptions(QCommandLineParser& p)
     p.addOption({ "preset", "A vtfarm preset (see `vtfarm-cli presets`; other options override it), or the encoder's "
                             "preset: ultrafast..placebo for x264/x265, a speed 0-8 for VP9 or 0-13 for AV1.",
         "name" });
-    p.addOption({ "audio-codec", QStringLiteral("Audio codec: %1 (default aac).").arg(supportedAudioCodecs().join(u", ")), "codec" });
+    p.addOption({ "audio-codec", QStringLiteral("Audio codec: %1 (default aac).").arg(media::audioCodecNames().join(u", ")), "codec" });
     p.addOption({ "audio-bitrate", "Audio bitrate, e.g. 128k (default: the encoder's, for AAC 69k mono, 128k stereo).", "rate" });
     p.addOption({ "threads", "libav threads per decoder and encoder (default 0: automatic).", "n" });
     p.addOption({ "overwrite", "Replace an existing output file." });

@@ -7,6 +7,10 @@ class QCommandLineParser;
 
 namespace vtfarm::cli {
 
+/// Parses \a args for `vtfarm-cli COMMAND`; false when the command should return at once with
+/// *\a status (its --help was printed, or the command line is wrong and that was said).
+bool parseCommand(QCommandLineParser& parser, const QString& command, const QStringList& args, int* status);
+
 /// Adds --codec, --bitrate, --crf, --resolution, --fps, --preset, --audio-codec, --audio-bitrate,
 /// --threads and --overwrite.
 void addSettingsOptions(QCommandLineParser& parser);

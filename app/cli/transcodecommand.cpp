@@ -19,14 +19,9 @@ int transcodeCommand(const QStringList& args)
     p.addPositionalArgument("input", "The file to transcode.");
     p.addOption({ { "o", "output" }, "The file to write; its extension picks the container (mp4, mkv, webm, mov, m4a).", "file" });
     addSettingsOptions(p);
-    if (!p.parse(QStringList { "vtfarm-cli transcode" } + args)) {
-        std::fprintf(stderr, "vtfarm-cli: %s\n", qPrintable(p.errorText()));
-        return ExitUsage;
-    }
-    if (p.isSet("help")) {
-        std::fputs(qPrintable(p.helpText()), stdout);
-        return ExitOk;
-    }
+    int status = ExitOk;
+    if (!parseCommand(p, QStringLiteral("transcode"), args, &status))
+        return status;
     if (p.positionalArguments().size() != 1 || !p.isSet("output")) {
         std::fputs("usage: vtfarm-cli transcode INPUT -o OUTPUT [options]   (see --help)\n", stderr);
         return ExitUsage;

@@ -4,6 +4,7 @@
 #include "mainwindow.h"
 #include "messagebar.h"
 #include "presets.h"
+#include "signalwatcher.h"
 #include "singleinstance.h"
 #include "workerlocator.h"
 
@@ -12,51 +13,13 @@
 #include <QLoggingCategory>
 #include <QMessageBox>
 #include <QStandardPaths>
-#include <QSocketNotifier>
 #include <QTimer>
 
-#include <csignal>
-#include <sys/socket.h>
-#include <unistd.h>
 
 using namespace vtfarm;
 
 Q_LOGGING_CATEGORY(lcGui, "vtfarm.gui")
 
-namespace {
-
-int g_signalPipe[2] = { -1, -1 };
-
-void onTerminationSignal(int)
-{
-    const char byte = 1;
-    [[maybe_unused]] const ssize_t n = ::write(g_signalPipe[0], &byte, 1);
-}
-
-/// SIGTERM (a logout, a service manager) and SIGINT end the event loop like closing the window
-/// does, so running jobs go back to the queue without spending one of their attempts. A handler
-/// (not a blocked mask) keeps the programs the window opens killable.
-void quitOnTerminationSignals(QApplication& app)
-{
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalPipe) != 0)
-        return;
-    auto* notifier = new QSocketNotifier(g_signalPipe[1], QSocketNotifier::Read, &app);
-    QObject::connect(notifier, &QSocketNotifier::activated, &app, [] {
-        char byte = 0;
-        [[maybe_unused]] const ssize_t n = ::read(g_signalPipe[1], &byte, 1);
-        qCInfo(lcGui) << "terminating: running jobs go back to the queue";
-        QApplication::exit(0); // not quit(): that would ask the window, which may ask the user
-
-    });
-    struct sigaction sa {};
-    sa.sa_handler = onTerminationSignal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    ::sigaction(SIGTERM, &sa, nullptr);
-    ::sigaction(SIGINT, &sa, nullptr);
-}
-
-} // namespace
 
 
 int main(int argc, char** argv)
@@ -116,7 +79,14 @@ int main(int argc, char** argv)
     QObject::connect(&window, &ui::MainWindow::apiServerSettingsChanged, &app, applyApi);
     applyApi(settings.apiServer());
     window.show();
-    quitOnTerminationSignals(app);
+    // SIGTERM (a logout, a service manager) and SIGINT end the event loop like closing the window
+    // does, so running jobs go back to the queue without spending one of their attempts.
+    SignalWatcher termination([&app](int) {
+        QMetaObject::invokeMethod(&app, [] {
+            qCInfo(lcGui) << "terminating: running jobs go back to the queue";
+            QApplication::exit(0); // not quit(): that would ask the window, which may ask the user
+        }, Qt::QueuedConnection);
+    });
     if (!instance.listen())
         qCWarning(lcGui) << "cannot listen on" << instance.serverName() << "- a second launch will not find this window";
     QObject::connect(&instance, &gui::SingleInstance::activated, &window, [&window](const QStringList& paths) {

@@ -2,6 +2,7 @@
 
 #include "apierror.h"
 #include "boundedhttpserver.h"
+#include "codecs.h"
 #include "filenames.h"
 #include "jobmanager.h"
 #include "mediainfo.h"
@@ -96,18 +97,8 @@ std::string normalizedMethod(const std::string& method)
 
 QString contentTypeFor(const QString& path)
 {
-    const QString ext = QFileInfo(path).suffix().toLower();
-    if (ext == u"mp4")
-        return QStringLiteral("video/mp4");
-    if (ext == u"mkv")
-        return QStringLiteral("video/x-matroska");
-    if (ext == u"webm")
-        return QStringLiteral("video/webm");
-    if (ext == u"mov")
-        return QStringLiteral("video/quicktime");
-    if (ext == u"m4a")
-        return QStringLiteral("audio/mp4");
-    return QStringLiteral("application/octet-stream");
+    const media::Container* c = media::findContainer(QFileInfo(path).suffix().toLower());
+    return c ? QString::fromLatin1(c->mimeType) : QStringLiteral("application/octet-stream");
 }
 
 /// A byte range of a file of \a size, from a Range header.
@@ -1135,13 +1126,52 @@ bool ApiServer::isLoopback(const QString& address)
     return !a.isNull() && a.isLoopback();
 }
 
+namespace {
+
+// The document's lists of codecs and containers come from the codec table, like everything else
+// that names them: every property called so that has an enum gets the table's names.
+QJsonValue withTableEnums(const QJsonValue& value)
+{
+    if (value.isArray()) {
+        QJsonArray out;
+        for (const QJsonValue& v : value.toArray())
+            out.append(withTableEnums(v));
+        return out;
+    }
+    if (!value.isObject())
+        return value;
+    QJsonObject o = value.toObject();
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        QJsonValue v = withTableEnums(it.value());
+        if (v.isObject() && v.toObject().contains(u"enum")) {
+            QStringList names;
+            if (it.key() == u"codec")
+                names = media::videoCodecNames();
+            else if (it.key() == u"audio_codec")
+                names = media::audioCodecNames();
+            else if (it.key() == u"container")
+                names = media::containerExtensions();
+            if (!names.isEmpty()) {
+                QJsonObject schema = v.toObject();
+                schema[u"enum"] = QJsonArray::fromStringList(names);
+                v = schema;
+            }
+        }
+        it.value() = v;
+    }
+    return o;
+}
+
+} // namespace
+
 QByteArray ApiServer::openApiDocument()
 {
     initApiResources();
     QFile f(QStringLiteral(":/api/openapi.json"));
     if (!f.open(QIODevice::ReadOnly))
         return {};
-    return f.readAll();
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll());
+    return QJsonDocument(withTableEnums(doc.object()).toObject()).toJson(QJsonDocument::Indented);
 }
 
 std::vector<ApiServer::RouteInfo> ApiServer::routes() const

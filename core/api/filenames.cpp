@@ -50,15 +50,6 @@ QString displayName(std::string_view clientName)
     return name.isEmpty() ? QStringLiteral("upload") : name;
 }
 
-QString mediaExtension(const QString& fileName)
-{
-    static const QStringList known = { "mp4", "m4v", "mkv", "webm", "mov", "avi", "wmv", "asf", "flv", "mpg",
-        "mpeg", "ts", "m2ts", "mts", "vob", "3gp", "3g2", "ogv", "mxf", "dv", "y4m", "nut", "m4a", "mp3",
-        "aac", "flac", "wav", "ogg", "opus" };
-    const QString ext = QFileInfo(fileName).suffix().toLower();
-    return known.contains(ext) ? ext : QString();
-}
-
 QByteArray contentDisposition(const QString& fileName)
 {
     QByteArray ascii;

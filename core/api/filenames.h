@@ -15,9 +15,6 @@ namespace vtfarm::api {
 /// "upload" when nothing is left. Never used as a path on the server.
 QString displayName(std::string_view clientName);
 
-/// An upload's extension if it is a common media one ("mp4"), else empty; a hint for probing.
-QString mediaExtension(const QString& fileName);
-
 /// `attachment; filename="..."; filename*=UTF-8''...` (RFC 6266): an ASCII fallback and the exact name.
 QByteArray contentDisposition(const QString& fileName);
 

@@ -2,6 +2,7 @@
 
 #include "boundedhttpserver.h"
 #include "filenames.h"
+#include "mediafiles.h"
 
 #include <QDir>
 #include <QUuid>
@@ -130,7 +131,7 @@ bool UploadForm::onPart(const std::string& name, const std::string& fileName)
             return false;
         }
         m_clientFileName = fileName;
-        const QString ext = mediaExtension(displayName(fileName));
+        const QString ext = media::mediaExtension(displayName(fileName));
         // The stored name is ours alone; the client's name never becomes a path.
         const QString base = QUuid::createUuid().toString(QUuid::WithoutBraces);
         m_path = QDir(m_uploadDir).filePath(ext.isEmpty() ? base : base + u'.' + ext);

@@ -1,91 +1,58 @@
 #include "jobmanager.h"
 
 #include "jobstore.h"
+#include "localworkers.h"
 #include "outputnaming.h"
+#include "partfile.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QLockFile>
 #include <QLoggingCategory>
-#include <QRunnable>
 #include <QThread>
-#include <QThreadPool>
 
-#include <exception>
+#include <mutex>
 
 Q_LOGGING_CATEGORY(lcJobs, "vtfarm.jobs")
 
 namespace vtfarm::jobs {
 
-namespace {
-
-
-} // namespace
-
-struct JobManager::Running
+/// A backend and how many of its runs may be going at once.
+struct JobManager::Lane
 {
-    std::atomic<bool> stop { false };
-    bool requeue = false; ///< stopped for a shutdown: back to the queue, not canceled
-    QString outputPath; ///< reserved until the worker has ended, even when the job is gone
-    /// Written by the task before it reports; read by shutdown() once the pool is done.
-    std::optional<WorkerOutcome> outcome;
+    std::shared_ptr<WorkerBackend> backend;
+    std::function<int()> capacity;
+    bool local = false; ///< this machine's slots: a job counts as started when it is handed over
 };
 
-/// Supervises one worker on a pool thread. Reports back to the manager's thread through queued
-/// calls; no exception leaves run().
-class JobTask : public QRunnable
+/// A run in flight. Its events come from the backend's threads and are handed to the manager's.
+struct JobManager::Running
 {
-public:
-    JobTask(JobManager* manager, QUuid id, WorkerRequest request, WorkerProcess::Options options,
-        std::shared_ptr<JobManager::Running> running)
-        : m_manager(manager)
-        , m_id(id)
-        , m_request(std::move(request))
-        , m_options(std::move(options))
-        , m_running(std::move(running))
-    {
-    }
-
-    void run() override
-    {
-        WorkerOutcome outcome;
-        try {
-            WorkerProcess worker(m_options);
-            JobManager* manager = m_manager;
-            const QUuid id = m_id;
-            outcome = worker.run(m_request, m_running->stop, [manager, id](const media::TranscodeProgress& p) {
-                QMetaObject::invokeMethod(manager, [manager, id, p] { manager->onProgress(id, p); }, Qt::QueuedConnection);
-            });
-        } catch (const std::exception& e) {
-            outcome.kind = WorkerOutcome::Kind::Failed;
-            outcome.error = { ErrorCode::Internal, QStringLiteral("Unexpected error: %1").arg(QString::fromLocal8Bit(e.what())), {} };
-        } catch (...) {
-            outcome.kind = WorkerOutcome::Kind::Failed;
-            outcome.error = { ErrorCode::Internal, QStringLiteral("Unexpected error in the job's supervisor."), {} };
-        }
-        m_running->outcome = outcome;
-        JobManager* manager = m_manager;
-        const QUuid id = m_id;
-        QMetaObject::invokeMethod(manager, [manager, id, outcome] { manager->onWorkerDone(id, outcome); }, Qt::QueuedConnection);
-    }
-
-private:
-    JobManager* m_manager;
-    QUuid m_id;
-    WorkerRequest m_request;
-    WorkerProcess::Options m_options;
-    std::shared_ptr<JobManager::Running> m_running;
+    quint64 serial = 0; ///< tells this run's events from those of an earlier run of the same job
+    QUuid id;
+    Lane* lane = nullptr;
+    std::shared_ptr<WorkerRun> run;
+    int attempt = 0;
+    bool begun = false; ///< the job is `started` (a farm's run begins when a node takes it)
+    bool requeue = false; ///< stopped for a shutdown: back to the queue, not canceled
+    QString outputPath; ///< reserved until the run has ended, even when the job is gone
+    /// Written by the backend's thread as the run ends; read by shutdown() once the backend is done.
+    std::mutex mutex;
+    std::optional<WorkerOutcome> outcome;
 };
 
 JobManager::JobManager(Options options, QObject* parent)
     : QObject(parent)
     , m_options(std::move(options))
-    , m_pool(std::make_unique<QThreadPool>())
 {
     if (m_options.maxConcurrent <= 0)
         m_options.maxConcurrent = defaultConcurrency();
-    m_pool->setMaxThreadCount(m_options.maxConcurrent);
-    m_pool->setExpiryTimeout(-1); // a worker dies with the thread that started it: keep threads alive
+    m_maxConcurrent = m_options.maxConcurrent;
+    auto local = std::make_shared<Lane>();
+    local->backend = m_options.backend ? m_options.backend : makeLocalWorkers(m_options.worker);
+    local->capacity = [this] { return m_options.maxConcurrent; };
+    local->local = true;
+    m_lanes.append(local);
 }
 
 JobManager::~JobManager()
@@ -113,6 +80,11 @@ int JobManager::defaultConcurrency()
 
 Result<void> JobManager::open()
 {
+    return open(std::make_unique<JobStore>(m_options.dataDir));
+}
+
+Result<void> JobManager::open(std::unique_ptr<JobStore> store)
+{
     if (m_open)
         return {};
     if (m_options.dataDir.isEmpty())
@@ -128,21 +100,12 @@ Result<void> JobManager::open()
         return Error { ErrorCode::Conflict,
             QStringLiteral("Another vtfarm process (pid %1) is using the data folder %2.").arg(pid).arg(m_options.dataDir), "data_dir" };
     }
-    m_store = std::make_unique<JobStore>(m_options.dataDir);
-    if (auto r = m_store->open(); !r)
+    if (auto r = store->open(); !r)
         return r;
-    auto loaded = m_store->loadAll();
-    if (!loaded)
-        return loaded.error();
-    {
-        QWriteLocker lock(&m_lockJobs);
-        m_jobs.reserve(loaded->size());
-        m_order.reserve(loaded->size());
-        for (Job& job : *loaded) {
-            m_order.append(job.id);
-            m_jobs.insert(job.id, std::move(job));
-        }
-    }
+    auto queue = std::make_unique<JobQueue>(std::move(store));
+    if (auto r = queue->load(); !r)
+        return r;
+    m_queue = std::move(queue);
     m_open = true;
     recover();
     removeStaleParts();
@@ -154,12 +117,12 @@ Result<void> JobManager::open()
 
 void JobManager::recover()
 {
-    const QList<QUuid> ids = m_order;
+    const QList<QUuid> ids = m_queue->order();
     for (const QUuid& id : ids) {
-        Job* job = mutableJob(id);
+        const Job* job = m_queue->find(id);
         if (!job || job->state != JobState::Started)
             continue;
-        QFile::remove(media::Transcoder::partPath(job->outputPath));
+        QFile::remove(media::partPath(job->outputPath));
         if (job->attempts >= m_options.maxAttempts) {
             (void)transition(*job, JobState::Failed,
                 QStringLiteral("Interrupted %1 times: vtfarm stopped while this job ran. It may crash the program; retry it alone to see.")
@@ -178,11 +141,12 @@ void JobManager::removeStaleParts()
     // stale: those of the jobs in the store, and those recorded for jobs removed while they ran.
     // A .part vtfarm did not write (a browser's download, say) is never touched.
     QSet<QString> parts;
-    if (auto recorded = m_store->takePartFiles())
+    if (auto recorded = m_queue->store().takePartFiles())
         parts = QSet<QString>(recorded->cbegin(), recorded->cend());
-    for (const Job& job : std::as_const(m_jobs)) {
-        if (!job.outputPath.isEmpty())
-            parts.insert(media::Transcoder::partPath(job.outputPath));
+    for (const QUuid& id : m_queue->order()) {
+        const Job* job = m_queue->find(id);
+        if (!job->outputPath.isEmpty())
+            parts.insert(media::partPath(job->outputPath));
     }
     for (const QString& path : std::as_const(parts)) {
         if (QFile::exists(path)) {
@@ -199,38 +163,49 @@ void JobManager::shutdown()
     m_shuttingDown = true;
     for (const auto& running : std::as_const(m_running)) {
         running->requeue = true;
-        running->stop = true;
+        running->run->stop();
     }
-    m_pool->waitForDone();
+    for (const auto& lane : std::as_const(m_lanes))
+        lane->backend->shutdown();
     // What ended during the wait keeps its result; what was stopped goes back to the queue.
     const auto running = m_running;
     m_running.clear();
     m_runningCount = 0;
-    for (auto it = running.cbegin(); it != running.cend(); ++it) {
-        Job* job = mutableJob(it.key());
-        const WorkerOutcome outcome = it.value()->outcome.value_or(WorkerOutcome { WorkerOutcome::Kind::Stopped, {}, {} });
-        (void)m_store->forgetPartFile(media::Transcoder::partPath(it.value()->outputPath));
+    for (const auto& r : running) {
+        std::optional<WorkerOutcome> outcome;
+        {
+            std::lock_guard lock(r->mutex);
+            outcome = r->outcome;
+        }
+        (void)m_queue->store().forgetPartFile(media::partPath(r->outputPath));
+        const Job* job = m_queue->find(r->id);
         if (job && job->state == JobState::Started)
-            applyOutcome(*job, outcome, true);
+            applyOutcome(*job, outcome.value_or(WorkerOutcome { WorkerOutcome::Kind::Stopped, {}, {} }), true);
     }
-    m_store.reset();
+    // Readers on other threads may still look at the jobs; only the store closes.
+    m_queue->closeStore();
     m_lock.reset();
     m_open = false;
 }
 
-Job* JobManager::mutableJob(const QUuid& id)
-{
-    auto it = m_jobs.find(id);
-    return it == m_jobs.end() ? nullptr : &it.value();
-}
-
 const Job* JobManager::find(const QUuid& id) const
 {
-    auto it = m_jobs.constFind(id);
-    return it == m_jobs.cend() ? nullptr : &it.value();
+    return m_queue ? m_queue->find(id) : nullptr;
 }
 
-Result<void> JobManager::transition(Job& job, JobState to, const QString& error, Persist persist)
+const QList<QUuid>& JobManager::order() const
+{
+    static const QList<QUuid> none;
+    return m_queue ? m_queue->order() : none;
+}
+
+Result<void> JobManager::notFound(const QUuid& id) const
+{
+    return Error { ErrorCode::NotFound, QStringLiteral("No job %1.").arg(id.toString(QUuid::WithoutBraces)), {} };
+}
+
+Result<void> JobManager::transition(const Job& job, JobState to, const QString& error, Persist persist,
+    const std::function<void(Job&)>& alsoChange)
 {
     const JobState from = job.state;
     if (!isLegalTransition(from, to)) {
@@ -239,6 +214,8 @@ Result<void> JobManager::transition(Job& job, JobState to, const QString& error,
             QStringLiteral("Job %1 is %2; it cannot become %3.").arg(job.idString(), jobStateName(from), jobStateName(to)), {} };
     }
     Job next = job;
+    if (alsoChange)
+        alsoChange(next);
     next.state = to;
     const QDateTime now = QDateTime::currentDateTimeUtc();
     switch (to) {
@@ -274,26 +251,25 @@ Result<void> JobManager::transition(Job& job, JobState to, const QString& error,
     }
     if (to != JobState::Failed && to != JobState::Canceled && !error.isEmpty())
         next.error = error;
-    if (auto r = m_store->update(next); !r) {
+    const QUuid id = next.id;
+    if (auto r = m_queue->save(next); !r) {
         qCWarning(lcJobs) << "cannot record state change:" << r.error().message;
         if (persist == Persist::Required)
             return r;
+        m_queue->modify(id, [&next](Job& j) { j = next; });
     }
-    {
-        QWriteLocker lock(&m_lockJobs);
-        job = std::move(next);
-    }
-    Q_EMIT jobStateChanged(job.id, from, to);
-    Q_EMIT jobChanged(job.id);
+    Q_EMIT jobStateChanged(id, from, to);
+    Q_EMIT jobChanged(id);
     return {};
 }
 
 QSet<QString> JobManager::reservedOutputs() const
 {
     QSet<QString> reserved;
-    for (const Job& job : m_jobs) {
-        if (job.state == JobState::Queued || job.state == JobState::Started)
-            reserved.insert(job.outputPath);
+    for (const QUuid& id : m_queue->order()) {
+        const Job* job = m_queue->find(id);
+        if (job->state == JobState::Queued || job->state == JobState::Started)
+            reserved.insert(job->outputPath);
     }
     // A canceled or removed job's worker may still be stopping, and removing its .part.
     for (const auto& running : m_running)
@@ -356,7 +332,7 @@ Result<QList<QUuid>> JobManager::submitMany(QList<JobSpec> specs)
     QSet<QString> reserved = reservedOutputs();
     QList<Job> jobs;
     jobs.reserve(specs.size());
-    qint64 position = m_order.isEmpty() ? 0 : m_jobs.value(m_order.last()).position + 1;
+    qint64 position = m_queue->nextPosition();
     QHash<QString, int> suffixes;
     for (JobSpec& spec : specs) {
         auto job = prepare(std::move(spec), reserved, &suffixes);
@@ -366,17 +342,12 @@ Result<QList<QUuid>> JobManager::submitMany(QList<JobSpec> specs)
         reserved.insert(job->outputPath);
         jobs.append(std::move(job.value()));
     }
-    if (auto r = m_store->insert(jobs); !r)
-        return r.error();
     QList<QUuid> ids;
-    {
-        QWriteLocker lock(&m_lockJobs);
-        for (Job& job : jobs) {
-            ids.append(job.id);
-            m_order.append(job.id);
-            m_jobs.insert(job.id, std::move(job));
-        }
-    }
+    ids.reserve(jobs.size());
+    for (const Job& job : std::as_const(jobs))
+        ids.append(job.id);
+    if (auto r = m_queue->append(std::move(jobs)); !r)
+        return r.error();
     for (const QUuid& id : std::as_const(ids))
         Q_EMIT jobAdded(id);
     schedule();
@@ -385,44 +356,47 @@ Result<QList<QUuid>> JobManager::submitMany(QList<JobSpec> specs)
 
 Result<void> JobManager::cancel(const QUuid& id)
 {
-    Job* job = mutableJob(id);
+    const Job* job = find(id);
     if (!job)
-        return Error { ErrorCode::NotFound, QStringLiteral("No job %1.").arg(id.toString(QUuid::WithoutBraces)), {} };
-    if (job->state == JobState::Started) {
-        if (auto running = m_running.value(id))
-            running->stop = true; // the worker stops and removes its .part; its slot frees when it has
+        return notFound(id);
+    const auto running = m_running.value(id);
+    // A farm's run that no node has taken yet is still `queued`; it is canceled like a started one.
+    if (job->state == JobState::Queued && running && !running->begun) {
+        running->run->stop();
+        return transition(*job, JobState::Canceled, QStringLiteral("Canceled."));
     }
+    if (job->state == JobState::Started && running)
+        running->run->stop(); // the worker stops and removes its .part; its slot frees when it has
     if (auto r = transition(*job, JobState::Canceled, QStringLiteral("Canceled.")); !r)
         return r;
-    if (!m_running.contains(id))
+    if (!running)
         schedule();
     return {};
 }
 
 Result<void> JobManager::retry(const QUuid& id)
 {
-    Job* job = mutableJob(id);
+    const Job* job = find(id);
     if (!job)
-        return Error { ErrorCode::NotFound, QStringLiteral("No job %1.").arg(id.toString(QUuid::WithoutBraces)), {} };
-    if (job->state != JobState::Failed && job->state != JobState::Canceled)
-        return Error { ErrorCode::Conflict, QStringLiteral("Only a failed or canceled job can be retried; this one is %1.").arg(jobStateName(job->state)), {} };
+        return notFound(id);
+    if (!canRetry(job->state))
+        return Error { ErrorCode::Conflict,
+            QStringLiteral("Only a failed or canceled job can be retried; this one is %1.").arg(jobStateName(job->state)), {} };
     if (m_running.contains(id))
         return Error { ErrorCode::Conflict, QStringLiteral("The job's worker is still stopping; retry in a moment."), {} };
     // Its old name may have been taken since; a retried job still never overwrites.
+    QString path = job->outputPath;
     if (!job->spec.settings.overwrite) {
         QSet<QString> taken = reservedOutputs();
         taken.insert(job->spec.input);
-        const QString path = uniqueOutputPath(job->outputPath, taken);
-        if (path != job->outputPath) {
-            QWriteLocker lock(&m_lockJobs);
-            job->outputPath = path;
-        }
+        path = uniqueOutputPath(job->outputPath, taken);
     }
-    {
-        QWriteLocker lock(&m_lockJobs);
-        job->attempts = 0;
-    }
-    if (auto r = transition(*job, JobState::Queued); !r)
+    if (auto r = transition(*job, JobState::Queued, {}, Persist::Required,
+            [&path](Job& j) {
+                j.outputPath = path;
+                j.attempts = 0;
+            });
+        !r)
         return r;
     schedule();
     return {};
@@ -430,22 +404,18 @@ Result<void> JobManager::retry(const QUuid& id)
 
 Result<void> JobManager::remove(const QUuid& id)
 {
-    Job* job = mutableJob(id);
+    const Job* job = find(id);
     if (!job)
-        return Error { ErrorCode::NotFound, QStringLiteral("No job %1.").arg(id.toString(QUuid::WithoutBraces)), {} };
-    if (job->state == JobState::Started) {
+        return notFound(id);
+    if (canCancel(job->state) && m_running.contains(id)) {
         if (auto r = cancel(id); !r)
             return r;
+        job = find(id);
     }
-    if (auto r = m_store->remove({ id }); !r)
-        return r;
     const bool removeInput = job->spec.removeInputWhenDone;
     const QString input = job->spec.input;
-    {
-        QWriteLocker lock(&m_lockJobs);
-        m_jobs.remove(id);
-        m_order.removeOne(id);
-    }
+    if (auto r = m_queue->remove({ id }); !r)
+        return r;
     if (removeInput)
         QFile::remove(input);
     Q_EMIT jobRemoved(id);
@@ -455,19 +425,12 @@ Result<void> JobManager::remove(const QUuid& id)
 int JobManager::clearFinished()
 {
     QList<QUuid> ids;
-    for (const QUuid& id : std::as_const(m_order)) {
-        if (m_jobs.value(id).state == JobState::Finished)
+    for (const QUuid& id : m_queue->order()) {
+        if (m_queue->find(id)->state == JobState::Finished)
             ids.append(id);
     }
-    if (ids.isEmpty() || !m_store->remove(ids))
+    if (ids.isEmpty() || !m_queue->remove(ids))
         return 0;
-    {
-        QWriteLocker lock(&m_lockJobs);
-        for (const QUuid& id : std::as_const(ids)) {
-            m_jobs.remove(id);
-            m_order.removeOne(id);
-        }
-    }
     for (const QUuid& id : std::as_const(ids))
         Q_EMIT jobRemoved(id);
     return int(ids.size());
@@ -475,44 +438,29 @@ int JobManager::clearFinished()
 
 Result<void> JobManager::move(const QUuid& id, Move where)
 {
-    const qsizetype index = m_order.indexOf(id);
+    const qsizetype index = m_queue->order().indexOf(id);
     if (index < 0)
-        return Error { ErrorCode::NotFound, QStringLiteral("No job %1.").arg(id.toString(QUuid::WithoutBraces)), {} };
+        return notFound(id);
+    const qsizetype last = m_queue->size() - 1;
     qsizetype to = index;
     switch (where) {
     case Move::Up:
         to = std::max<qsizetype>(0, index - 1);
         break;
     case Move::Down:
-        to = std::min<qsizetype>(m_order.size() - 1, index + 1);
+        to = std::min<qsizetype>(last, index + 1);
         break;
     case Move::Top:
         to = 0;
         break;
     case Move::Bottom:
-        to = m_order.size() - 1;
+        to = last;
         break;
     }
     if (to == index)
         return {};
-    QList<Job> changed;
-    Job moved = m_jobs.value(id);
-    if (where == Move::Up || where == Move::Down) {
-        Job other = m_jobs.value(m_order.at(to));
-        std::swap(moved.position, other.position);
-        changed = { moved, other };
-    } else {
-        moved.position = where == Move::Top ? m_jobs.value(m_order.first()).position - 1 : m_jobs.value(m_order.last()).position + 1;
-        changed = { moved };
-    }
-    if (auto r = m_store->updatePositions(changed); !r)
+    if (auto r = m_queue->move(index, to); !r)
         return r;
-    {
-        QWriteLocker lock(&m_lockJobs);
-        for (const Job& j : std::as_const(changed))
-            m_jobs[j.id].position = j.position;
-        m_order.move(index, to);
-    }
     Q_EMIT orderChanged();
     return {};
 }
@@ -542,7 +490,7 @@ bool JobManager::isPaused() const
 void JobManager::setMaxConcurrent(int n)
 {
     m_options.maxConcurrent = n > 0 ? n : defaultConcurrency();
-    m_pool->setMaxThreadCount(std::max<int>(m_options.maxConcurrent, int(m_running.size())));
+    m_maxConcurrent = m_options.maxConcurrent;
     schedule();
 }
 
@@ -561,87 +509,162 @@ int JobManager::runningCount() const
     return int(m_running.size());
 }
 
+void JobManager::addBackend(std::shared_ptr<WorkerBackend> backend, std::function<int()> capacity)
+{
+    auto lane = std::make_shared<Lane>();
+    lane->backend = std::move(backend);
+    lane->capacity = std::move(capacity);
+    m_lanes.append(lane);
+    schedule();
+}
+
+int JobManager::runningOn(const Lane& lane) const
+{
+    return int(std::count_if(m_running.cbegin(), m_running.cend(), [&lane](const auto& r) { return r->lane == &lane; }));
+}
+
+void JobManager::setRunningCount()
+{
+    m_runningCount = int(m_running.size());
+    Q_EMIT runningCountChanged(int(m_running.size()));
+}
+
 void JobManager::schedule()
 {
     if (!m_open || m_paused || m_shuttingDown)
         return;
     QSet<QUuid> cannotStart; // this time round: their start could not be recorded
-    while (m_running.size() < m_options.maxConcurrent) {
-        Job* next = nullptr;
-        for (const QUuid& id : std::as_const(m_order)) {
-            Job& job = m_jobs[id];
-            if (job.state == JobState::Queued && !cannotStart.contains(id) && (!next || job.spec.priority > next->spec.priority))
-                next = &job;
+    const auto eligible = [this, &cannotStart](const Job& j) { return !m_running.contains(j.id) && !cannotStart.contains(j.id); };
+    for (const auto& lane : std::as_const(m_lanes)) {
+        while (runningOn(*lane) < lane->capacity()) {
+            const Job* next = m_queue->next(eligible);
+            if (!next)
+                break;
+            if (!dispatch(*next, *lane))
+                cannotStart.insert(next->id);
         }
-        if (!next)
-            break;
-        if (!start(*next))
-            cannotStart.insert(next->id);
     }
 }
 
-bool JobManager::start(Job& job)
+bool JobManager::dispatch(const Job& job, Lane& lane)
 {
+    const QUuid id = job.id;
     // The name was free at submit; if something has taken it since, pick the next free one.
-    if (!job.spec.settings.overwrite && (QFileInfo::exists(job.outputPath) || QFileInfo::exists(media::Transcoder::partPath(job.outputPath)))) {
+    QString outputPath = job.outputPath;
+    if (!job.spec.settings.overwrite && (QFileInfo::exists(outputPath) || QFileInfo::exists(media::partPath(outputPath)))) {
         QSet<QString> taken = reservedOutputs();
-        taken.remove(job.outputPath);
+        taken.remove(outputPath);
         taken.insert(job.spec.input);
-        QWriteLocker lock(&m_lockJobs);
-        job.outputPath = uniqueOutputPath(job.outputPath, taken);
+        outputPath = uniqueOutputPath(outputPath, taken);
     }
-    // Jobs that will share the cores from now on: this one, those running, and those queued behind it.
-    const qsizetype queued = std::count_if(m_jobs.cbegin(), m_jobs.cend(), [](const Job& j) { return j.state == JobState::Queued; });
-    const int sharing = int(std::min<qsizetype>(m_options.maxConcurrent, m_running.size() + queued));
-    const QString part = media::Transcoder::partPath(job.outputPath);
-    if (!m_store->recordPartFile(part) || !transition(job, JobState::Started))
+    WorkerRequest request { job.spec.input, outputPath, job.spec.settings, id, job.attempts + 1 };
+    if (lane.local && request.settings.threads == 0) {
+        // Jobs that will share the cores from now on: this one, those running, and those queued behind it.
+        const int sharing = std::min(m_options.maxConcurrent, runningOn(lane) + m_queue->queuedCount());
+        request.settings.threads = m_options.threadsPerJob > 0 ? m_options.threadsPerJob : automaticThreads(sharing);
+    }
+    if (!m_queue->store().recordPartFile(media::partPath(outputPath)))
         return false;
+    const auto setOutput = [&outputPath](Job& j) { j.outputPath = outputPath; };
+    if (lane.local) {
+        if (!transition(job, JobState::Started, {}, Persist::Required, setOutput))
+            return false;
+    } else if (outputPath != job.outputPath) {
+        Job renamed = job;
+        setOutput(renamed);
+        if (!m_queue->save(renamed))
+            return false;
+    }
     m_hadWork = true;
     auto running = std::make_shared<Running>();
-    running->outputPath = job.outputPath;
-    m_running.insert(job.id, running);
-    WorkerRequest request { job.spec.input, job.outputPath, job.spec.settings };
-    if (request.settings.threads == 0)
-        request.settings.threads = m_options.threadsPerJob > 0 ? m_options.threadsPerJob : automaticThreads(sharing);
-    if (m_pool->maxThreadCount() < m_running.size())
-        m_pool->setMaxThreadCount(int(m_running.size()));
-    m_pool->start(new JobTask(this, job.id, std::move(request), m_options.worker, running));
-    m_runningCount = int(m_running.size());
-    Q_EMIT runningCountChanged(int(m_running.size()));
+    running->serial = m_nextSerial++;
+    running->id = id;
+    running->lane = &lane;
+    running->attempt = request.attempt;
+    running->begun = lane.local;
+    running->outputPath = outputPath;
+    m_running.insert(id, running);
+
+    const quint64 serial = running->serial;
+    WorkerEvents events;
+    events.started = [this, serial](const QString& node) {
+        QMetaObject::invokeMethod(this, [this, serial, node] { onRunStarted(serial, node); }, Qt::QueuedConnection);
+    };
+    events.progress = [this, serial](const media::TranscodeProgress& p) {
+        QMetaObject::invokeMethod(this, [this, serial, p] { onProgress(serial, p); }, Qt::QueuedConnection);
+    };
+    std::weak_ptr<Running> weak = running;
+    events.finished = [this, serial, weak](const WorkerOutcome& outcome) {
+        if (auto r = weak.lock()) {
+            std::lock_guard lock(r->mutex);
+            r->outcome = outcome;
+        }
+        QMetaObject::invokeMethod(this, [this, serial, outcome] { onRunFinished(serial, outcome); }, Qt::QueuedConnection);
+    };
+    running->run = lane.backend->start(request, std::move(events));
+    setRunningCount();
     return true;
 }
 
-void JobManager::onProgress(const QUuid& id, const media::TranscodeProgress& p)
+namespace {
+
+template <class Map>
+typename Map::mapped_type runOf(const Map& running, quint64 serial)
 {
-    Job* job = mutableJob(id);
-    if (!job || job->state != JobState::Started)
-        return;
-    {
-        QWriteLocker lock(&m_lockJobs);
-        job->progress = p.fraction;
-        job->frames = p.frames;
-        job->fps = p.fps;
-        job->speed = p.speed;
-        job->etaSeconds = p.etaSeconds;
+    for (const auto& r : running) {
+        if (r->serial == serial)
+            return r;
     }
-    Q_EMIT jobChanged(id);
+    return {};
 }
 
-void JobManager::applyOutcome(Job& job, const WorkerOutcome& outcome, bool requeue)
+} // namespace
+
+void JobManager::onRunStarted(quint64 serial, const QString& node)
+{
+    const auto running = runOf(m_running, serial);
+    if (!running || running->begun)
+        return;
+    const Job* job = find(running->id);
+    if (!job || job->state != JobState::Queued)
+        return;
+    running->begun = true;
+    Q_UNUSED(node)
+    (void)transition(*job, JobState::Started, {}, Persist::BestEffort);
+}
+
+void JobManager::onProgress(quint64 serial, const media::TranscodeProgress& p)
+{
+    const auto running = runOf(m_running, serial);
+    if (!running)
+        return;
+    const Job* job = find(running->id);
+    if (!job || job->state != JobState::Started)
+        return;
+    m_queue->modify(running->id, [&p](Job& j) {
+        j.progress = p.fraction;
+        j.frames = p.frames;
+        j.fps = p.fps;
+        j.speed = p.speed;
+        j.etaSeconds = p.etaSeconds;
+    });
+    Q_EMIT jobChanged(running->id);
+}
+
+void JobManager::applyOutcome(const Job& job, const WorkerOutcome& outcome, bool requeue)
 {
     // The worker has ended whatever the store says: the job leaves `started` even if recording
     // that fails, so that it can be retried, canceled or removed.
     switch (outcome.kind) {
     case WorkerOutcome::Kind::Finished: {
-        {
-            QWriteLocker lock(&m_lockJobs);
-            job.outputBytes = outcome.report.outputBytes;
-            job.frames = outcome.report.frames;
-            job.warnings = outcome.report.warnings;
-            if (outcome.report.elapsedSeconds > 0)
-                job.speed = outcome.report.mediaSeconds / outcome.report.elapsedSeconds;
-        }
-        (void)transition(job, JobState::Finished, {}, Persist::BestEffort);
+        const media::TranscodeReport& report = outcome.report;
+        (void)transition(job, JobState::Finished, {}, Persist::BestEffort, [&report](Job& j) {
+            j.outputBytes = report.outputBytes;
+            j.frames = report.frames;
+            j.warnings = report.warnings;
+            if (report.elapsedSeconds > 0)
+                j.speed = report.mediaSeconds / report.elapsedSeconds;
+        });
         if (job.spec.removeInputWhenDone)
             QFile::remove(job.spec.input);
         break;
@@ -649,14 +672,23 @@ void JobManager::applyOutcome(Job& job, const WorkerOutcome& outcome, bool reque
     case WorkerOutcome::Kind::Failed:
         (void)transition(job, JobState::Failed, outcome.error.message, Persist::BestEffort);
         break;
+    case WorkerOutcome::Kind::Interrupted: {
+        const QUuid id = job.id;
+        const QString reason = outcome.error.message;
+        qCWarning(lcJobs) << "job" << job.idString() << "interrupted:" << reason;
+        if (job.attempts >= m_options.maxAttempts)
+            (void)transition(job, JobState::Failed,
+                QStringLiteral("Interrupted %1 times; the last time: %2").arg(job.attempts).arg(reason), Persist::BestEffort);
+        else
+            (void)transition(job, JobState::Queued, {}, Persist::BestEffort);
+        Q_EMIT jobInterrupted(id, reason);
+        break;
+    }
     case WorkerOutcome::Kind::Stopped:
         if (requeue) {
             // Stopped by us, not by the job: this start does not count as an attempt.
-            {
-                QWriteLocker lock(&m_lockJobs);
-                job.attempts = std::max(0, job.attempts - 1);
-            }
-            (void)transition(job, JobState::Queued, {}, Persist::BestEffort);
+            (void)transition(job, JobState::Queued, {}, Persist::BestEffort,
+                [](Job& j) { j.attempts = std::max(0, j.attempts - 1); });
         } else {
             (void)transition(job, JobState::Canceled, QStringLiteral("Canceled."), Persist::BestEffort);
         }
@@ -664,89 +696,40 @@ void JobManager::applyOutcome(Job& job, const WorkerOutcome& outcome, bool reque
     }
 }
 
-void JobManager::onWorkerDone(const QUuid& id, const WorkerOutcome& outcome)
+void JobManager::onRunFinished(quint64 serial, const WorkerOutcome& outcome)
 {
-    auto it = m_running.find(id);
-    if (it == m_running.end())
+    const auto running = runOf(m_running, serial);
+    if (!running)
         return; // handled by shutdown()
-    const bool requeue = it.value()->requeue;
-    (void)m_store->forgetPartFile(media::Transcoder::partPath(it.value()->outputPath));
-    m_running.erase(it);
-    m_runningCount = int(m_running.size());
-    Q_EMIT runningCountChanged(int(m_running.size()));
+    (void)m_queue->store().forgetPartFile(media::partPath(running->outputPath));
+    m_running.remove(running->id);
+    setRunningCount();
 
-    Job* job = mutableJob(id);
+    const Job* job = find(running->id);
     if (job && job->state == JobState::Started)
-        applyOutcome(*job, outcome, requeue);
+        applyOutcome(*job, outcome, running->requeue);
     schedule();
-    if (m_running.isEmpty()) {
-        const bool anyQueued = std::any_of(m_jobs.cbegin(), m_jobs.cend(), [](const Job& j) { return j.state == JobState::Queued; });
-        if (!anyQueued && m_hadWork) {
-            m_hadWork = false;
-            Q_EMIT queueDrained();
-        }
+    if (m_running.isEmpty() && m_hadWork && m_queue->queuedCount() == 0) {
+        m_hadWork = false;
+        Q_EMIT queueDrained();
     }
 }
 
 std::optional<Job> JobManager::job(const QUuid& id) const
 {
-    QReadLocker lock(&m_lockJobs);
-    auto it = m_jobs.constFind(id);
-    if (it == m_jobs.cend())
-        return std::nullopt;
-    return it.value();
+    return m_queue ? m_queue->job(id) : std::nullopt;
 }
 
 JobPage JobManager::jobs(const JobQuery& query) const
 {
-    QReadLocker lock(&m_lockJobs);
-    JobPage page;
-    qsizetype i = 0;
-    if (!query.after.isNull()) {
-        i = m_order.indexOf(query.after);
-        if (i < 0)
-            return page;
-        ++i;
-    }
-    const int limit = std::clamp(query.limit, 1, 1000);
-    for (; i < m_order.size(); ++i) {
-        const Job& job = *m_jobs.constFind(m_order.at(i));
-        if (query.state && job.state != *query.state)
-            continue;
-        if (page.jobs.size() == limit) {
-            page.next = page.jobs.last().id;
-            break;
-        }
-        page.jobs.append(job);
-    }
-    return page;
+    return m_queue ? m_queue->page(query) : JobPage {};
 }
 
 JobCounts JobManager::counts() const
 {
-    QReadLocker lock(&m_lockJobs);
-    JobCounts c;
-    for (const Job& job : m_jobs) {
-        switch (job.state) {
-        case JobState::Queued:
-            ++c.queued;
-            break;
-        case JobState::Started:
-            ++c.started;
-            break;
-        case JobState::Finished:
-            ++c.finished;
-            break;
-        case JobState::Failed:
-            ++c.failed;
-            break;
-        case JobState::Canceled:
-            ++c.canceled;
-            break;
-        }
-    }
+    JobCounts c = m_queue ? m_queue->counts() : JobCounts {};
     c.running = m_runningCount.load();
-    c.maxConcurrent = m_options.maxConcurrent;
+    c.maxConcurrent = m_maxConcurrent.load();
     c.paused = m_paused;
     return c;
 }

@@ -1,52 +1,31 @@
 #pragma once
 
 #include "job.h"
+#include "jobcounts.h"
+#include "jobqueue.h"
 #include "result.h"
+#include "workerbackend.h"
 #include "workerprocess.h"
 
 #include <QHash>
 #include <QList>
 #include <QObject>
-#include <QReadWriteLock>
 #include <QSet>
 #include <QUuid>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 
 class QLockFile;
-class QThreadPool;
 
 namespace vtfarm::jobs {
 
 class JobStore;
 
-/// \brief A page of jobs, in queue order, for callers that list (the API, `vtfarm-cli jobs`).
-struct JobQuery
-{
-    std::optional<JobState> state;
-    int limit = 100;
-    QUuid after; ///< cursor: the id of the last job of the previous page
-};
-struct JobPage
-{
-    QList<Job> jobs;
-    QUuid next; ///< null on the last page
-};
-
-/// \brief How many jobs are in each state, and the farm's load.
-struct JobCounts
-{
-    int queued = 0, started = 0, finished = 0, failed = 0, canceled = 0;
-    int running = 0; ///< workers busy
-    int maxConcurrent = 0;
-    bool paused = false;
-    int total() const { return queued + started + finished + failed + canceled; }
-};
-
-/// \brief The one owner of every job: submits, schedules workers on a thread pool, records every
-/// state change in the JobStore, and tells the world through signals.
+/// \brief The one owner of every job: submits, schedules them on worker backends, records every
+/// state change in the queue's store, and tells the world through signals.
 ///
 /// Lives on the thread that created it (the main thread) and is the only code that changes a job.
 /// Its mutating functions must be called on that thread; job(), jobs(), counts() are safe from any
@@ -58,9 +37,11 @@ public:
     struct Options
     {
         QString dataDir; ///< holds jobs.sqlite and the lock; created when missing
-        int maxConcurrent = 0; ///< 0: defaultConcurrency()
+        int maxConcurrent = 0; ///< local slots; 0: defaultConcurrency()
         int threadsPerJob = 0; ///< libav threads per decoder/encoder; 0: automaticThreads()
-        WorkerProcess::Options worker;
+        WorkerProcess::Options worker; ///< how local jobs run, unless \a backend is given
+        /// Where local jobs run; null: the backend worker.mode names (makeLocalWorkers()).
+        std::shared_ptr<WorkerBackend> backend;
         int maxAttempts = 3; ///< a job interrupted this many times fails
         bool autoStart = true; ///< start queued jobs as soon as open() returns
     };
@@ -71,6 +52,8 @@ public:
 
     /// Locks the data directory, opens the store, recovers what an earlier run left started.
     Result<void> open();
+    /// The same with a store made by the caller.
+    Result<void> open(std::unique_ptr<JobStore> store);
     /// Stops every worker; running jobs go back to the queue for the next start. Blocks until done.
     void shutdown();
 
@@ -90,12 +73,19 @@ public:
     void setMaxConcurrent(int n);
     int maxConcurrent() const;
     void setThreadsPerJob(int n);
+    /// Jobs running now, on every backend.
     int runningCount() const;
+
+    /// \brief A farm beside the local slots (remote nodes): jobs go to it while fewer than
+    /// \a capacity() of its runs are going. Its runs count as started when they report `started`.
+    void addBackend(std::shared_ptr<WorkerBackend> backend, std::function<int()> capacity);
+    /// Starts what the free slots of every backend can take; backends call it when they have room.
+    void schedule();
 
     /// Main thread only: the job without a copy, or nullptr. Valid until control returns to the loop.
     const Job* find(const QUuid& id) const;
     /// Main thread only: every job id in queue order.
-    const QList<QUuid>& order() const { return m_order; }
+    const QList<QUuid>& order() const;
 
     // Thread-safe reads.
     std::optional<Job> job(const QUuid& id) const;
@@ -114,6 +104,9 @@ Q_SIGNALS:
     void jobStateChanged(const QUuid& id, vtfarm::jobs::JobState from, vtfarm::jobs::JobState to);
     /// Progress or any other field; at most ~10 a second per job.
     void jobChanged(const QUuid& id);
+    /// A run was lost (a worker that stopped making progress, a node gone) and the job runs again
+    /// or, after its last attempt, failed.
+    void jobInterrupted(const QUuid& id, const QString& reason);
     void orderChanged();
     void pausedChanged(bool paused);
     void runningCountChanged(int running);
@@ -121,33 +114,35 @@ Q_SIGNALS:
     void queueDrained();
 
 private:
+    struct Lane;
     struct Running;
-    friend class JobTask;
 
     /// BestEffort: the state changes in memory even when the store cannot record it (for what
     /// has already happened, such as a worker that ended).
     enum class Persist { Required, BestEffort };
-    Result<void> transition(Job& job, JobState to, const QString& error = {}, Persist persist = Persist::Required);
-    void applyOutcome(Job& job, const WorkerOutcome& outcome, bool requeue);
+    Result<void> transition(const Job& job, JobState to, const QString& error = {}, Persist persist = Persist::Required,
+        const std::function<void(Job&)>& alsoChange = {});
+    void applyOutcome(const Job& job, const WorkerOutcome& outcome, bool requeue);
     /// \a suffixes: for each wanted output path, where the search for a free name goes on.
     Result<Job> prepare(JobSpec spec, const QSet<QString>& reserved, QHash<QString, int>* suffixes) const;
-    void schedule();
-    bool start(Job& job);
-    void onProgress(const QUuid& id, const media::TranscodeProgress& progress);
-    void onWorkerDone(const QUuid& id, const WorkerOutcome& outcome);
+    bool dispatch(const Job& job, Lane& lane);
+    void onRunStarted(quint64 serial, const QString& node);
+    void onProgress(quint64 serial, const media::TranscodeProgress& progress);
+    void onRunFinished(quint64 serial, const WorkerOutcome& outcome);
     void recover();
     void removeStaleParts();
-    Job* mutableJob(const QUuid& id);
     QSet<QString> reservedOutputs() const;
+    int runningOn(const Lane& lane) const;
+    void setRunningCount();
+    Result<void> notFound(const QUuid& id) const;
 
     Options m_options;
-    std::unique_ptr<JobStore> m_store;
+    std::atomic<int> m_maxConcurrent { 0 }; // m_options.maxConcurrent, for counts() on other threads
+    std::unique_ptr<JobQueue> m_queue;
     std::unique_ptr<QLockFile> m_lock;
-    std::unique_ptr<QThreadPool> m_pool;
-    mutable QReadWriteLock m_lockJobs; // guards m_jobs and m_order for readers on other threads
-    QHash<QUuid, Job> m_jobs;
-    QList<QUuid> m_order;
+    QList<std::shared_ptr<Lane>> m_lanes; // the local slots first
     QHash<QUuid, std::shared_ptr<Running>> m_running;
+    quint64 m_nextSerial = 1;
     std::atomic<bool> m_paused { false };
     std::atomic<int> m_runningCount { 0 }; // m_running's size, for readers on other threads
     bool m_shuttingDown = false;

@@ -21,7 +21,7 @@ QString jobStateName(JobState state)
 
 std::optional<JobState> jobStateFromString(const QString& text)
 {
-    for (JobState s : { JobState::Queued, JobState::Started, JobState::Finished, JobState::Failed, JobState::Canceled }) {
+    for (JobState s : kJobStates) {
         if (text == jobStateName(s))
             return s;
     }

@@ -28,4 +28,20 @@ inline bool isFinal(JobState s)
     return s == JobState::Finished || s == JobState::Failed || s == JobState::Canceled;
 }
 
+/// Whether a job in this state can be canceled: one waiting or running.
+inline bool canCancel(JobState s)
+{
+    return isLegalTransition(s, JobState::Canceled);
+}
+
+/// Whether a job in this state can be retried: one that failed or was canceled.
+inline bool canRetry(JobState s)
+{
+    return s == JobState::Failed || s == JobState::Canceled;
+}
+
+/// Every state, in the order the window and the API list them.
+inline constexpr JobState kJobStates[] = { JobState::Queued, JobState::Started, JobState::Finished,
+    JobState::Failed, JobState::Canceled };
+
 } // namespace vtfarm::jobs

@@ -193,8 +193,14 @@ Result<void> JobStore::migrate()
         }
         const bool ok = (version == 0 && !hasRow) ? q.exec(QStringLiteral("INSERT INTO schema_version VALUES (%1)").arg(version + 1))
                                                   : q.exec(QStringLiteral("UPDATE schema_version SET version = %1").arg(version + 1));
-        if (!ok || !db.commit()) {
+        if (!ok) {
             const Error e = sqlError("record schema version", q.lastError());
+            db.rollback();
+            return e;
+        }
+        if (!db.commit()) {
+            // The commit's own error, not the last statement's (which succeeded).
+            const Error e = sqlError(QStringLiteral("commit migration to schema %1").arg(version + 1), db.lastError());
             db.rollback();
             return e;
         }

@@ -1,10 +1,11 @@
 #include "workerprocess.h"
 
+#include "partfile.h"
+#include "transcoder.h"
+#include "workerprotocol.h"
+
 #include <QElapsedTimer>
 #include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QProcess>
 
 #include <condition_variable>
@@ -17,6 +18,7 @@
 #include <string>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <thread>
 #include <unistd.h>
 
@@ -26,29 +28,20 @@ namespace {
 
 constexpr int kStopGraceMs = 3000;
 constexpr int kExitStopped = 130;
+constexpr int kHeartbeatMs = 1000;
 
-QJsonObject progressJson(const media::TranscodeProgress& p)
-{
-    return { { "event", "progress" }, { "fraction", p.fraction }, { "frames", p.frames }, { "fps", p.fps },
-        { "speed", p.speed }, { "eta", p.etaSeconds }, { "position", p.positionSeconds }, { "duration", p.durationSeconds } };
-}
+// Worker processes yield the CPU and the disk to the server and the window (nice 10, the lowest
+// best-effort I/O priority), so that the API and the GUI answer while every core transcodes.
+constexpr int kWorkerNiceness = 10;
+constexpr int kIoprioClassBestEffort = 2;
+constexpr int kIoprioClassShift = 13;
+constexpr int kWorkerIoPriority = 7;
 
-media::TranscodeProgress progressFromJson(const QJsonObject& o)
-{
-    media::TranscodeProgress p;
-    p.fraction = o.value(u"fraction").toDouble();
-    p.frames = o.value(u"frames").toInteger();
-    p.fps = o.value(u"fps").toDouble();
-    p.speed = o.value(u"speed").toDouble();
-    p.etaSeconds = o.value(u"eta").toDouble(-1);
-    p.positionSeconds = o.value(u"position").toDouble();
-    p.durationSeconds = o.value(u"duration").toDouble();
-    return p;
-}
+std::mutex g_stdoutMutex;
 
-void emitLine(const QJsonObject& o)
+void emitLine(const QByteArray& line)
 {
-    const QByteArray line = QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
+    std::lock_guard lock(g_stdoutMutex);
     std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
     std::fflush(stdout);
 }
@@ -64,7 +57,10 @@ QString whereItWas(const media::TranscodeProgress& last)
 {
     if (last.frames == 0 && last.positionSeconds == 0)
         return QStringLiteral("before the first frame was written");
-    return QStringLiteral("at %1% (%2 s, frame %3)").arg(last.fraction * 100.0, 0, 'f', 0).arg(last.positionSeconds, 0, 'f', 1).arg(last.frames);
+    return QStringLiteral("at %1% (%2 s, frame %3)")
+        .arg(last.fraction * 100.0, 0, 'f', 0)
+        .arg(last.positionSeconds, 0, 'f', 1)
+        .arg(last.frames);
 }
 
 } // namespace
@@ -75,50 +71,6 @@ WorkerProcess::WorkerProcess(Options options)
 }
 
 WorkerOutcome WorkerProcess::run(const WorkerRequest& request, const std::atomic<bool>& stop,
-    const std::function<void(const media::TranscodeProgress&)>& onProgress)
-{
-    return m_options.mode == Mode::InProcess ? runInProcess(request, stop, onProgress) : runChild(request, stop, onProgress);
-}
-
-WorkerOutcome WorkerProcess::runInProcess(const WorkerRequest& request, const std::atomic<bool>& stop,
-    const std::function<void(const media::TranscodeProgress&)>& onProgress)
-{
-    media::Transcoder transcoder(request.input, request.output, request.settings);
-    transcoder.setProgressCallback(onProgress);
-    std::mutex mutex;
-    std::condition_variable cv;
-    bool done = false;
-    std::thread watcher([&] {
-        std::unique_lock lock(mutex);
-        while (!done) {
-            if (stop.load()) {
-                transcoder.cancel();
-                return;
-            }
-            cv.wait_for(lock, std::chrono::milliseconds(20));
-        }
-    });
-    auto result = transcoder.run();
-    {
-        std::lock_guard lock(mutex);
-        done = true;
-    }
-    cv.notify_all();
-    watcher.join();
-    WorkerOutcome outcome;
-    if (result) {
-        outcome.kind = WorkerOutcome::Kind::Finished;
-        outcome.report = *result;
-    } else if (result.error().code == ErrorCode::Canceled) {
-        outcome.kind = WorkerOutcome::Kind::Stopped;
-    } else {
-        outcome.kind = WorkerOutcome::Kind::Failed;
-        outcome.error = result.error();
-    }
-    return outcome;
-}
-
-WorkerOutcome WorkerProcess::runChild(const WorkerRequest& request, const std::atomic<bool>& stop,
     const std::function<void(const media::TranscodeProgress&)>& onProgress)
 {
     WorkerOutcome outcome;
@@ -135,6 +87,9 @@ WorkerOutcome WorkerProcess::runChild(const WorkerRequest& request, const std::a
         ::setpgid(0, 0); // a terminal's Ctrl+C goes to the parent, which stops the worker itself
         const struct rlimit rl { memoryLimit, memoryLimit };
         ::setrlimit(RLIMIT_AS, &rl);
+        ::setpriority(PRIO_PROCESS, 0, kWorkerNiceness);
+        ::syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0,
+            (kIoprioClassBestEffort << kIoprioClassShift) | kWorkerIoPriority);
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -145,13 +100,15 @@ WorkerOutcome WorkerProcess::runChild(const WorkerRequest& request, const std::a
             QStringLiteral("Cannot start the worker program %1: %2.").arg(m_options.program, proc.errorString()), {} };
         return outcome;
     }
-    QJsonObject req { { "input", request.input }, { "output", request.output }, { "settings", request.settings.toJson() } };
-    proc.write(QJsonDocument(req).toJson(QJsonDocument::Compact) + '\n');
+    proc.write(protocol::requestLine(request));
 
     QElapsedTimer clock;
     clock.start();
     QElapsedTimer stopClock;
-    bool stopSent = false, timedOut = false, gotResult = false;
+    QElapsedTimer sinceActivity; // since the pipeline last moved
+    sinceActivity.start();
+    qint64 lastActivity = -2;
+    bool stopSent = false, timedOut = false, stalled = false, gotResult = false;
     media::TranscodeProgress last;
     QByteArray pending;
     QStringList stderrTail;
@@ -160,30 +117,22 @@ WorkerOutcome WorkerProcess::runChild(const WorkerRequest& request, const std::a
         pending += proc.readAllStandardOutput();
         qsizetype nl;
         while ((nl = pending.indexOf('\n')) >= 0) {
-            const QJsonObject o = QJsonDocument::fromJson(pending.left(nl)).object();
+            const protocol::Event event = protocol::parseEvent(pending.left(nl));
             pending.remove(0, nl + 1);
-            const QString event = o.value(u"event").toString();
-            if (event == u"progress") {
-                last = progressFromJson(o);
+            if (event.kind == protocol::Event::Kind::Progress) {
+                // A worker that says nothing about its activity counts as moving whenever it reports.
+                if (event.activity < 0 || event.activity != lastActivity) {
+                    lastActivity = event.activity;
+                    sinceActivity.restart();
+                }
+                last = event.progress;
                 if (onProgress)
                     onProgress(last);
-            } else if (event == u"finished") {
+            } else if (event.kind == protocol::Event::Kind::Outcome) {
                 gotResult = true;
-                outcome.kind = WorkerOutcome::Kind::Finished;
-                outcome.report.outputPath = request.output;
-                outcome.report.outputBytes = o.value(u"output_bytes").toInteger();
-                outcome.report.frames = o.value(u"frames").toInteger();
-                outcome.report.mediaSeconds = o.value(u"media_seconds").toDouble();
-                outcome.report.elapsedSeconds = o.value(u"elapsed").toDouble();
-                for (const QJsonValue& w : o.value(u"warnings").toArray())
-                    outcome.report.warnings.append(w.toString());
-            } else if (event == u"failed") {
-                gotResult = true;
-                outcome.kind = WorkerOutcome::Kind::Failed;
-                outcome.error = { errorCodeFromName(o.value(u"code").toString()), o.value(u"message").toString(), o.value(u"field").toString() };
-            } else if (event == u"stopped") {
-                gotResult = true;
-                outcome.kind = WorkerOutcome::Kind::Stopped;
+                outcome = event.outcome;
+                if (outcome.kind == WorkerOutcome::Kind::Finished)
+                    outcome.report.outputPath = request.output;
             }
         }
         for (const QByteArray& line : proc.readAllStandardError().split('\n')) {
@@ -198,13 +147,19 @@ WorkerOutcome WorkerProcess::runChild(const WorkerRequest& request, const std::a
         proc.waitForReadyRead(100);
         readLines();
         if (stop.load() && !stopSent) {
-            proc.write("stop\n");
+            proc.write(protocol::stopLine());
             stopSent = true;
             stopClock.start();
         }
         if (stopSent && stopClock.elapsed() > kStopGraceMs)
             proc.kill();
-        if (!timedOut && m_options.timeLimitSeconds > 0 && clock.elapsed() > qint64(m_options.timeLimitSeconds) * 1000) {
+        if (!stopSent && !timedOut && !stalled && m_options.stallTimeoutSeconds > 0
+            && sinceActivity.elapsed() > qint64(m_options.stallTimeoutSeconds) * 1000) {
+            stalled = true;
+            proc.kill(); // SIGKILL ends a stopped (SIGSTOP) process too
+        }
+        if (!stopSent && !timedOut && !stalled && m_options.timeLimitSeconds > 0
+            && clock.elapsed() > qint64(m_options.timeLimitSeconds) * 1000) {
             timedOut = true;
             proc.kill();
         }
@@ -216,17 +171,28 @@ WorkerOutcome WorkerProcess::runChild(const WorkerRequest& request, const std::a
     const int code = proc.exitCode();
     if (stopSent && (!gotResult || outcome.kind != WorkerOutcome::Kind::Finished)) {
         outcome.kind = WorkerOutcome::Kind::Stopped;
+    } else if (stalled) {
+        outcome.kind = WorkerOutcome::Kind::Interrupted;
+        outcome.error = { ErrorCode::LimitExceeded,
+            QStringLiteral("No progress for %1 s %2; the worker was stopped.")
+                .arg(m_options.stallTimeoutSeconds)
+                .arg(whereItWas(last)),
+            {} };
     } else if (timedOut) {
         outcome.kind = WorkerOutcome::Kind::Failed;
         outcome.error = { ErrorCode::LimitExceeded,
-            QStringLiteral("The worker exceeded the time limit of %1 s %2 and was stopped.").arg(m_options.timeLimitSeconds).arg(whereItWas(last)), {} };
+            QStringLiteral("The worker exceeded the time limit of %1 s %2 and was stopped.")
+                .arg(m_options.timeLimitSeconds)
+                .arg(whereItWas(last)),
+            {} };
     } else if (crashed) {
         outcome.kind = WorkerOutcome::Kind::Failed;
         QString text = QStringLiteral("Worker crashed: %1 %2").arg(signalName(code), whereItWas(last));
         if (!stderrTail.isEmpty())
             text += QStringLiteral(" (last message: %1)").arg(stderrTail.last());
         if (code == SIGKILL || code == SIGABRT || code == SIGSEGV)
-            text += QStringLiteral(". A damaged input or the worker's memory limit (%1 MiB) can cause this.").arg(m_options.memoryLimitBytes >> 20);
+            text += QStringLiteral(". A damaged input or the worker's memory limit (%1 MiB) can cause this.")
+                        .arg(m_options.memoryLimitBytes >> 20);
         outcome.error = { ErrorCode::Internal, text, {} };
     } else if (!gotResult) {
         outcome.kind = WorkerOutcome::Kind::Failed;
@@ -237,7 +203,7 @@ WorkerOutcome WorkerProcess::runChild(const WorkerRequest& request, const std::a
             {} };
     }
     if (outcome.kind != WorkerOutcome::Kind::Finished)
-        QFile::remove(media::Transcoder::partPath(request.output));
+        QFile::remove(media::partPath(request.output));
     return outcome;
 }
 
@@ -245,44 +211,67 @@ int WorkerProcess::serveChild()
 {
     std::string line;
     if (!std::getline(std::cin, line)) {
-        emitLine({ { "event", "failed" }, { "code", "invalid_argument" }, { "message", "No request on standard input." } });
+        emitLine(protocol::outcomeLine({ WorkerOutcome::Kind::Failed,
+            Error::invalid({}, QStringLiteral("No request on standard input.")), {} }));
         return 1;
     }
-    QJsonParseError parseError {};
-    const QJsonObject req = QJsonDocument::fromJson(QByteArray::fromStdString(line), &parseError).object();
-    auto settings = media::TranscodeSettings::fromJson(req.value(u"settings").toObject());
-    if (parseError.error != QJsonParseError::NoError || !settings) {
-        emitLine({ { "event", "failed" }, { "code", "invalid_argument" },
-            { "message", settings ? QStringLiteral("The request is not JSON: %1.").arg(parseError.errorString()) : settings.error().message },
-            { "field", settings ? QString() : settings.error().field } });
+    auto request = protocol::parseRequest(QByteArray::fromStdString(line));
+    if (!request) {
+        emitLine(protocol::outcomeLine({ WorkerOutcome::Kind::Failed, request.error(), {} }));
         return 1;
     }
     // Shared with the stdin watcher, which may still hold it while the process exits.
-    auto transcoder = std::make_shared<media::Transcoder>(req.value(u"input").toString(), req.value(u"output").toString(), *settings);
-    transcoder->setProgressCallback([](const media::TranscodeProgress& p) { emitLine(progressJson(p)); });
+    auto transcoder = std::make_shared<media::Transcoder>(request->input, request->output, request->settings);
+    auto lastProgress = std::make_shared<std::pair<std::mutex, media::TranscodeProgress>>();
+    transcoder->setProgressCallback([transcoder = transcoder.get(), lastProgress](const media::TranscodeProgress& p) {
+        {
+            std::lock_guard lock(lastProgress->first);
+            lastProgress->second = p;
+        }
+        emitLine(protocol::progressLine(p, transcoder->activity()));
+    });
     // "stop" or the end of stdin (the parent is gone) stops the transcode.
     std::thread stdinWatcher([transcoder] {
         std::string command;
         while (std::getline(std::cin, command)) {
-            if (command == "stop")
+            if (protocol::isStop(QByteArray::fromStdString(command)))
                 break;
         }
         transcoder->cancel();
     });
     stdinWatcher.detach(); // may still be blocked in read when we exit; the process ends it
+    // At least one line a second, also while the pipeline seeks, flushes or waits: the
+    // supervisor tells a busy worker from a stuck one by whether the activity count moves.
+    std::mutex heartbeatMutex;
+    std::condition_variable heartbeatCv;
+    bool finished = false;
+    std::thread heartbeat([&] {
+        std::unique_lock lock(heartbeatMutex);
+        while (!heartbeatCv.wait_for(lock, std::chrono::milliseconds(kHeartbeatMs), [&] { return finished; })) {
+            media::TranscodeProgress p;
+            {
+                std::lock_guard progressLock(lastProgress->first);
+                p = lastProgress->second;
+            }
+            emitLine(protocol::progressLine(p, transcoder->activity()));
+        }
+    });
     auto result = transcoder->run();
+    {
+        std::lock_guard lock(heartbeatMutex);
+        finished = true;
+    }
+    heartbeatCv.notify_all();
+    heartbeat.join();
     if (result) {
-        emitLine({ { "event", "finished" }, { "output_bytes", result->outputBytes }, { "frames", result->frames },
-            { "media_seconds", result->mediaSeconds }, { "elapsed", result->elapsedSeconds },
-            { "warnings", QJsonArray::fromStringList(result->warnings) } });
+        emitLine(protocol::outcomeLine({ WorkerOutcome::Kind::Finished, {}, *result }));
         return 0;
     }
     if (result.error().code == ErrorCode::Canceled) {
-        emitLine({ { "event", "stopped" } });
+        emitLine(protocol::outcomeLine({ WorkerOutcome::Kind::Stopped, {}, {} }));
         return kExitStopped;
     }
-    emitLine({ { "event", "failed" }, { "code", errorCodeName(result.error().code) }, { "message", result.error().message },
-        { "field", result.error().field } });
+    emitLine(protocol::outcomeLine({ WorkerOutcome::Kind::Failed, result.error(), {} }));
     return 1;
 }
 

@@ -1,7 +1,6 @@
 #pragma once
 
-#include "result.h"
-#include "transcoder.h"
+#include "workerbackend.h"
 
 #include <QString>
 
@@ -10,39 +9,25 @@
 
 namespace vtfarm::jobs {
 
-/// \brief What a worker transcodes.
-struct WorkerRequest
-{
-    QString input;
-    QString output;
-    media::TranscodeSettings settings;
-};
-
-/// \brief How a worker ended.
-struct WorkerOutcome
-{
-    enum class Kind { Finished, Failed, Stopped };
-    Kind kind = Kind::Failed;
-    Error error; ///< when Failed
-    media::TranscodeReport report; ///< when Finished
-};
-
-/// \brief Runs one transcode, in a child process (`vtfarm-cli worker`) or, for tests and debugging,
-/// on the calling thread.
+/// \brief Runs one transcode in a child process, `vtfarm-cli worker`, and is that child's side too.
 ///
 /// The child gets an address-space limit, a wall-clock limit and dies with its parent
-/// (PR_SET_PDEATHSIG, and EOF on its stdin). Its request goes as one JSON line on stdin; progress
-/// and the result come back as JSON lines on stdout. A crash or a limit becomes the job's error text.
+/// (PR_SET_PDEATHSIG, and EOF on its stdin); it runs at a lower CPU and I/O priority than its
+/// parent. The request goes as one JSON line on stdin; progress and the result come back as JSON
+/// lines on stdout (workerprotocol.h). A crash, a limit or a stall becomes the job's error text.
 class WorkerProcess
 {
 public:
     enum class Mode { ChildProcess, InProcess };
     struct Options
     {
-        Mode mode = Mode::ChildProcess;
+        Mode mode = Mode::ChildProcess; ///< which local backend makeLocalWorkers() builds
         QString program; ///< the vtfarm-cli executable
         qint64 memoryLimitBytes = 8LL << 30;
-        int timeLimitSeconds = 6 * 3600;
+        int timeLimitSeconds = 6 * 3600; ///< the last resort against a worker that never ends
+        /// A worker that reports no progress for this long is stuck (or stopped): it is killed and
+        /// the job runs again. 0: never.
+        int stallTimeoutSeconds = 120;
     };
 
     explicit WorkerProcess(Options options);
@@ -57,10 +42,6 @@ public:
     static int serveChild();
 
 private:
-    WorkerOutcome runChild(const WorkerRequest& request, const std::atomic<bool>& stop,
-        const std::function<void(const media::TranscodeProgress&)>& onProgress);
-    WorkerOutcome runInProcess(const WorkerRequest& request, const std::atomic<bool>& stop,
-        const std::function<void(const media::TranscodeProgress&)>& onProgress);
     Options m_options;
 };
 

@@ -12,7 +12,6 @@ extern "C" {
 #include <QString>
 
 #include <memory>
-#include <system_error>
 
 namespace vtfarm::media {
 
@@ -82,12 +81,6 @@ inline PacketPtr makePacket()
     return PacketPtr(av_packet_alloc());
 }
 
-/// The std::error_category of negative AVERROR codes.
-const std::error_category& avErrorCategory();
-inline std::error_code avError(int averror)
-{
-    return { averror, avErrorCategory() };
-}
 /// av_strerror as a QString.
 QString avErrorString(int averror);
 

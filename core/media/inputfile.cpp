@@ -16,13 +16,6 @@ namespace vtfarm::media {
 
 namespace {
 
-class AvErrorCategory final : public std::error_category
-{
-public:
-    const char* name() const noexcept override { return "libav"; }
-    std::string message(int code) const override { return avErrorString(code).toStdString(); }
-};
-
 int interruptCallback(void* opaque)
 {
     const auto* flag = static_cast<const std::atomic<bool>*>(opaque);
@@ -54,12 +47,6 @@ const AVInputFormat* sniffFormat(const QString& path, int* score)
 }
 
 } // namespace
-
-const std::error_category& avErrorCategory()
-{
-    static const AvErrorCategory category;
-    return category;
-}
 
 QString avErrorString(int averror)
 {

@@ -118,6 +118,7 @@ struct Transcoder::Impl
 
     std::atomic<bool> canceled { false };
     std::atomic<bool> failed { false };
+    std::atomic<qint64> activity { 0 };
     std::mutex errorMutex;
     Error error;
     QStringList warnings;
@@ -619,6 +620,7 @@ struct Transcoder::Impl
     void writePacket(OutStream& os, AVPacket* pkt)
     {
         pkt->stream_index = os.ost->index;
+        activity.fetch_add(1, std::memory_order_relaxed);
         std::lock_guard lock(muxMutex);
         if (failed)
             return;
@@ -659,6 +661,7 @@ struct Transcoder::Impl
         while (std::optional<FramePtr> frame = videoQueue.pop()) {
             const double seconds = (*frame)->pts != AV_NOPTS_VALUE ? (*frame)->pts * av_q2d(tb) : 0.0;
             encode(os, frame->get(), pkt.get());
+            activity.fetch_add(1, std::memory_order_relaxed);
             ++os.frames;
             noteProgress(seconds, os.frames, false);
         }
@@ -833,6 +836,7 @@ struct Transcoder::Impl
                 break;
             }
             ++packetsRead;
+            activity.fetch_add(1, std::memory_order_relaxed);
             // MPEG-TS, FLV and PS can add streams mid-file; what was not there at setup is not written.
             OutStream* os = size_t(packet->stream_index) < byInput.size() ? byInput[size_t(packet->stream_index)] : nullptr;
             if (!os) {
@@ -898,7 +902,7 @@ struct Transcoder::Impl
         duration = in->duration != AV_NOPTS_VALUE ? double(in->duration) / AV_TIME_BASE : 0.0;
         startTime = in->start_time != AV_NOPTS_VALUE ? in->start_time : 0;
 
-        const QString part = Transcoder::partPath(outInfo.absoluteFilePath());
+        const QString part = partPath(outInfo.absoluteFilePath());
         const QByteArray partUrl = "file:" + QFile::encodeName(part);
         AVFormatContext* oc = nullptr;
         if (int ret = avformat_alloc_output_context2(&oc, nullptr, muxerForContainer(container), partUrl.constData()); ret < 0)
@@ -1019,6 +1023,11 @@ Result<TranscodeReport> Transcoder::run()
     if (!result && d->canceled.load() && result.error().code != ErrorCode::Canceled)
         return Error { ErrorCode::Canceled, QStringLiteral("Canceled."), {} };
     return result;
+}
+
+qint64 Transcoder::activity() const
+{
+    return d->activity.load(std::memory_order_relaxed);
 }
 
 void Transcoder::cancel()

@@ -1,7 +1,9 @@
 #pragma once
 
 #include "inputlimits.h"
+#include "partfile.h"
 #include "result.h"
+#include "transcodereport.h"
 #include "transcodesettings.h"
 
 #include <QString>
@@ -11,29 +13,6 @@
 #include <memory>
 
 namespace vtfarm::media {
-
-/// \brief Where a running transcode is; passed to the progress callback.
-struct TranscodeProgress
-{
-    double fraction = 0; ///< 0..1 of the input's duration written
-    qint64 frames = 0; ///< video frames encoded
-    double fps = 0; ///< frames encoded per wall-clock second
-    double speed = 0; ///< media seconds written per wall-clock second
-    double etaSeconds = -1; ///< -1 while unknown
-    double positionSeconds = 0;
-    double durationSeconds = 0;
-};
-
-/// \brief What a finished transcode produced.
-struct TranscodeReport
-{
-    QString outputPath;
-    qint64 outputBytes = 0;
-    qint64 frames = 0;
-    double mediaSeconds = 0;
-    double elapsedSeconds = 0;
-    QStringList warnings;
-};
 
 /// \brief Transcodes one input file to one output file with libav.
 ///
@@ -60,7 +39,10 @@ public:
     /// Thread-safe; run() returns within a fraction of a second.
     void cancel();
 
-    static QString partPath(const QString& outputPath) { return outputPath + QStringLiteral(".part"); }
+    /// Steps the pipeline has taken (packets read and written); thread-safe. It stands still only
+    /// when the transcode is stuck.
+    qint64 activity() const;
+
 
 private:
     struct Impl;

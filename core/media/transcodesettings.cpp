@@ -1,5 +1,7 @@
 #include "transcodesettings.h"
 
+#include "codecs.h"
+
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -8,7 +10,6 @@ extern "C" {
 #include <QFileInfo>
 #include <QJsonValue>
 #include <QRegularExpression>
-#include <QSet>
 
 #include <cmath>
 
@@ -16,40 +17,16 @@ namespace vtfarm::media {
 
 namespace {
 
-const QStringList kX26xPresets = { "ultrafast", "superfast", "veryfast", "faster", "fast",
-    "medium", "slow", "slower", "veryslow", "placebo" };
-
-struct CrfRange
+// The encoders among the table's whose output a container of that kind can hold.
+template <class List>
+QString encodersFor(const QString& container, const List& offered)
 {
-    int min, max;
-};
-std::optional<CrfRange> crfRange(const QString& codec)
-{
-    if (codec == u"libx264" || codec == u"libx265")
-        return CrfRange { 0, 51 };
-    if (codec == u"libvpx-vp9" || codec == u"libsvtav1")
-        return CrfRange { 0, 63 };
-    return std::nullopt;
-}
-
-bool containerAccepts(const QString& container, const char* encoderName)
-{
-    const AVOutputFormat* fmt = av_guess_format(muxerForContainer(container), nullptr, nullptr);
-    const AVCodec* enc = avcodec_find_encoder_by_name(encoderName);
-    if (!fmt || !enc)
-        return false;
-    return avformat_query_codec(fmt, enc->id, FF_COMPLIANCE_NORMAL) == 1;
-}
-
-// The encoders among \a offered whose output a container of that kind can hold.
-QString encodersFor(const QString& container, const QStringList& offered)
-{
-    QStringList list;
-    for (const QString& codec : offered) {
-        if (codec != u"copy" && codec != u"none" && containerAccepts(container, codec.toLatin1().constData()))
-            list << codec;
+    QStringList names;
+    for (const auto& codec : offered) {
+        if (codec.encodes() && containerHolds(container, codec.name))
+            names << codec.name;
     }
-    return list.join(u", ");
+    return names.join(u", ");
 }
 
 } // namespace
@@ -81,50 +58,16 @@ QString Resolution::toString() const
     return {};
 }
 
-const QStringList& supportedContainers()
-{
-    static const QStringList list = { "mp4", "mkv", "webm", "mov", "m4a" };
-    return list;
-}
-
-const QStringList& supportedVideoCodecs()
-{
-    static const QStringList list = { "libx264", "libx265", "libvpx-vp9", "libsvtav1", "copy", "none" };
-    return list;
-}
-
-const QStringList& supportedAudioCodecs()
-{
-    static const QStringList list = { "aac", "libopus", "copy", "none" };
-    return list;
-}
-
 const char* muxerForContainer(const QString& container)
 {
-    if (container == u"mp4")
-        return "mp4";
-    if (container == u"mkv")
-        return "matroska";
-    if (container == u"webm")
-        return "webm";
-    if (container == u"mov")
-        return "mov";
-    if (container == u"m4a")
-        return "ipod";
-    return nullptr;
-}
-
-bool isVideoFileName(const QString& path)
-{
-    static const QSet<QString> extensions = { "mp4", "m4v", "mkv", "webm", "mov", "avi", "wmv", "asf", "flv", "mpg",
-        "mpeg", "m2v", "ts", "m2ts", "mts", "vob", "3gp", "3g2", "ogv", "mxf", "dv", "y4m", "nut", "divx", "f4v" };
-    return extensions.contains(QFileInfo(path).suffix().toLower());
+    const Container* c = findContainer(container);
+    return c ? c->muxer : nullptr;
 }
 
 QString containerForPath(const QString& path)
 {
     const QString ext = QFileInfo(path).suffix().toLower();
-    return supportedContainers().contains(ext) ? ext : QString();
+    return findContainer(ext) ? ext : QString();
 }
 
 std::optional<qint64> parseBitrate(const QString& text)
@@ -266,49 +209,45 @@ QList<Error> validate(const TranscodeSettings& s, const QString& container)
     QList<Error> errors;
     auto fail = [&](const char* field, QString message) { errors.append(Error::invalid(QString::fromLatin1(field), std::move(message))); };
 
-    const bool containerOk = supportedContainers().contains(container);
+    const Container* out = findContainer(container);
+    const bool containerOk = out != nullptr;
     if (!containerOk)
         fail("output", QStringLiteral("'%1' is not a container vtfarm writes; use one of: %2")
                            .arg(container.isEmpty() ? QStringLiteral("(no extension)") : container,
-                               supportedContainers().join(u", ")));
+                               containerExtensions().join(u", ")));
 
-    const bool videoCoded = s.videoCodec != u"copy" && s.videoCodec != u"none";
-    if (!supportedVideoCodecs().contains(s.videoCodec)) {
+    const VideoCodec* video = findVideoCodec(s.videoCodec);
+    const bool videoCoded = video && video->encodes();
+    if (!video) {
         fail("codec", QStringLiteral("'%1' is not a video codec vtfarm offers; use one of: %2")
-                          .arg(s.videoCodec, supportedVideoCodecs().join(u", ")));
+                          .arg(s.videoCodec, videoCodecNames().join(u", ")));
     } else if (videoCoded && !avcodec_find_encoder_by_name(s.videoCodec.toLatin1().constData())) {
         fail("codec", QStringLiteral("the %1 encoder is not available in this build of libavcodec").arg(s.videoCodec));
-    } else if (videoCoded && containerOk && !containerAccepts(container, s.videoCodec.toLatin1().constData())) {
+    } else if (videoCoded && containerOk && !containerHolds(container, s.videoCodec)) {
         fail("codec", QStringLiteral("a .%1 file cannot hold %2 video; for .%1 use one of: %3")
-                          .arg(container, s.videoCodec, encodersFor(container, supportedVideoCodecs())));
-    } else if (container == u"m4a" && s.videoCodec != u"none") {
-        fail("codec", QStringLiteral("a .m4a file holds audio only; set the video codec to none"));
+                          .arg(container, s.videoCodec, encodersFor(container, videoCodecs())));
+    } else if (out && out->audioOnly && s.videoCodec != u"none") {
+        fail("codec", QStringLiteral("a .%1 file holds audio only; set the video codec to none").arg(container));
     }
 
-    if (videoCoded && supportedVideoCodecs().contains(s.videoCodec)) {
+    if (videoCoded) {
         if (s.crf >= 0) {
-            const auto range = crfRange(s.videoCodec);
-            if (range && (s.crf < range->min || s.crf > range->max))
+            const CrfRange range = *video->crf;
+            if (s.crf < range.min || s.crf > range.max)
                 fail("crf", QStringLiteral("%1 quality (CRF) goes from %2 to %3, not %4")
-                                .arg(s.videoCodec).arg(range->min).arg(range->max).arg(s.crf));
+                                .arg(s.videoCodec).arg(range.min).arg(range.max).arg(s.crf));
         } else if (s.videoBitrate < 10'000 || s.videoBitrate > 500'000'000) {
             fail("bitrate", QStringLiteral("%1 is outside 10k to 500M").arg(formatBitrate(s.videoBitrate)));
         }
-        if (!s.encoderPreset.isEmpty()) {
-            if (s.videoCodec == u"libx264" || s.videoCodec == u"libx265") {
-                if (!kX26xPresets.contains(s.encoderPreset))
-                    fail("preset", QStringLiteral("'%1' is not a %2 preset; use one of: %3")
-                                       .arg(s.encoderPreset, s.videoCodec, kX26xPresets.join(u", ")));
-            } else {
-                const int max = s.videoCodec == u"libvpx-vp9" ? 8 : 13;
-                bool ok = false;
-                const int n = s.encoderPreset.toInt(&ok);
-                if (!ok || n < 0 || n > max)
-                    fail("preset", QStringLiteral("%1 presets are speeds from 0 (slowest) to %2 (fastest), not '%3'")
-                                       .arg(s.videoCodec).arg(max).arg(s.encoderPreset));
-            }
+        if (!s.encoderPreset.isEmpty() && !video->presets().contains(s.encoderPreset)) {
+            if (video->presetKind == VideoCodec::Presets::Named)
+                fail("preset", QStringLiteral("'%1' is not a %2 preset; use one of: %3")
+                                   .arg(s.encoderPreset, s.videoCodec, video->presetNames.join(u", ")));
+            else
+                fail("preset", QStringLiteral("%1 presets are speeds from 0 (slowest) to %2 (fastest), not '%3'")
+                                   .arg(s.videoCodec).arg(video->maxSpeed).arg(s.encoderPreset));
         }
-    } else if (s.videoCodec == u"copy" || s.videoCodec == u"none") {
+    } else if (video) {
         const QString what = s.videoCodec == u"copy" ? QStringLiteral("copied") : QStringLiteral("dropped");
         if (s.resolution.kind != Resolution::Kind::Keep)
             fail("resolution", QStringLiteral("the picture cannot be resized when the video is %1; use keep").arg(what));
@@ -333,15 +272,16 @@ QList<Error> validate(const TranscodeSettings& s, const QString& container)
         || (s.fpsNum > 0 && double(s.fpsNum) / s.fpsDen < 1.0))
         fail("fps", QStringLiteral("the frame rate must be from 1 to 240 frames a second"));
 
-    if (!supportedAudioCodecs().contains(s.audioCodec)) {
+    const AudioCodec* audio = findAudioCodec(s.audioCodec);
+    if (!audio) {
         fail("audio_codec", QStringLiteral("'%1' is not an audio codec vtfarm offers; use one of: %2")
-                                .arg(s.audioCodec, supportedAudioCodecs().join(u", ")));
-    } else if (s.audioCodec != u"copy" && s.audioCodec != u"none") {
+                                .arg(s.audioCodec, audioCodecNames().join(u", ")));
+    } else if (audio->encodes()) {
         if (!avcodec_find_encoder_by_name(s.audioCodec.toLatin1().constData()))
             fail("audio_codec", QStringLiteral("the %1 encoder is not available in this build of libavcodec").arg(s.audioCodec));
-        else if (containerOk && !containerAccepts(container, s.audioCodec.toLatin1().constData()))
+        else if (containerOk && !containerHolds(container, s.audioCodec))
             fail("audio_codec", QStringLiteral("a .%1 file cannot hold %2 audio; for .%1 use one of: %3")
-                                    .arg(container, s.audioCodec, encodersFor(container, supportedAudioCodecs())));
+                                    .arg(container, s.audioCodec, encodersFor(container, audioCodecs())));
         if (s.audioBitrate != 0 && (s.audioBitrate < 6'000 || s.audioBitrate > 1'024'000))
             fail("audio_bitrate", QStringLiteral("%1 is outside 6k to 1024k").arg(formatBitrate(s.audioBitrate)));
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "codecs.h"
 #include "result.h"
 
 #include <QJsonObject>
@@ -50,17 +51,10 @@ struct TranscodeSettings
     bool operator==(const TranscodeSettings&) const = default;
 };
 
-/// The containers vtfarm writes, by file extension.
-const QStringList& supportedContainers();
-const QStringList& supportedVideoCodecs();
-const QStringList& supportedAudioCodecs();
-
 /// "mp4" for "/a/b.MP4"; empty when the extension is not one vtfarm writes.
 QString containerForPath(const QString& path);
 /// libavformat's muxer for a container vtfarm writes ("matroska" for "mkv"), or nullptr.
 const char* muxerForContainer(const QString& container);
-/// Whether the file name has the extension of a video file (what folder scans pick up).
-bool isVideoFileName(const QString& path);
 
 /// "1000k", "2.5M", "800000" -> bits per second; nullopt when malformed.
 std::optional<qint64> parseBitrate(const QString& text);

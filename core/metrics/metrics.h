@@ -45,8 +45,6 @@ public:
     std::string text() const;
     static const char* contentType() { return "text/plain; version=0.0.4; charset=utf-8"; }
 
-    prometheus::Registry& registry() { return *m_registry; }
-
 private:
     void onJobAdded(const QUuid& id);
     void onJobEnded(const QUuid& id, const QString& state);

@@ -795,7 +795,7 @@ void TestTranscoder::cancelStopsWithinHalfASecond()
     qInfo("run() returned %.1f ms after cancel()", ms);
     QVERIFY2(ms < 500.0, qPrintable(QStringLiteral("run() returned %1 ms after cancel()").arg(ms)));
     QVERIFY(!QFileInfo::exists(out));
-    QVERIFY(!QFileInfo::exists(Transcoder::partPath(out)));
+    QVERIFY(!QFileInfo::exists(media::partPath(out)));
 }
 
 void TestTranscoder::existingOutputIsKept()
