@@ -18,13 +18,13 @@ bool parseCommand(QCommandLineParser& p, const QString& command, const QStringLi
         return false;
     }
     if (p.isSet(QStringLiteral("help"))) {
-        // The parser names the executable alone; the usage line names the command too.
+        // The parser's usage line names the executable as it was started ("Usage: /usr/bin/vtfarm-cli
+        // [options]"); it should read "Usage: vtfarm-cli COMMAND [options]".
         QString help = p.helpText();
-        const qsizetype end = help.indexOf(u'\n');
-        const QString first = help.left(end);
-        const qsizetype at = first.indexOf(QStringLiteral("vtfarm-cli"));
-        if (at >= 0 && !first.contains(program))
-            help.replace(at, int(qstrlen("vtfarm-cli")), program);
+        const qsizetype start = help.indexOf(u' ') + 1;
+        const qsizetype end = help.indexOf(u' ', start);
+        if (start > 0 && end > start && end < help.indexOf(u'\n'))
+            help.replace(start, end - start, program);
         std::fputs(qPrintable(help), stdout);
         *status = 0;
         return false;
@@ -52,49 +52,20 @@ void addSettingsOptions(QCommandLineParser& p)
 
 Result<CommandSettings> settingsFromOptions(const QCommandLineParser& p)
 {
-    CommandSettings result;
-    QJsonObject o;
-    bool encoderPreset = p.isSet("preset");
-    if (p.isSet("preset")) {
-        const media::PresetLibrary library;
-        if (const media::Preset* preset = library.find(p.value("preset"))) {
-            o = preset->settings.toJson();
-            result.container = preset->container;
-            result.presetName = preset->name;
-            encoderPreset = false;
-        }
-    }
-    // A bitrate given on the command line replaces a preset's constant quality.
-    if (p.isSet("bitrate") && !p.isSet("crf"))
-        o.remove(u"crf");
-    if (encoderPreset)
-        o[u"preset"] = p.value("preset");
-    for (const char* key : { "codec", "bitrate", "resolution", "fps", "audio-codec", "audio-bitrate" }) {
+    // The options are the fields of a job request, as the API takes them, under their own names.
+    QJsonObject fields;
+    for (const char* key : { "codec", "bitrate", "crf", "resolution", "fps", "preset", "audio-codec", "audio-bitrate", "threads" }) {
         const QString name = QString::fromLatin1(key);
         if (p.isSet(name))
-            o[QString(name).replace(u'-', u'_')] = p.value(name);
+            fields[QString(name).replace(u'-', u'_')] = p.value(name);
     }
-    for (const char* key : { "crf", "threads" }) {
-        const QString name = QString::fromLatin1(key);
-        if (!p.isSet(name))
-            continue;
-        bool ok = false;
-        const int n = p.value(name).toInt(&ok);
-        if (!ok)
-            return Error::invalid(name, QStringLiteral("'%1' is not a whole number").arg(p.value(name)));
-        o[name] = n;
-    }
-    // Copying or dropping the video leaves nothing to resize: the default size then means "keep".
-    const QString codec = o.value(u"codec").toString();
-    if ((codec == u"copy" || codec == u"none") && !p.isSet("resolution"))
-        o[u"resolution"] = QStringLiteral("keep");
     if (p.isSet("overwrite"))
-        o[u"overwrite"] = true;
-    auto settings = media::TranscodeSettings::fromJson(o);
-    if (!settings)
-        return settings.error();
-    result.settings = *settings;
-    return result;
+        fields[u"overwrite"] = true;
+    const media::PresetLibrary library;
+    auto choice = media::chooseSettings(fields, library);
+    if (!choice)
+        return choice.error();
+    return CommandSettings { choice->settings, choice->container, choice->presetName };
 }
 
 QString optionForField(const QString& field)

@@ -1,9 +1,12 @@
 #include "apiserver.h"
 
 #include "apierror.h"
+#include "auth.h"
+#include "byterange.h"
 #include "boundedhttpserver.h"
 #include "codecs.h"
 #include "filenames.h"
+#include "jobrequest.h"
 #include "jobmanager.h"
 #include "mediainfo.h"
 #include "metrics.h"
@@ -49,9 +52,6 @@ constexpr std::uint64_t kJsonBodyBytes = 64 * 1024;
 // Multipart framing around the file: boundaries and the part headers of a few small fields.
 constexpr std::uint64_t kFormOverheadBytes = 1 << 20;
 constexpr qint64 kDownloadChunkBytes = 256 * 1024;
-constexpr auto kAuthFailureMemory = std::chrono::minutes(10);
-constexpr int kMaxLockoutSeconds = 300;
-constexpr std::size_t kMaxTrackedAddresses = 4096;
 
 const char* const kJsonType = "application/json";
 
@@ -101,112 +101,6 @@ QString contentTypeFor(const QString& path)
     return c ? QString::fromLatin1(c->mimeType) : QStringLiteral("application/octet-stream");
 }
 
-/// A byte range of a file of \a size, from a Range header.
-struct ByteRange
-{
-    enum class Kind
-    {
-        Whole,
-        Part,
-        Unsatisfiable
-    };
-    Kind kind = Kind::Whole;
-    qint64 first = 0;
-    qint64 last = 0;
-};
-
-ByteRange parseRange(const std::string& header, qint64 size)
-{
-    // Anything but one well-formed byte range is ignored, as RFC 9110 allows: the whole file is sent.
-    static const std::regex re(R"(^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$)");
-    std::smatch m;
-    if (header.empty() || !std::regex_match(header, m, re) || (m[1].length() == 0 && m[2].length() == 0)
-        || m[1].length() > 18 || m[2].length() > 18)
-        return {};
-    ByteRange r;
-    if (m[1].length() == 0) {
-        const qint64 suffix = std::stoll(m[2].str());
-        if (suffix == 0 || size == 0)
-            return { ByteRange::Kind::Unsatisfiable };
-        r.first = std::max<qint64>(0, size - suffix);
-        r.last = size - 1;
-    } else {
-        r.first = std::stoll(m[1].str());
-        if (m[2].length() && std::stoll(m[2].str()) < r.first)
-            return {};
-        if (r.first >= size)
-            return { ByteRange::Kind::Unsatisfiable };
-        r.last = m[2].length() ? std::min(std::stoll(m[2].str()), size - 1) : size - 1;
-    }
-    r.kind = ByteRange::Kind::Part;
-    return r;
-}
-
-/// Failed token checks per client address; enough of them lock the address out for a while,
-/// doubling each time, so that guessing a token takes forever.
-class AuthThrottle
-{
-public:
-    explicit AuthThrottle(int freeFailures)
-        : m_freeFailures(std::max(1, freeFailures))
-    { }
-
-    /// Seconds \a address must wait before its next try; 0 when it may try now.
-    int lockedFor(const std::string& address)
-    {
-        std::lock_guard lock(m_mutex);
-        const auto it = m_entries.find(address);
-        if (it == m_entries.end())
-            return 0;
-        const auto left = it->second.lockedUntil - Clock::now();
-        return left > Clock::duration::zero() ? int(std::chrono::ceil<std::chrono::seconds>(left).count())
-                                              : 0;
-    }
-
-    void failed(const std::string& address)
-    {
-        std::lock_guard lock(m_mutex);
-        const auto now = Clock::now();
-        if (m_entries.size() >= kMaxTrackedAddresses)
-            prune(now);
-        Entry& e = m_entries[address];
-        if (now - e.lastFailure > kAuthFailureMemory)
-            e.failures = 0;
-        e.lastFailure = now;
-        if (++e.failures >= m_freeFailures) {
-            const int seconds = std::min(kMaxLockoutSeconds, 1 << std::min(e.failures - m_freeFailures, 9));
-            e.lockedUntil = now + std::chrono::seconds(seconds);
-        }
-    }
-
-    void succeeded(const std::string& address)
-    {
-        std::lock_guard lock(m_mutex);
-        m_entries.erase(address);
-    }
-
-private:
-    struct Entry
-    {
-        int failures = 0;
-        Clock::time_point lastFailure;
-        Clock::time_point lockedUntil;
-    };
-
-    void prune(Clock::time_point now)
-    {
-        std::erase_if(m_entries, [now](const auto& kv) {
-            return kv.second.lockedUntil < now && now - kv.second.lastFailure > kAuthFailureMemory;
-        });
-        if (m_entries.size() >= kMaxTrackedAddresses)
-            m_entries.clear();
-    }
-
-    const int m_freeFailures;
-    std::mutex m_mutex;
-    std::unordered_map<std::string, Entry> m_entries;
-};
-
 /// A function waiting to run on the manager's thread, and its waiter.
 struct PendingCall
 {
@@ -215,14 +109,6 @@ struct PendingCall
     std::condition_variable cv;
     bool done = false;
     bool abandoned = false;
-};
-
-/// What a form or JSON body asks of a job besides its input.
-struct JobChoice
-{
-    media::TranscodeSettings settings;
-    QString container;
-    QString presetName;
 };
 
 } // namespace
@@ -278,7 +164,6 @@ struct ApiServer::Impl
     bool admit(const httplib::Request& req, httplib::Response& res, ConnectionStream& connection);
     void dispatch(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader);
     void logRequest(const httplib::Request& req, const httplib::Response& res);
-    bool authorized(const httplib::Request& req) const;
     bool onManagerThread(std::function<void()> fn);
     void abandonPendingCalls();
     void removeOrphanUploads();
@@ -290,7 +175,6 @@ struct ApiServer::Impl
     /// once the answer (not found, refused, stopping) is sent.
     std::optional<Job> actOnJob(Exchange& x, Result<void> (jobs::JobManager::*action)(const QUuid&));
     QJsonObject jobJson(const Job& job) const;
-    Result<JobChoice> choiceFrom(const QJsonObject& fields, const QString& defaultContainer) const;
     Result<QUuid> submitUpload(
         Exchange& x, UploadForm& form, const QJsonObject& fields, const QString& defaultContainer);
     Result<QUuid> submit(jobs::JobSpec spec);
@@ -306,7 +190,7 @@ struct ApiServer::Impl
     metrics::Metrics* metrics;
     std::unique_ptr<media::PresetLibrary> presets;
     std::vector<Route> routes;
-    QByteArray tokenDigest;
+    TokenCheck token;
     AuthThrottle throttle;
     QByteArray openApi;
 
@@ -384,7 +268,7 @@ bool ApiServer::Impl::admit(const httplib::Request& req, httplib::Response& res,
     }
     const int route = connection.notes.route;
     const bool open = route < 0 || routes[std::size_t(route)].open;
-    if (!open && !tokenDigest.isEmpty()) {
+    if (!open && token.required()) {
         const std::string& address = req.remote_addr;
         if (const int wait = throttle.lockedFor(address); wait > 0) {
             connection.closeAfterResponse();
@@ -396,7 +280,7 @@ bool ApiServer::Impl::admit(const httplib::Request& req, httplib::Response& res,
                     {} });
             return false;
         }
-        if (!authorized(req)) {
+        if (!token.accepts(req.get_header_value("Authorization"))) {
             throttle.failed(address);
             connection.closeAfterResponse();
             sendError(res,
@@ -427,32 +311,6 @@ bool ApiServer::Impl::admit(const httplib::Request& req, httplib::Response& res,
     }
     connection.notes.admitted = true;
     return true;
-}
-
-bool ApiServer::Impl::authorized(const httplib::Request& req) const
-{
-    const std::string header = req.get_header_value("Authorization");
-    static const std::string scheme = "bearer ";
-    if (header.size() <= scheme.size())
-        return false;
-    for (std::size_t i = 0; i < scheme.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(header[i])) != scheme[i])
-            return false;
-    }
-    std::string_view given(header);
-    given.remove_prefix(scheme.size());
-    while (!given.empty() && given.front() == ' ')
-        given.remove_prefix(1);
-    while (!given.empty() && given.back() == ' ')
-        given.remove_suffix(1);
-    // Comparing digests of equal length, every byte of them, tells a timing observer nothing
-    // about the token, not even its length.
-    const QByteArray digest = QCryptographicHash::hash(
-        QByteArrayView(given.data(), qsizetype(given.size())), QCryptographicHash::Sha256);
-    unsigned char diff = 0;
-    for (qsizetype i = 0; i < digest.size(); ++i)
-        diff |= static_cast<unsigned char>(digest[i] ^ tokenDigest[i]);
-    return diff == 0;
 }
 
 void ApiServer::Impl::dispatch(
@@ -625,78 +483,6 @@ QJsonObject ApiServer::Impl::jobJson(const Job& job) const
     return o;
 }
 
-Result<JobChoice> ApiServer::Impl::choiceFrom(
-    const QJsonObject& fields, const QString& defaultContainer) const
-{
-    JobChoice choice;
-    QJsonObject o;
-    const auto text = [&](const char* key) -> Result<QString> {
-        const QJsonValue v = fields.value(QLatin1String(key));
-        if (!v.isString())
-            return Error::invalid(QString::fromLatin1(key), QStringLiteral("must be a string"));
-        return v.toString();
-    };
-    // As on the command line: `preset` names a vtfarm preset, whose settings the other fields
-    // then override, or else the encoder's own preset.
-    bool encoderPreset = false;
-    if (fields.contains(u"preset")) {
-        auto name = text("preset");
-        if (!name)
-            return name.error();
-        if (const media::Preset* preset = presets->find(*name)) {
-            o = preset->settings.toJson();
-            choice.container = preset->container;
-            choice.presetName = preset->name;
-        } else {
-            encoderPreset = true;
-        }
-    }
-    if (fields.contains(u"bitrate") && !fields.contains(u"crf"))
-        o.remove(u"crf");
-    if (encoderPreset)
-        o[u"preset"] = fields.value(u"preset");
-    for (const char* key : { "codec", "bitrate", "resolution", "fps", "audio_codec", "audio_bitrate" }) {
-        if (!fields.contains(QLatin1String(key)))
-            continue;
-        auto value = text(key);
-        if (!value)
-            return value.error();
-        o[QLatin1String(key)] = *value;
-    }
-    if (fields.contains(u"crf")) {
-        const QJsonValue v = fields.value(u"crf");
-        bool ok = v.isDouble() && v.toDouble() == std::floor(v.toDouble());
-        int crf = v.toInt();
-        if (v.isString())
-            crf = v.toString().trimmed().toInt(&ok);
-        if (!ok)
-            return Error::invalid("crf", QStringLiteral("must be a whole number"));
-        o[u"crf"] = crf;
-    }
-    const QString codec = o.value(u"codec").toString();
-    if ((codec == u"copy" || codec == u"none") && !fields.contains(u"resolution"))
-        o[u"resolution"] = QStringLiteral("keep");
-    auto settings = media::TranscodeSettings::fromJson(o);
-    if (!settings)
-        return settings.error();
-    choice.settings = *settings;
-    if (fields.contains(u"container")) {
-        auto container = text("container");
-        if (!container)
-            return container.error();
-        choice.container = container->toLower();
-    } else if (choice.container.isEmpty()) {
-        choice.container = defaultContainer;
-    }
-    if (const QList<Error> errors = media::validate(choice.settings, choice.container); !errors.isEmpty()) {
-        Error e = errors.first();
-        if (e.field == u"output")
-            e.field = QStringLiteral("container");
-        return e;
-    }
-    return choice;
-}
-
 Result<QUuid> ApiServer::Impl::submit(jobs::JobSpec spec)
 {
     std::optional<Result<QUuid>> result;
@@ -738,7 +524,7 @@ Result<QUuid> ApiServer::Impl::submitUpload(
     Exchange&, UploadForm& form, const QJsonObject& fields, const QString& defaultContainer)
 {
     const QString name = displayName(form.clientFileName());
-    auto choice = choiceFrom(fields, defaultContainer);
+    auto choice = jobChoice(fields, *presets, defaultContainer);
     if (!choice)
         return choice.error();
     // The engine refuses hostile inputs when it transcodes; refusing them here too means that
@@ -753,13 +539,7 @@ Result<QUuid> ApiServer::Impl::submitUpload(
         return e;
     }
 
-    jobs::JobSpec spec;
-    spec.input = form.filePath();
-    spec.outputDir = outputsDir();
-    spec.container = choice->container;
-    spec.settings = choice->settings;
-    spec.presetName = choice->presetName;
-    spec.source = jobs::JobSource::Api;
+    jobs::JobSpec spec = jobSpec(*choice, form.filePath(), outputsDir());
     spec.displayName = name;
     spec.removeInputWhenDone = true;
     auto id = submit(std::move(spec));
@@ -909,19 +689,12 @@ void ApiServer::Impl::createJob(Exchange& x)
         return;
     }
     fields.remove(u"input");
-    auto choice = choiceFrom(fields, QStringLiteral("mp4"));
+    auto choice = jobChoice(fields, *presets, QStringLiteral("mp4"));
     if (!choice) {
         sendError(x.res, choice.error());
         return;
     }
-    jobs::JobSpec spec;
-    spec.input = *input;
-    spec.outputDir = outputsDir();
-    spec.container = choice->container;
-    spec.settings = choice->settings;
-    spec.presetName = choice->presetName;
-    spec.source = jobs::JobSource::Api;
-    auto id = submit(std::move(spec));
+    auto id = submit(jobSpec(*choice, *input, outputsDir()));
     if (!id) {
         sendError(x.res, id.error());
         return;
@@ -1212,9 +985,7 @@ Result<void> ApiServer::start()
         if (!QDir().mkpath(dir))
             return Error { ErrorCode::IoError, QStringLiteral("Cannot create %1.").arg(dir), "data_dir" };
     }
-    d->tokenDigest = o.token.isEmpty()
-        ? QByteArray()
-        : QCryptographicHash::hash(o.token.toUtf8(), QCryptographicHash::Sha256);
+    d->token = TokenCheck(o.token);
     d->presets = std::make_unique<media::PresetLibrary>(o.presetsDir);
     d->openApi = openApiDocument();
     d->removeOrphanUploads();

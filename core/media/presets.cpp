@@ -7,6 +7,8 @@
 #include <QSaveFile>
 #include <QStandardPaths>
 
+#include <cmath>
+
 static void initPresetResources()
 {
     Q_INIT_RESOURCE(presets);
@@ -194,6 +196,73 @@ Result<void> PresetLibrary::exportFile(const QString& name, const QString& path)
     if (!f.commit())
         return Error { ErrorCode::IoError, QStringLiteral("Cannot write %1: %2.").arg(path, f.errorString()), {} };
     return {};
+}
+
+Result<SettingsChoice> chooseSettings(const QJsonObject& fields, const PresetLibrary& presets)
+{
+    SettingsChoice choice;
+    QJsonObject o;
+    const auto text = [&](const char* key) -> Result<QString> {
+        const QJsonValue v = fields.value(QLatin1String(key));
+        if (!v.isString())
+            return Error::invalid(QString::fromLatin1(key), QStringLiteral("must be a string"));
+        return v.toString();
+    };
+    bool encoderPreset = false;
+    if (fields.contains(u"preset")) {
+        auto name = text("preset");
+        if (!name)
+            return name.error();
+        if (const Preset* preset = presets.find(*name)) {
+            o = preset->settings.toJson();
+            choice.container = preset->container;
+            choice.presetName = preset->name;
+        } else {
+            encoderPreset = true;
+        }
+    }
+    if (fields.contains(u"bitrate") && !fields.contains(u"crf"))
+        o.remove(u"crf");
+    if (encoderPreset)
+        o[u"preset"] = fields.value(u"preset");
+    for (const char* key : { "codec", "bitrate", "resolution", "fps", "audio_codec", "audio_bitrate" }) {
+        if (!fields.contains(QLatin1String(key)))
+            continue;
+        auto value = text(key);
+        if (!value)
+            return value.error();
+        o[QLatin1String(key)] = *value;
+    }
+    for (const char* key : { "crf", "threads" }) {
+        if (!fields.contains(QLatin1String(key)))
+            continue;
+        const QJsonValue v = fields.value(QLatin1String(key));
+        bool ok = v.isDouble() && v.toDouble() == std::floor(v.toDouble());
+        int n = v.toInt();
+        if (v.isString())
+            n = v.toString().trimmed().toInt(&ok);
+        if (!ok)
+            return Error::invalid(QString::fromLatin1(key),
+                v.isString() ? QStringLiteral("'%1' is not a whole number").arg(v.toString().left(32))
+                             : QStringLiteral("must be a whole number"));
+        o[QLatin1String(key)] = n;
+    }
+    const QString codec = o.value(u"codec").toString();
+    if ((codec == u"copy" || codec == u"none") && !fields.contains(u"resolution"))
+        o[u"resolution"] = QStringLiteral("keep");
+    if (fields.contains(u"overwrite"))
+        o[u"overwrite"] = fields.value(u"overwrite");
+    auto settings = TranscodeSettings::fromJson(o);
+    if (!settings)
+        return settings.error();
+    choice.settings = *settings;
+    if (fields.contains(u"container")) {
+        auto container = text("container");
+        if (!container)
+            return container.error();
+        choice.container = container->toLower();
+    }
+    return choice;
 }
 
 } // namespace vtfarm::media

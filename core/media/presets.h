@@ -53,4 +53,21 @@ private:
     QList<Preset> m_presets;
 };
 
+/// \brief What a form, a JSON body or a command line asks for: settings, and the container and
+/// preset they came with.
+struct SettingsChoice
+{
+    TranscodeSettings settings;
+    QString container; ///< the one asked for, else the preset's; empty when neither says
+    QString presetName; ///< the vtfarm preset's, or empty
+};
+
+/// Reads the fields of a job request over the defaults: codec, bitrate, crf, resolution, fps,
+/// preset, audio_codec, audio_bitrate, threads, overwrite and container (strings, or numbers for
+/// crf and threads). `preset` names a vtfarm preset, whose settings the other fields then
+/// override, or else the encoder's own preset (x264 "medium", a VP9/AV1 speed). A bitrate
+/// replaces a preset's constant quality; copying or dropping the video keeps its size. The
+/// API and the command line both read their requests so. Not checked against the container.
+Result<SettingsChoice> chooseSettings(const QJsonObject& fields, const PresetLibrary& presets);
+
 } // namespace vtfarm::media
