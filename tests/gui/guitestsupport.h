@@ -41,13 +41,16 @@ inline void writeText(const QString& path, const QByteArray& text)
 }
 
 /// Transcodes on the manager's pool threads (no worker processes), one at a time.
-inline jobs::JobManager::Options managerOptions(const QString& dataDir, bool autoStart = true, int workers = 1)
+/// With \a backend, jobs run there instead.
+inline jobs::JobManager::Options managerOptions(const QString& dataDir, bool autoStart = true, int workers = 1,
+    std::shared_ptr<jobs::WorkerBackend> backend = {})
 {
     jobs::JobManager::Options o;
     o.dataDir = dataDir;
     o.maxConcurrent = workers;
     o.autoStart = autoStart;
     o.worker.mode = jobs::WorkerProcess::Mode::InProcess;
+    o.backend = std::move(backend);
     return o;
 }
 

@@ -1,4 +1,5 @@
 #include "advancedpanel.h"
+#include "fakeworkers.h"
 #include "appsettings.h"
 #include "guitestsupport.h"
 #include "jobmanager.h"
@@ -49,8 +50,9 @@ private Q_SLOTS:
 private:
     struct Fixture
     {
-        Fixture(const QString& root, bool autoStart)
-            : manager(testing::managerOptions(root + "/data", autoStart))
+        /// With \a backend, jobs run only as far as the test drives them (test::FakeWorkers).
+        Fixture(const QString& root, bool autoStart, std::shared_ptr<jobs::WorkerBackend> backend = {})
+            : manager(testing::managerOptions(root + "/data", autoStart, 1, std::move(backend)))
             , presets(root + "/presets")
             , settings(root + "/settings.ini")
         {
@@ -64,7 +66,6 @@ private:
 
     QTemporaryDir m_dir;
     QString m_clip;
-    QString m_longClip;
 };
 
 void TestMainWindow::initTestCase()
@@ -73,8 +74,6 @@ void TestMainWindow::initTestCase()
     QVERIFY(m_dir.isValid());
     m_clip = testing::makeClip(m_dir.filePath("media/clip.mp4"), { 320, 240 }, 3);
     QVERIFY(!m_clip.isEmpty());
-    m_longClip = testing::makeClip(m_dir.filePath("media/long.mp4"), { 320, 240 }, 60);
-    QVERIFY(!m_longClip.isEmpty());
 }
 
 void TestMainWindow::selectJob(ui::MainWindow& window, const QUuid& id)
@@ -154,23 +153,24 @@ void TestMainWindow::cancelAndRetryThroughTheActions()
 
 void TestMainWindow::cancelARunningJob()
 {
-    Fixture f(freshRoot("cancel-running"), true);
+    // A job that runs until the test says otherwise: the cancel always finds it running.
+    auto workers = std::make_shared<test::FakeWorkers>();
+    Fixture f(freshRoot("cancel-running"), true, workers);
     QVERIFY(f.manager.open().ok());
     ui::MainWindow window(f.manager, f.presets, f.settings);
-    // A long clip at a slow setting: still running when the cancel comes.
-    jobs::JobSpec spec = testing::tinySpec(m_longClip, freshRoot("cancel-running/out"));
-    spec.settings.encoderPreset = QStringLiteral("veryslow");
-    spec.settings.resolution = media::Resolution::keep();
-    auto id = f.manager.submit(spec);
+    auto id = f.manager.submit(testing::tinySpec(m_clip, freshRoot("cancel-running/out")));
     QVERIFY(id.ok());
-    QTRY_COMPARE_WITH_TIMEOUT(testing::stateOf(f.manager, *id), QStringLiteral("started"), 30000);
-    QTRY_VERIFY_WITH_TIMEOUT(f.manager.find(*id)->progress > 0, 30000);
+    QCOMPARE(testing::stateOf(f.manager, *id), QStringLiteral("started"));
+    workers->progress(*id, 0.25);
+    QTRY_VERIFY(f.manager.find(*id)->progress > 0);
     selectJob(window, *id);
     QVERIFY(window.action(Action::Cancel)->isEnabled());
     window.action(Action::Cancel)->trigger();
     QCOMPARE(testing::stateOf(f.manager, *id), QStringLiteral("canceled"));
-    QTRY_COMPARE_WITH_TIMEOUT(f.manager.runningCount(), 0, 30000);
-    QVERIFY(!QFileInfo::exists(f.manager.find(*id)->outputPath + ".part"));
+    QVERIFY(workers->runOf(*id)->stopRequested);
+    QCOMPARE(f.manager.runningCount(), 1); // until its worker has stopped
+    workers->acknowledgeStop(*id);
+    QTRY_COMPARE(f.manager.runningCount(), 0);
 
     // Retried while the queue is paused, it waits in the queue.
     window.action(Action::StartPause)->trigger();
@@ -394,16 +394,14 @@ void TestMainWindow::everyBuiltInPresetLoadsUnmodifiedAndValid()
 
 void TestMainWindow::closingWhileJobsRunAsks()
 {
-    Fixture f(freshRoot("closing"), true);
+    // The job runs until the window's answer stops it: nothing here races an encode.
+    Fixture f(freshRoot("closing"), true, std::make_shared<test::FakeWorkers>());
     QVERIFY(f.manager.open().ok());
     ui::MainWindow window(f.manager, f.presets, f.settings);
     window.show();
-    jobs::JobSpec spec = testing::tinySpec(m_longClip, freshRoot("closing/out"));
-    spec.settings.encoderPreset = QStringLiteral("veryslow");
-    spec.settings.resolution = media::Resolution::keep();
-    auto id = f.manager.submit(spec);
+    auto id = f.manager.submit(testing::tinySpec(m_clip, freshRoot("closing/out")));
     QVERIFY(id.ok());
-    QTRY_COMPARE_WITH_TIMEOUT(f.manager.runningCount(), 1, 30000);
+    QCOMPARE(f.manager.runningCount(), 1);
 
     // The question is modal; answer it from the event loop it runs.
     QString asked;

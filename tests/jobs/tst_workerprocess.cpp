@@ -20,6 +20,23 @@ namespace {
 constexpr int kJobTimeoutMs = 90'000;
 
 
+/// The scripted worker (tests/support/scriptedworker.cpp): it behaves as its input is named.
+WorkerProcess::Options scriptedOptions()
+{
+    WorkerProcess::Options o;
+    o.program = QStringLiteral(VTFARM_SCRIPTED_WORKER);
+    return o;
+}
+
+QString scriptedInput(const QTemporaryDir& dir, const char* name)
+{
+    const QString path = QDir(dir.path()).filePath(QString::fromLatin1(name));
+    QFile f(path);
+    if (f.open(QIODevice::WriteOnly))
+        f.write("input for the scripted worker");
+    return path;
+}
+
 WorkerProcess::Options childOptions()
 {
     WorkerProcess::Options o;
@@ -112,20 +129,53 @@ private Q_SLOTS:
 
     void timeLimitStopsTheChild()
     {
+        // A worker that never ends by itself meets the wall-clock limit.
         QTemporaryDir out;
-        auto options = childOptions();
+        auto options = scriptedOptions();
         options.timeLimitSeconds = 1;
+        options.stallTimeoutSeconds = 0;
         WorkerProcess worker(options);
         std::atomic<bool> stop { false };
-        media::TranscodeSettings slow = test::fastSettings();
-        slow.encoderPreset = QStringLiteral("placebo");
-        slow.resolution = media::Resolution::keep();
-        const WorkerRequest request { m_long, QDir(out.path()).filePath(QStringLiteral("o.mp4")), slow };
+        const WorkerRequest request { scriptedInput(out, "hold.mp4"), QDir(out.path()).filePath(QStringLiteral("o.mp4")),
+            test::fastSettings() };
         const WorkerOutcome outcome = worker.run(request, stop, {});
         QCOMPARE(outcome.kind, WorkerOutcome::Kind::Failed);
         QCOMPARE(outcome.error.code, ErrorCode::LimitExceeded);
         QVERIFY(outcome.error.message.contains(QStringLiteral("time limit")));
         QVERIFY(!QFileInfo::exists(request.output + QStringLiteral(".part")));
+    }
+
+    void aWorkerThatStopsMovingIsStoppedAndReportedLost_data()
+    {
+        QTest::addColumn<QString>("input");
+        QTest::addColumn<bool>("sigstop");
+        QTest::newRow("reports, but its pipeline is stuck") << "stall.mp4" << false;
+        QTest::newRow("says nothing") << "silent.mp4" << false;
+        QTest::newRow("stopped with SIGSTOP") << "hold.mp4" << true;
+    }
+    void aWorkerThatStopsMovingIsStoppedAndReportedLost()
+    {
+        QFETCH(QString, input);
+        QFETCH(bool, sigstop);
+        QTemporaryDir out;
+        auto options = scriptedOptions();
+        options.stallTimeoutSeconds = 1;
+        WorkerProcess worker(options);
+        std::atomic<bool> stop { false };
+        const WorkerRequest request { scriptedInput(out, input.toLatin1().constData()),
+            QDir(out.path()).filePath(QStringLiteral("o.mp4")), test::fastSettings() };
+        bool stopped = false;
+        const WorkerOutcome outcome = worker.run(request, stop, [&](const media::TranscodeProgress&) {
+            if (sigstop && !stopped) {
+                for (pid_t pid : workerChildren())
+                    ::kill(pid, SIGSTOP);
+                stopped = true;
+            }
+        });
+        QCOMPARE(outcome.kind, WorkerOutcome::Kind::Interrupted);
+        QVERIFY2(outcome.error.message.contains(QStringLiteral("No progress for 1 s")), qPrintable(outcome.error.message));
+        QVERIFY(!QFileInfo::exists(request.output + QStringLiteral(".part")));
+        QTRY_COMPARE(workerChildren().size(), 0);
     }
 
     void memoryLimitFailsCleanly()
@@ -145,42 +195,33 @@ private Q_SLOTS:
 
     void crashedWorkerFailsOnlyItsJob()
     {
-        QTemporaryDir data, out;
+        QTemporaryDir data, out, in;
         JobManager::Options options;
         options.dataDir = data.path();
         options.maxConcurrent = 2;
-        options.worker = childOptions();
+        options.worker = scriptedOptions();
         JobManager manager(options);
         QVERIFY(manager.open().ok());
-        JobSpec slow;
-        slow.input = m_long;
-        slow.outputDir = out.path();
-        slow.settings = test::fastSettings();
-        slow.settings.encoderPreset = QStringLiteral("medium");
-        JobSpec quick = slow;
-        quick.input = m_clip;
-        auto victim = manager.submit(slow);
-        auto bystander = manager.submit(quick);
+        JobSpec victimSpec;
+        victimSpec.input = scriptedInput(in, "hold.mp4"); // runs until something ends it
+        victimSpec.outputDir = out.path();
+        victimSpec.settings = test::fastSettings();
+        JobSpec bystanderSpec = victimSpec;
+        bystanderSpec.input = scriptedInput(in, "clip.mp4"); // finishes at once
+        auto victim = manager.submit(victimSpec);
+        auto bystander = manager.submit(bystanderSpec);
         QVERIFY(victim.ok() && bystander.ok());
-        // Two workers run; wait until the victim's has written something, then crash it.
+        // Once the bystander has finished, the one worker left is the victim's.
+        QTRY_COMPARE_WITH_TIMEOUT(manager.find(*bystander)->state, JobState::Finished, kJobTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(manager.find(*victim)->frames > 0, kJobTimeoutMs);
-        QTRY_COMPARE_WITH_TIMEOUT(workerChildren().size() >= 1, true, kJobTimeoutMs);
-        pid_t victimPid = 0;
-        for (pid_t pid : workerChildren()) {
-            // The victim's worker is the one that has the long clip open.
-            QDirIterator fds(QStringLiteral("/proc/%1/fd").arg(pid), QDir::System | QDir::Files);
-            while (fds.hasNext()) {
-                if (QFileInfo(fds.next()).symLinkTarget() == m_long)
-                    victimPid = pid;
-            }
-        }
-        QVERIFY(victimPid > 0);
-        QCOMPARE(::kill(victimPid, SIGSEGV), 0);
+        const QList<pid_t> workers = workerChildren();
+        QCOMPARE(workers.size(), 1);
+        QCOMPARE(::kill(workers.first(), SIGSEGV), 0);
         QTRY_COMPARE_WITH_TIMEOUT(manager.find(*victim)->state, JobState::Failed, kJobTimeoutMs);
         const QString error = manager.find(*victim)->error;
         QVERIFY2(error.contains(QStringLiteral("SIGSEGV")), qPrintable(error));
         QVERIFY2(error.contains(QStringLiteral("crashed")), qPrintable(error));
-        QTRY_COMPARE_WITH_TIMEOUT(manager.find(*bystander)->state, JobState::Finished, kJobTimeoutMs);
+        QCOMPARE(manager.find(*bystander)->state, JobState::Finished);
         QVERIFY(!QFileInfo::exists(manager.find(*victim)->outputPath + QStringLiteral(".part")));
         QVERIFY(!QFileInfo::exists(manager.find(*victim)->outputPath));
     }
