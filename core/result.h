@@ -1,14 +1,14 @@
 #pragma once
 
 #include <QString>
-
 #include <utility>
 #include <variant>
 
 namespace vtfarm {
 
 /// \brief What kind of failure an Error is; the API maps each to one HTTP status in one place.
-enum class ErrorCode {
+enum class ErrorCode
+{
     InvalidArgument, ///< a setting or request field is wrong; Error::field names it
     UnsupportedInput, ///< the input is not media vtfarm accepts (or is hostile)
     NotFound,
@@ -36,12 +36,15 @@ struct Error
 };
 
 /// \brief Either a value or an Error; used instead of exceptions across threads and the event loop.
-template <class T>
-class [[nodiscard]] Result
+template <class T> class [[nodiscard]] Result
 {
 public:
-    Result(T value) : m_v(std::move(value)) { }
-    Result(Error error) : m_v(std::move(error)) { }
+    Result(T value)
+        : m_v(std::move(value))
+    { }
+    Result(Error error)
+        : m_v(std::move(error))
+    { }
 
     bool ok() const { return m_v.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -58,12 +61,14 @@ private:
     std::variant<T, Error> m_v;
 };
 
-template <>
-class [[nodiscard]] Result<void>
+template <> class [[nodiscard]] Result<void>
 {
 public:
     Result() = default;
-    Result(Error error) : m_error(std::move(error)), m_ok(false) { }
+    Result(Error error)
+        : m_error(std::move(error))
+        , m_ok(false)
+    { }
 
     bool ok() const { return m_ok; }
     explicit operator bool() const { return m_ok; }

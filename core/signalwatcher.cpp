@@ -18,8 +18,8 @@ void onSignal(int sig)
 {
     const int saved = errno;
     const char byte = char(sig);
-    if (const int fd = g_writeEnd.load(); fd >= 0)
-        [[maybe_unused]] const ssize_t n = ::write(fd, &byte, 1);
+    if (const int fd = g_writeEnd.load(); fd >= 0) [[maybe_unused]]
+        const ssize_t n = ::write(fd, &byte, 1);
     errno = saved;
 }
 
@@ -31,7 +31,9 @@ SignalWatcher::SignalWatcher(std::function<void(int)> onSignal)
     if (::pipe2(m_pipe, O_CLOEXEC) != 0)
         return;
     g_writeEnd = m_pipe[1];
-    struct sigaction sa {};
+    struct sigaction sa
+    {
+    };
     sa.sa_handler = vtfarm::onSignal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
@@ -56,7 +58,9 @@ SignalWatcher::~SignalWatcher()
 {
     if (m_pipe[1] < 0)
         return;
-    struct sigaction sa {};
+    struct sigaction sa
+    {
+    };
     sa.sa_handler = SIG_DFL;
     sigemptyset(&sa.sa_mask);
     for (int sig : kSignals)

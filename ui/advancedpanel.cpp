@@ -19,7 +19,11 @@ using media::TranscodeSettings;
 
 namespace {
 
-enum RateMode { Bitrate = 0, Quality = 1 };
+enum RateMode
+{
+    Bitrate = 0,
+    Quality = 1
+};
 
 // The value an editable combo stands for: an item's data when one is chosen, else the typed text.
 QString comboValue(const QComboBox* box)
@@ -75,13 +79,15 @@ AdvancedPanel::AdvancedPanel(QWidget* parent)
 
     m_rateMode->addItem(tr("Bitrate"));
     m_rateMode->addItem(tr("Quality"));
-    m_rateMode->setToolTip(tr("Bitrate: a target size per second. Quality (CRF): a constant look, the size follows the picture."));
+    m_rateMode->setToolTip(tr(
+        "Bitrate: a target size per second. Quality (CRF): a constant look, the size follows the picture."));
     m_bitrate->setPlaceholderText(tr("e.g. 1000k or 2.5M"));
     m_bitrate->setToolTip(tr("Bits per second: 1000k, 2.5M"));
     m_crf->setRange(0, 63);
     m_crf->setValue(23);
     m_crf->setPrefix(tr("CRF "));
-    m_crf->setToolTip(tr("Lower is better quality and larger files. x264/x265: 0–51 (23 is typical); VP9 and AV1: 0–63."));
+    m_crf->setToolTip(
+        tr("Lower is better quality and larger files. x264/x265: 0–51 (23 is typical); VP9 and AV1: 0–63."));
     m_rateStack->addWidget(m_bitrate);
     m_rateStack->addWidget(m_crf);
     m_rateStack->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
@@ -93,7 +99,8 @@ AdvancedPanel::AdvancedPanel(QWidget* parent)
         m_resolution->addItem(tr("%1 (keeps the shape)").arg(QLatin1String(h)), QString::fromLatin1(h));
     for (const char* wh : { "3840x2160", "1920x1080", "1280x720", "854x480", "640x360" })
         m_resolution->addItem(QString::fromLatin1(wh), QString::fromLatin1(wh));
-    m_resolution->setToolTip(tr("A height such as 720p keeps the aspect ratio and never enlarges; WIDTHxHEIGHT is exactly that size."));
+    m_resolution->setToolTip(tr("A height such as 720p keeps the aspect ratio and never enlarges; "
+                                "WIDTHxHEIGHT is exactly that size."));
 
     m_fps->setEditable(true);
     m_fps->setInsertPolicy(QComboBox::NoInsert);
@@ -141,15 +148,18 @@ AdvancedPanel::AdvancedPanel(QWidget* parent)
     addRow(tr("Frame rate"), m_fps, { QStringLiteral("fps") });
     addRow(tr("Encoder speed"), m_encoderPreset, { QStringLiteral("preset") });
     addRow(tr("Audio codec"), m_audioCodec, { QStringLiteral("audio_codec") });
-    addRow(tr("Audio bitrate"), m_audioBitrate, { QStringLiteral("audio_bitrate"), QStringLiteral("threads") });
+    addRow(
+        tr("Audio bitrate"), m_audioBitrate, { QStringLiteral("audio_bitrate"), QStringLiteral("threads") });
 
     // Narrow combos keep the side panel narrow and the queue wide; the popups still show the full text.
-    for (QComboBox* box : { m_container, m_videoCodec, m_rateMode, m_resolution, m_fps, m_encoderPreset, m_audioCodec, m_audioBitrate }) {
+    for (QComboBox* box : { m_container, m_videoCodec, m_rateMode, m_resolution, m_fps, m_encoderPreset,
+             m_audioCodec, m_audioBitrate }) {
         box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
         box->setMinimumContentsLength(8);
     }
     fillEncoderPresets();
-    for (QComboBox* box : { m_container, m_videoCodec, m_rateMode, m_resolution, m_fps, m_encoderPreset, m_audioCodec, m_audioBitrate }) {
+    for (QComboBox* box : { m_container, m_videoCodec, m_rateMode, m_resolution, m_fps, m_encoderPreset,
+             m_audioCodec, m_audioBitrate }) {
         connect(box, &QComboBox::currentIndexChanged, this, &AdvancedPanel::refresh);
         if (box->isEditable())
             connect(box, &QComboBox::editTextChanged, this, &AdvancedPanel::refresh);
@@ -192,7 +202,10 @@ void AdvancedPanel::fillEncoderPresets()
     } else if (info && info->presetKind == media::VideoCodec::Presets::Speed) {
         const int max = info->maxSpeed;
         for (int i = 0; i <= max; ++i)
-            m_encoderPreset->addItem(i == 0 ? tr("%1 (slowest)").arg(i) : i == max ? tr("%1 (fastest)").arg(i) : QString::number(i), QString::number(i));
+            m_encoderPreset->addItem(i == 0 ? tr("%1 (slowest)").arg(i)
+                    : i == max              ? tr("%1 (fastest)").arg(i)
+                                            : QString::number(i),
+                QString::number(i));
     }
     // A speed that means nothing to the new codec is dropped rather than shown as an error.
     const int keep = m_encoderPreset->findData(before);
@@ -226,7 +239,8 @@ void AdvancedPanel::setPreset(const media::Preset& preset)
     }
     setComboValue(m_encoderPreset, s.encoderPreset);
     setComboValue(m_audioCodec, s.audioCodec);
-    setComboValue(m_audioBitrate, s.audioBitrate > 0 ? media::formatBitrate(s.audioBitrate) : QStringLiteral("0"));
+    setComboValue(
+        m_audioBitrate, s.audioBitrate > 0 ? media::formatBitrate(s.audioBitrate) : QStringLiteral("0"));
     m_filling = false;
     refresh();
 }
@@ -268,7 +282,8 @@ AdvancedPanel::Choice AdvancedPanel::parse(QList<Error>* errors) const
             s.fpsNum = f->first;
             s.fpsDen = f->second;
         } else {
-            errors->append(Error::invalid(QStringLiteral("fps"), tr("'%1' is not a frame rate; write 30, 29.97 or 30000/1001").arg(fps)));
+            errors->append(Error::invalid(QStringLiteral("fps"),
+                tr("'%1' is not a frame rate; write 30, 29.97 or 30000/1001").arg(fps)));
         }
         s.encoderPreset = comboValue(m_encoderPreset);
     } else {
@@ -284,7 +299,8 @@ AdvancedPanel::Choice AdvancedPanel::parse(QList<Error>* errors) const
         else if (const auto b = media::parseBitrate(ab))
             s.audioBitrate = *b;
         else
-            errors->append(Error::invalid(QStringLiteral("audio_bitrate"), tr("'%1' is not a bitrate; write it like 128k").arg(ab)));
+            errors->append(Error::invalid(
+                QStringLiteral("audio_bitrate"), tr("'%1' is not a bitrate; write it like 128k").arg(ab)));
     }
     return c;
 }
@@ -350,8 +366,9 @@ void AdvancedPanel::focusFirstError()
 void AdvancedPanel::updateEnabled()
 {
     const bool coded = isCoded(m_videoCodec->currentData().toString());
-    for (QWidget* w : { static_cast<QWidget*>(m_rateMode), static_cast<QWidget*>(m_rateStack), static_cast<QWidget*>(m_resolution),
-             static_cast<QWidget*>(m_fps), static_cast<QWidget*>(m_encoderPreset) })
+    for (QWidget* w : { static_cast<QWidget*>(m_rateMode), static_cast<QWidget*>(m_rateStack),
+             static_cast<QWidget*>(m_resolution), static_cast<QWidget*>(m_fps),
+             static_cast<QWidget*>(m_encoderPreset) })
         w->setEnabled(coded);
     m_audioBitrate->setEnabled(isCoded(m_audioCodec->currentData().toString()));
 }

@@ -19,7 +19,8 @@ bool ApiServerSettings::isLoopback(const QString& address)
 }
 
 AppSettings::AppSettings()
-    : m_settings(std::make_unique<QSettings>(QSettings::IniFormat, QSettings::UserScope, QStringLiteral("vtfarm"), QStringLiteral("vtfarm")))
+    : m_settings(std::make_unique<QSettings>(
+        QSettings::IniFormat, QSettings::UserScope, QStringLiteral("vtfarm"), QStringLiteral("vtfarm")))
 {
     m_settings->setValue(QStringLiteral("format"), kFormat);
 }
@@ -78,8 +79,9 @@ void AppSettings::setNamePattern(const QString& pattern)
 
 AppSettings::OverwritePolicy AppSettings::overwritePolicy() const
 {
-    return m_settings->value(QStringLiteral("output/overwrite")).toString() == u"overwrite" ? OverwritePolicy::Overwrite
-                                                                                           : OverwritePolicy::NewName;
+    return m_settings->value(QStringLiteral("output/overwrite")).toString() == u"overwrite"
+        ? OverwritePolicy::Overwrite
+        : OverwritePolicy::NewName;
 }
 
 void AppSettings::setOverwritePolicy(OverwritePolicy policy)

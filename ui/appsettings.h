@@ -2,7 +2,6 @@
 
 #include <QByteArray>
 #include <QString>
-
 #include <memory>
 
 class QSettings;
@@ -29,7 +28,11 @@ struct ApiServerSettings
 class AppSettings
 {
 public:
-    enum class OverwritePolicy { NewName, Overwrite };
+    enum class OverwritePolicy
+    {
+        NewName,
+        Overwrite
+    };
 
     /// The user's settings file (~/.config/vtfarm/vtfarm.ini on Linux).
     AppSettings();

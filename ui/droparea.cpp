@@ -126,7 +126,8 @@ void DropArea::paintEvent(QPaintEvent*)
         fill.setAlpha(40);
     }
     p.fillPath(path, fill);
-    QPen pen(m_highlighted ? highlight : palette().color(QPalette::Mid), m_highlighted ? 2.0 : 1.5, Qt::DashLine);
+    QPen pen(
+        m_highlighted ? highlight : palette().color(QPalette::Mid), m_highlighted ? 2.0 : 1.5, Qt::DashLine);
     pen.setDashPattern({ 5, 4 });
     p.setPen(pen);
     p.drawPath(path);

@@ -1,7 +1,7 @@
 #include "inputscanner.h"
 
-#include "mediainfo.h"
 #include "mediafiles.h"
+#include "mediainfo.h"
 
 #include <QCoreApplication>
 #include <QtConcurrent/QtConcurrentRun>
@@ -10,8 +10,7 @@ namespace vtfarm::ui {
 
 InputScanner::InputScanner(QObject* parent)
     : QObject(parent)
-{
-}
+{ }
 
 InputScanner::~InputScanner()
 {
@@ -26,9 +25,8 @@ int InputScanner::scan(const QStringList& paths)
     const int number = m_nextScan++;
     auto* watcher = new QFutureWatcher<ScanResult>(this);
     m_watchers.append(watcher);
-    connect(watcher, &QFutureWatcher<ScanResult>::progressValueChanged, this, [this, watcher](int value) {
-        Q_EMIT progress(value, watcher->progressMaximum());
-    });
+    connect(watcher, &QFutureWatcher<ScanResult>::progressValueChanged, this,
+        [this, watcher](int value) { Q_EMIT progress(value, watcher->progressMaximum()); });
     connect(watcher, &QFutureWatcher<ScanResult>::finished, this, [this, watcher, number] {
         m_watchers.removeOne(watcher);
         watcher->deleteLater();
@@ -78,7 +76,8 @@ ScanResult InputScanner::scanBlocking(const QStringList& paths, const std::funct
         if (!info)
             result.skipped.append({ file, info.error().message });
         else if (!info->primaryVideo())
-            result.skipped.append({ file, QCoreApplication::translate("vtfarm::ui::InputScanner", "has no video") });
+            result.skipped.append(
+                { file, QCoreApplication::translate("vtfarm::ui::InputScanner", "has no video") });
         else
             result.videos.append(file);
         if (progress)

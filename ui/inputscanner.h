@@ -5,7 +5,6 @@
 #include <QObject>
 #include <QString>
 #include <QStringList>
-
 #include <memory>
 
 namespace vtfarm::ui {
@@ -41,7 +40,8 @@ public:
     bool isBusy() const { return !m_watchers.isEmpty(); }
 
     /// The work of one scan, synchronous; what scan() runs off the caller's thread.
-    static ScanResult scanBlocking(const QStringList& paths, const std::function<void(int done, int total)>& progress = {},
+    static ScanResult scanBlocking(const QStringList& paths,
+        const std::function<void(int done, int total)>& progress = {},
         const std::function<bool()>& canceled = {});
 
 Q_SIGNALS:

@@ -128,7 +128,8 @@ QVariant JobTableModel::data(const QModelIndex& index, int role) const
         case Name:
             return tr("%1\n→ %2").arg(job->spec.input, job->outputPath);
         case State:
-            return job->attempts > 1 ? tr("%1 (attempt %2)").arg(stateText(job->state)).arg(job->attempts) : stateText(job->state);
+            return job->attempts > 1 ? tr("%1 (attempt %2)").arg(stateText(job->state)).arg(job->attempts)
+                                     : stateText(job->state);
         case Error: {
             QString text = job->error;
             if (!job->warnings.isEmpty())
@@ -167,7 +168,9 @@ QVariant JobTableModel::displayData(const Job& job, int row, int column) const
         return QStringLiteral("%1%").arg(int(job.progress * 100));
     case Fps:
         // A finished job keeps the rate it ended at, which is what a person compares presets by.
-        return (running || job.state == JobState::Finished) && job.fps > 0 ? QLocale().toString(job.fps, 'f', 0) : QString();
+        return (running || job.state == JobState::Finished) && job.fps > 0
+            ? QLocale().toString(job.fps, 'f', 0)
+            : QString();
     case Speed:
         if (job.speed <= 0 || (!running && job.state != JobState::Finished))
             return QString();
@@ -228,7 +231,8 @@ void JobTableModel::onJobAdded(const QUuid& id)
     // insertion, and the announcements of the others find their rows there already.
     if (order.size() == have && have > 0 && order.last() == m_ids.last())
         return;
-    const bool appended = order.size() > have && (have == 0 || (order.first() == m_ids.first() && order.at(have - 1) == m_ids.last()))
+    const bool appended = order.size() > have
+        && (have == 0 || (order.first() == m_ids.first() && order.at(have - 1) == m_ids.last()))
         && order.mid(have).contains(id);
     if (!appended) {
         resetFromManager();

@@ -24,8 +24,22 @@ class JobTableModel : public QAbstractTableModel
 public:
     /// Position is the place in the queue: logically last, so column 0 (the name) is what stays with
     /// a row when rows above it go; the view shows it first.
-    enum Column { Name, Preset, State, Progress, Fps, Speed, Eta, Sizes, Error, Position, ColumnCount };
-    enum Role {
+    enum Column
+    {
+        Name,
+        Preset,
+        State,
+        Progress,
+        Fps,
+        Speed,
+        Eta,
+        Sizes,
+        Error,
+        Position,
+        ColumnCount
+    };
+    enum Role
+    {
         IdRole = Qt::UserRole + 1, ///< QUuid
         StateRole, ///< int(jobs::JobState)
         ProgressRole, ///< double 0..1

@@ -46,7 +46,6 @@
 #include <QToolButton>
 #include <QUrl>
 #include <QVBoxLayout>
-
 #include <algorithm>
 
 namespace vtfarm::ui {
@@ -64,7 +63,8 @@ QString listForPeople(const QStringList& names, int shown)
 {
     QStringList head = names.mid(0, shown);
     if (names.size() > shown)
-        return QCoreApplication::translate("vtfarm::ui::MainWindow", "%1 and %n more", nullptr, int(names.size() - shown))
+        return QCoreApplication::translate(
+            "vtfarm::ui::MainWindow", "%1 and %n more", nullptr, int(names.size() - shown))
             .arg(head.join(QStringLiteral(", ")));
     return head.join(QStringLiteral(", "));
 }
@@ -85,7 +85,8 @@ protected:
 
 } // namespace
 
-MainWindow::MainWindow(jobs::JobManager& manager, media::PresetLibrary& presets, AppSettings& settings, QWidget* parent)
+MainWindow::MainWindow(
+    jobs::JobManager& manager, media::PresetLibrary& presets, AppSettings& settings, QWidget* parent)
     : QMainWindow(parent)
     , m_manager(manager)
     , m_presets(presets)
@@ -122,10 +123,13 @@ MainWindow::MainWindow(jobs::JobManager& manager, media::PresetLibrary& presets,
     connect(&m_manager, &jobs::JobManager::orderChanged, this, &MainWindow::scheduleRefresh);
     connect(&m_manager, &jobs::JobManager::pausedChanged, this, &MainWindow::refresh);
     connect(&m_manager, &jobs::JobManager::runningCountChanged, this, &MainWindow::scheduleRefresh);
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
+    connect(
+        m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
     connect(m_scanner, &InputScanner::finished, this, &MainWindow::onScanFinished);
     connect(m_scanner, &InputScanner::progress, this, [this](int done, int total) {
-        m_dropArea->setBusyText(total > 0 ? (total == 1 ? tr("Checking 1 file…") : tr("Checking %1 of %2 files…").arg(done).arg(total)) : QString());
+        m_dropArea->setBusyText(total > 0
+                ? (total == 1 ? tr("Checking 1 file…") : tr("Checking %1 of %2 files…").arg(done).arg(total))
+                : QString());
     });
 
     restoreSession();
@@ -146,35 +150,42 @@ void MainWindow::createActions()
         m_actions.insert(which, a);
         return a;
     };
-    make(Action::AddFiles, QStringLiteral("file"), tr("Add &files…"), tr("Queue video files with the current preset"))
+    make(Action::AddFiles, QStringLiteral("file"), tr("Add &files…"),
+        tr("Queue video files with the current preset"))
         ->setShortcut(QKeySequence::Open);
-    make(Action::AddFolder, QStringLiteral("folder"), tr("Add f&older…"), tr("Queue every video in a folder and its subfolders"),
-        QAction::LowPriority)
+    make(Action::AddFolder, QStringLiteral("folder"), tr("Add f&older…"),
+        tr("Queue every video in a folder and its subfolders"), QAction::LowPriority)
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
-    make(Action::StartPause, QStringLiteral("pause"), tr("&Pause queue"), tr("Pause or start the queue (Space)"))
+    make(Action::StartPause, QStringLiteral("pause"), tr("&Pause queue"),
+        tr("Pause or start the queue (Space)"))
         ->setShortcut(QKeySequence(Qt::Key_Space));
     make(Action::Cancel, QStringLiteral("cancel"), tr("&Cancel"), tr("Stop the selected jobs")) //
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
-    make(Action::Retry, QStringLiteral("retry"), tr("&Retry"), tr("Queue the selected failed or canceled jobs again"))
+    make(Action::Retry, QStringLiteral("retry"), tr("&Retry"),
+        tr("Queue the selected failed or canceled jobs again"))
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
-    make(Action::Remove, QStringLiteral("remove"), tr("Re&move"), tr("Remove the selected jobs from the queue (Delete)"))
+    make(Action::Remove, QStringLiteral("remove"), tr("Re&move"),
+        tr("Remove the selected jobs from the queue (Delete)"))
         ->setShortcut(QKeySequence::Delete);
-    make(Action::MoveUp, QStringLiteral("up"), tr("Move &up"), tr("Run the selected jobs earlier"), QAction::LowPriority)
+    make(Action::MoveUp, QStringLiteral("up"), tr("Move &up"), tr("Run the selected jobs earlier"),
+        QAction::LowPriority)
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Up));
-    make(Action::MoveDown, QStringLiteral("down"), tr("Move &down"), tr("Run the selected jobs later"), QAction::LowPriority)
+    make(Action::MoveDown, QStringLiteral("down"), tr("Move &down"), tr("Run the selected jobs later"),
+        QAction::LowPriority)
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Down));
-    make(Action::ClearFinished, QStringLiteral("clear"), tr("C&lear finished"), tr("Remove every finished job from the list"));
-    make(Action::OpenOutput, QStringLiteral("play"), tr("&Open output"), tr("Open the transcoded file (double-click, Enter)"),
-        QAction::LowPriority)
+    make(Action::ClearFinished, QStringLiteral("clear"), tr("C&lear finished"),
+        tr("Remove every finished job from the list"));
+    make(Action::OpenOutput, QStringLiteral("play"), tr("&Open output"),
+        tr("Open the transcoded file (double-click, Enter)"), QAction::LowPriority)
         ->setShortcuts({ QKeySequence(Qt::Key_Return), QKeySequence(Qt::Key_Enter) });
-    make(Action::ShowInFolder, QStringLiteral("folder"), tr("&Show in folder"), tr("Open the folder that holds the output"),
-        QAction::LowPriority)
+    make(Action::ShowInFolder, QStringLiteral("folder"), tr("&Show in folder"),
+        tr("Open the folder that holds the output"), QAction::LowPriority)
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
-    make(Action::CopyError, QStringLiteral("copy"), tr("Cop&y error"), tr("Copy the selected jobs' error messages"),
-        QAction::LowPriority)
+    make(Action::CopyError, QStringLiteral("copy"), tr("Cop&y error"),
+        tr("Copy the selected jobs' error messages"), QAction::LowPriority)
         ->setShortcut(QKeySequence::Copy);
-    make(Action::Settings, QStringLiteral("settings"), tr("&Settings…"), tr("Workers, output, notifications, API server"),
-        QAction::LowPriority)
+    make(Action::Settings, QStringLiteral("settings"), tr("&Settings…"),
+        tr("Workers, output, notifications, API server"), QAction::LowPriority)
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
     make(Action::Quit, QString(), tr("&Quit"), tr("Close vtfarm"))->setShortcut(QKeySequence::Quit);
 
@@ -205,8 +216,9 @@ void MainWindow::createMenusAndToolBar()
     file->addAction(action(Action::Quit));
 
     QMenu* queue = menuBar()->addMenu(tr("&Queue"));
-    for (Action a : { Action::StartPause, Action::Cancel, Action::Retry, Action::Remove, Action::MoveUp, Action::MoveDown,
-             Action::ClearFinished, Action::OpenOutput, Action::ShowInFolder, Action::CopyError }) {
+    for (Action a :
+        { Action::StartPause, Action::Cancel, Action::Retry, Action::Remove, Action::MoveUp, Action::MoveDown,
+            Action::ClearFinished, Action::OpenOutput, Action::ShowInFolder, Action::CopyError }) {
         queue->addAction(action(a));
         if (a == Action::StartPause || a == Action::Remove || a == Action::ClearFinished)
             queue->addSeparator();
@@ -297,7 +309,8 @@ QWidget* MainWindow::createSidePanel()
     });
     m_output->setOutputFolder(m_settings.defaultOutputFolder());
     m_output->setNamePattern(m_settings.namePattern());
-    connect(m_output, &OutputPanel::changed, this, [this] { m_settings.setNamePattern(m_output->namePattern()); });
+    connect(m_output, &OutputPanel::changed, this,
+        [this] { m_settings.setNamePattern(m_output->namePattern()); });
     // Loads the preset into the panel, which reports back to the picker.
     if (!m_presetPicker->select(m_settings.lastPreset()))
         m_presetPicker->select(m_presetPicker->selectedName());
@@ -403,8 +416,8 @@ QWidget* MainWindow::createQueuePanel()
 
     // The queue's keys act only while the queue has the focus: elsewhere Space presses buttons,
     // Delete deletes text, Enter accepts and Ctrl+C copies.
-    for (Action a : { Action::StartPause, Action::Cancel, Action::Retry, Action::Remove, Action::MoveUp, Action::MoveDown,
-             Action::OpenOutput, Action::CopyError }) {
+    for (Action a : { Action::StartPause, Action::Cancel, Action::Retry, Action::Remove, Action::MoveUp,
+             Action::MoveDown, Action::OpenOutput, Action::CopyError }) {
         action(a)->setShortcutContext(Qt::WidgetWithChildrenShortcut);
         m_view->addAction(action(a));
     }
@@ -434,7 +447,8 @@ void MainWindow::createStatusBar()
     m_overallBar->setMinimumWidth(160);
     m_overallBar->setTextVisible(true);
     m_overallBar->setFormat(QStringLiteral("%p%"));
-    m_overallBar->setToolTip(tr("Overall progress of the jobs queued, running and finished since the queue was last empty"));
+    m_overallBar->setToolTip(
+        tr("Overall progress of the jobs queued, running and finished since the queue was last empty"));
     statusBar()->addWidget(m_countsLabel, 1);
     statusBar()->addPermanentWidget(m_overallBar);
     statusBar()->addPermanentWidget(m_workersLabel);
@@ -488,8 +502,10 @@ void MainWindow::addPaths(const QStringList& paths)
     if (!spec) {
         m_advancedToggle->setChecked(true);
         m_advanced->focusFirstError();
-        m_messages->showMessage(tr("Nothing was queued: %1 Fix the highlighted setting and add the files again.")
-                                    .arg(spec.error().message.endsWith(u'.') ? spec.error().message : spec.error().message + u'.'),
+        m_messages->showMessage(
+            tr("Nothing was queued: %1 Fix the highlighted setting and add the files again.")
+                .arg(
+                    spec.error().message.endsWith(u'.') ? spec.error().message : spec.error().message + u'.'),
             MessageBar::Kind::Error);
         Q_EMIT pathsProcessed(0, 0);
         return;
@@ -543,8 +559,11 @@ void MainWindow::onScanFinished(int scan, const ScanResult& result)
         text = tr("No videos found there.");
     if (!skippedNames.isEmpty())
         text += u' '
-            + (skippedNames.size() == 1 ? tr("Skipped 1 file that is not a video: %1.").arg(skippedNames.first())
-                                        : tr("Skipped %1 files that are not videos: %2.").arg(skippedNames.size()).arg(listForPeople(skippedNames, 3)));
+            + (skippedNames.size() == 1
+                    ? tr("Skipped 1 file that is not a video: %1.").arg(skippedNames.first())
+                    : tr("Skipped %1 files that are not videos: %2.")
+                          .arg(skippedNames.size())
+                          .arg(listForPeople(skippedNames, 3)));
     if (!refused.isEmpty())
         text += u' ' + tr("%n could not be queued: %1", nullptr, int(refused.size())).arg(refused.first());
     const MessageBar::Kind kind = !refused.isEmpty() || queued == 0 ? MessageBar::Kind::Warning
@@ -560,7 +579,8 @@ bool MainWindow::submitFiles(const QStringList& files)
     if (!spec) {
         m_advancedToggle->setChecked(true);
         m_advanced->focusFirstError();
-        m_messages->showMessage(tr("Nothing was queued: %1").arg(spec.error().message), MessageBar::Kind::Error);
+        m_messages->showMessage(
+            tr("Nothing was queued: %1").arg(spec.error().message), MessageBar::Kind::Error);
         return false;
     }
     QList<jobs::JobSpec> specs;
@@ -571,7 +591,8 @@ bool MainWindow::submitFiles(const QStringList& files)
     }
     auto ids = m_manager.submitMany(specs);
     if (!ids) {
-        m_messages->showMessage(tr("Nothing was queued: %1").arg(ids.error().message), MessageBar::Kind::Error);
+        m_messages->showMessage(
+            tr("Nothing was queued: %1").arg(ids.error().message), MessageBar::Kind::Error);
         return false;
     }
     return true;
@@ -586,8 +607,8 @@ void MainWindow::scheduleRefresh()
 void MainWindow::refresh()
 {
     const jobs::JobCounts counts = m_manager.counts();
-    const int queued = counts.queued, running = counts.started, finished = counts.finished, failed = counts.failed,
-              canceled = counts.canceled;
+    const int queued = counts.queued, running = counts.started, finished = counts.finished,
+              failed = counts.failed, canceled = counts.canceled;
     const bool active = counts.pending() > 0;
 
     QStringList parts;
@@ -604,7 +625,8 @@ void MainWindow::refresh()
     m_countsLabel->setText(parts.isEmpty() ? tr("The queue is empty.") : parts.join(QStringLiteral(" · ")));
 
     const int busy = m_manager.runningCount(), max = m_manager.maxConcurrent();
-    m_workersLabel->setText(m_manager.isPaused() ? tr("Paused · workers %1/%2").arg(busy).arg(max) : tr("Workers %1/%2").arg(busy).arg(max));
+    m_workersLabel->setText(m_manager.isPaused() ? tr("Paused · workers %1/%2").arg(busy).arg(max)
+                                                 : tr("Workers %1/%2").arg(busy).arg(max));
 
     const double fraction = active ? counts.fractionDone() : 0;
     m_overallBar->setVisible(active);
@@ -612,8 +634,9 @@ void MainWindow::refresh()
     if (active) {
         const QString done = QStringLiteral("%1%").arg(int(fraction * 100));
         setWindowTitle(tr("%1 · %n left — vtfarm", nullptr, counts.pending()).arg(done));
-        m_tray->setToolTip(counts.pending() == 1 ? tr("vtfarm: %1 done, 1 job left").arg(done)
-                                                 : tr("vtfarm: %1 done, %2 jobs left").arg(done).arg(counts.pending()));
+        m_tray->setToolTip(counts.pending() == 1
+                ? tr("vtfarm: %1 done, 1 job left").arg(done)
+                : tr("vtfarm: %1 done, %2 jobs left").arg(done).arg(counts.pending()));
     } else {
         setWindowTitle(tr("vtfarm"));
         m_tray->setToolTip(tr("vtfarm: idle"));
@@ -621,7 +644,8 @@ void MainWindow::refresh()
 
     m_stateFilter->setItemText(0, tr("All jobs (%1)").arg(counts.total()));
     for (int i = 0; i < int(std::size(jobs::kJobStates)); ++i)
-        m_stateFilter->setItemText(i + 1, tr("%1 (%2)").arg(stateText(jobs::kJobStates[i])).arg(counts.of(jobs::kJobStates[i])));
+        m_stateFilter->setItemText(
+            i + 1, tr("%1 (%2)").arg(stateText(jobs::kJobStates[i])).arg(counts.of(jobs::kJobStates[i])));
 
     QAction* toggle = action(Action::StartPause);
     if (m_manager.isPaused()) {
@@ -669,7 +693,8 @@ void MainWindow::updateActions()
     action(Action::Retry)->setEnabled(any([](const Job* j) { return jobs::canRetry(j->state); }));
     action(Action::Remove)->setEnabled(!jobs.isEmpty());
     action(Action::MoveUp)->setEnabled(!jobs.isEmpty() && m_model->rowOf(jobs.first()->id) > 0);
-    action(Action::MoveDown)->setEnabled(!jobs.isEmpty() && m_model->rowOf(jobs.last()->id) < m_model->rowCount() - 1);
+    action(Action::MoveDown)
+        ->setEnabled(!jobs.isEmpty() && m_model->rowOf(jobs.last()->id) < m_model->rowCount() - 1);
     const bool oneFinished = jobs.size() == 1 && jobs.first()->state == JobState::Finished;
     action(Action::OpenOutput)->setEnabled(oneFinished);
     action(Action::ShowInFolder)->setEnabled(jobs.size() == 1 && !jobs.first()->outputPath.isEmpty());
@@ -680,14 +705,15 @@ void MainWindow::reportFailures(const QString& what, const QStringList& failures
 {
     if (failures.isEmpty())
         return;
-    m_messages->showMessage(tr("%1: %2").arg(what, failures.first()), MessageBar::Kind::Warning, failures.join(u'\n'));
+    m_messages->showMessage(
+        tr("%1: %2").arg(what, failures.first()), MessageBar::Kind::Warning, failures.join(u'\n'));
 }
 
 void MainWindow::addFilesDialog()
 {
     const QString filter = tr("Videos (%1);;All files (*)").arg(media::videoFileGlobs());
-    const QStringList files = QFileDialog::getOpenFileNames(this, tr("Add videos"),
-        QStandardPaths::writableLocation(QStandardPaths::MoviesLocation), filter);
+    const QStringList files = QFileDialog::getOpenFileNames(
+        this, tr("Add videos"), QStandardPaths::writableLocation(QStandardPaths::MoviesLocation), filter);
     addPaths(files);
 }
 
@@ -786,7 +812,8 @@ void MainWindow::openOutput()
         return;
     const Job* job = jobs.first();
     if (job->state != JobState::Finished || !QFileInfo::exists(job->outputPath)) {
-        m_messages->showMessage(tr("%1 has no output file to open yet.").arg(job->name()), MessageBar::Kind::Warning);
+        m_messages->showMessage(
+            tr("%1 has no output file to open yet.").arg(job->name()), MessageBar::Kind::Warning);
         return;
     }
     QDesktopServices::openUrl(QUrl::fromLocalFile(job->outputPath));
@@ -820,8 +847,9 @@ void MainWindow::onDoubleClicked(const QModelIndex& index)
     if (state == JobState::Finished) {
         openOutput();
     } else if (state == JobState::Failed) {
-        m_messages->showMessage(tr("%1 failed: %2").arg(index.siblingAtColumn(JobTableModel::Name).data().toString(),
-                                    index.data(JobTableModel::ErrorRole).toString()),
+        m_messages->showMessage(tr("%1 failed: %2")
+                                    .arg(index.siblingAtColumn(JobTableModel::Name).data().toString(),
+                                        index.data(JobTableModel::ErrorRole).toString()),
             MessageBar::Kind::Error);
     }
 }
@@ -880,8 +908,10 @@ void MainWindow::closeEvent(QCloseEvent* event)
     const int running = m_manager.runningCount();
     if (running > 0) {
         QMessageBox box(QMessageBox::Question, tr("Jobs are running"),
-            running == 1 ? tr("A job is still running.") : tr("%1 jobs are still running.").arg(running), QMessageBox::NoButton, this);
-        box.setInformativeText(tr("Stop them now? They go back to the queue and start again the next time you open vtfarm."));
+            running == 1 ? tr("A job is still running.") : tr("%1 jobs are still running.").arg(running),
+            QMessageBox::NoButton, this);
+        box.setInformativeText(
+            tr("Stop them now? They go back to the queue and start again the next time you open vtfarm."));
         QPushButton* stop = box.addButton(tr("Stop and requeue"), QMessageBox::AcceptRole);
         box.addButton(tr("Cancel closing"), QMessageBox::RejectRole);
         box.setDefaultButton(stop);

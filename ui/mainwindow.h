@@ -5,8 +5,8 @@
 #include "job.h"
 
 #include <QHash>
-#include <QMap>
 #include <QMainWindow>
+#include <QMap>
 #include <QUuid>
 
 class QAction;
@@ -44,12 +44,26 @@ class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    enum class Action {
-        AddFiles, AddFolder, StartPause, Cancel, Retry, Remove, MoveUp, MoveDown, ClearFinished,
-        OpenOutput, ShowInFolder, CopyError, Settings, Quit
+    enum class Action
+    {
+        AddFiles,
+        AddFolder,
+        StartPause,
+        Cancel,
+        Retry,
+        Remove,
+        MoveUp,
+        MoveDown,
+        ClearFinished,
+        OpenOutput,
+        ShowInFolder,
+        CopyError,
+        Settings,
+        Quit
     };
 
-    MainWindow(jobs::JobManager& manager, media::PresetLibrary& presets, AppSettings& settings, QWidget* parent = nullptr);
+    MainWindow(jobs::JobManager& manager, media::PresetLibrary& presets, AppSettings& settings,
+        QWidget* parent = nullptr);
     ~MainWindow() override;
 
     /// Files and folders, as from a drop or the command line: checked off the GUI thread, then the

@@ -14,7 +14,12 @@ class MessageBar : public QFrame
 {
     Q_OBJECT
 public:
-    enum class Kind { Info, Warning, Error };
+    enum class Kind
+    {
+        Info,
+        Warning,
+        Error
+    };
     explicit MessageBar(QWidget* parent = nullptr);
 
     /// \a details, when given, is the tooltip (e.g. the full list of skipped files).

@@ -15,7 +15,11 @@
 namespace vtfarm::ui {
 
 namespace {
-enum Where { NextToSource = 0, InFolder = 1 };
+enum Where
+{
+    NextToSource = 0,
+    InFolder = 1
+};
 }
 
 OutputPanel::OutputPanel(QWidget* parent)
@@ -90,9 +94,11 @@ void OutputPanel::setNamePattern(const QString& pattern)
 Result<void> OutputPanel::check() const
 {
     if (m_where->currentIndex() == InFolder && m_folder->text().trimmed().isEmpty())
-        return Error::invalid(QStringLiteral("output_dir"), tr("Choose the folder to save into, or save next to the source files."));
+        return Error::invalid(QStringLiteral("output_dir"),
+            tr("Choose the folder to save into, or save next to the source files."));
     if (m_where->currentIndex() == InFolder && !QDir::isAbsolutePath(m_folder->text().trimmed()))
-        return Error::invalid(QStringLiteral("output_dir"), tr("The output folder must be a full path, like /home/me/Videos."));
+        return Error::invalid(
+            QStringLiteral("output_dir"), tr("The output folder must be a full path, like /home/me/Videos."));
     return {};
 }
 
@@ -104,7 +110,8 @@ void OutputPanel::setExample(const QString& container)
 
 void OutputPanel::browse()
 {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Save transcoded files in"), m_folder->text());
+    const QString dir
+        = QFileDialog::getExistingDirectory(this, tr("Save transcoded files in"), m_folder->text());
     if (!dir.isEmpty())
         setOutputFolder(dir);
 }
@@ -114,7 +121,9 @@ void OutputPanel::refresh()
     const bool inFolder = m_where->currentIndex() == InFolder;
     m_folder->setEnabled(inFolder);
     m_browse->setEnabled(inFolder);
-    m_preview->setText(tr("holiday.mov → %1.%2").arg(jobs::expandNamePattern(namePattern(), QStringLiteral("holiday.mov")), m_container));
+    m_preview->setText(
+        tr("holiday.mov → %1.%2")
+            .arg(jobs::expandNamePattern(namePattern(), QStringLiteral("holiday.mov")), m_container));
     const auto ok = check();
     m_error->setText(ok ? QString() : ok.error().message);
     m_error->setVisible(!ok);

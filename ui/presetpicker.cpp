@@ -30,9 +30,11 @@ PresetPicker::PresetPicker(media::PresetLibrary& library, QWidget* parent)
 
     auto* menu = new QMenu(tr("&Presets"), this);
     m_menu = menu;
-    m_save = menu->addAction(icon(QStringLiteral("add")), tr("Save settings as a preset…"), this, &PresetPicker::promptSave);
+    m_save = menu->addAction(
+        icon(QStringLiteral("add")), tr("Save settings as a preset…"), this, &PresetPicker::promptSave);
     m_rename = menu->addAction(tr("Rename preset…"), this, &PresetPicker::promptRename);
-    m_remove = menu->addAction(icon(QStringLiteral("remove")), tr("Delete preset"), this, &PresetPicker::promptRemove);
+    m_remove = menu->addAction(
+        icon(QStringLiteral("remove")), tr("Delete preset"), this, &PresetPicker::promptRemove);
     menu->addSeparator();
     m_import = menu->addAction(tr("Import preset…"), this, &PresetPicker::promptImport);
     m_export = menu->addAction(tr("Export preset…"), this, &PresetPicker::promptExport);
@@ -155,7 +157,8 @@ Result<void> PresetPicker::saveAs(const QString& name)
     preset.settings = m_current;
     preset.settings.overwrite = false;
     preset.settings.threads = 0;
-    if (const media::Preset* base = selected(); base && base->name.compare(preset.name, Qt::CaseInsensitive) == 0)
+    if (const media::Preset* base = selected();
+        base && base->name.compare(preset.name, Qt::CaseInsensitive) == 0)
         preset.description = base->description;
     else
         preset.description = tr("Saved from the settings panel.");
@@ -205,11 +208,13 @@ void PresetPicker::promptSave()
     const media::Preset* p = selected();
     const QString suggestion = p && !p->builtIn ? p->name : tr("My preset");
     bool ok = false;
-    const QString name = QInputDialog::getText(this, tr("Save preset"), tr("Name of the new preset:"), QLineEdit::Normal, suggestion, &ok);
+    const QString name = QInputDialog::getText(
+        this, tr("Save preset"), tr("Name of the new preset:"), QLineEdit::Normal, suggestion, &ok);
     if (!ok || name.trimmed().isEmpty())
         return;
     if (const media::Preset* existing = m_library.find(name); existing && !existing->builtIn) {
-        if (QMessageBox::question(this, tr("Save preset"), tr("Replace the preset “%1”?").arg(existing->name)) != QMessageBox::Yes)
+        if (QMessageBox::question(this, tr("Save preset"), tr("Replace the preset “%1”?").arg(existing->name))
+            != QMessageBox::Yes)
             return;
     }
     if (auto r = saveAs(name); !r)
@@ -219,7 +224,8 @@ void PresetPicker::promptSave()
 void PresetPicker::promptRename()
 {
     bool ok = false;
-    const QString name = QInputDialog::getText(this, tr("Rename preset"), tr("New name:"), QLineEdit::Normal, selectedName(), &ok);
+    const QString name = QInputDialog::getText(
+        this, tr("Rename preset"), tr("New name:"), QLineEdit::Normal, selectedName(), &ok);
     if (!ok || name.trimmed().isEmpty() || name == selectedName())
         return;
     if (auto r = renameSelected(name); !r)
@@ -228,7 +234,8 @@ void PresetPicker::promptRename()
 
 void PresetPicker::promptRemove()
 {
-    if (QMessageBox::question(this, tr("Delete preset"), tr("Delete the preset “%1”?").arg(selectedName())) != QMessageBox::Yes)
+    if (QMessageBox::question(this, tr("Delete preset"), tr("Delete the preset “%1”?").arg(selectedName()))
+        != QMessageBox::Yes)
         return;
     if (auto r = removeSelected(); !r)
         report(r.error());
@@ -252,7 +259,8 @@ void PresetPicker::promptExport()
             c = u'-';
     }
     const QString path = QFileDialog::getSaveFileName(this, tr("Export preset"),
-        QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)).filePath(fileName + QStringLiteral(".json")),
+        QDir(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation))
+            .filePath(fileName + QStringLiteral(".json")),
         tr("Presets (*.json)"));
     if (path.isEmpty())
         return;

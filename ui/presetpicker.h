@@ -3,7 +3,6 @@
 #include "presets.h"
 
 #include <QWidget>
-
 #include <optional>
 
 class QAction;

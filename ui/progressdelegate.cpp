@@ -6,14 +6,14 @@
 #include <QApplication>
 #include <QPainter>
 #include <QPainterPath>
-
 #include <cmath>
 
 namespace vtfarm::ui {
 
 using jobs::JobState;
 
-void ProgressDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
+void ProgressDelegate::paint(
+    QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const
 {
     // The selection background and focus frame come from the style, the bar from us.
     QStyleOptionViewItem opt(option);

@@ -5,8 +5,8 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QDir>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -48,8 +48,9 @@ SettingsDialog::SettingsDialog(AppSettings& settings, QWidget* parent)
     m_workers->setToolTip(tr("How many files are transcoded at the same time."));
     m_threads->setRange(0, 64);
     m_threads->setSpecialValueText(tr("Automatic"));
-    m_threads->setToolTip(tr("Encoder threads per job. Workers × threads should be about the number of cores (%1).")
-                              .arg(QThread::idealThreadCount()));
+    m_threads->setToolTip(
+        tr("Encoder threads per job. Workers × threads should be about the number of cores (%1).")
+            .arg(QThread::idealThreadCount()));
 
     auto* farm = new QGroupBox(tr("Workers"), this);
     auto* farmForm = new QFormLayout(farm);
@@ -63,7 +64,8 @@ SettingsDialog::SettingsDialog(AppSettings& settings, QWidget* parent)
     auto* folderRow = new QHBoxLayout;
     folderRow->addWidget(m_outputFolder, 1);
     folderRow->addWidget(browse);
-    m_overwrite->addItem(tr("Keep it and pick a new name, like “video (1).mp4”"), int(AppSettings::OverwritePolicy::NewName));
+    m_overwrite->addItem(
+        tr("Keep it and pick a new name, like “video (1).mp4”"), int(AppSettings::OverwritePolicy::NewName));
     m_overwrite->addItem(tr("Replace it"), int(AppSettings::OverwritePolicy::Overwrite));
 
     auto* output = new QGroupBox(tr("Output"), this);
@@ -138,8 +140,10 @@ QString SettingsDialog::generateToken()
 {
     // 32 random bytes from the system's generator, URL-safe so it fits a header and a shell line.
     QByteArray bytes(32, Qt::Uninitialized);
-    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(bytes.data()), bytes.size() / int(sizeof(quint32)));
-    return QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    QRandomGenerator::system()->fillRange(
+        reinterpret_cast<quint32*>(bytes.data()), bytes.size() / int(sizeof(quint32)));
+    return QString::fromLatin1(
+        bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 QString SettingsDialog::problem() const
@@ -153,7 +157,8 @@ QString SettingsDialog::problem() const
     if (address.isEmpty())
         return tr("Enter the address the API server listens on; 127.0.0.1 keeps it on this computer.");
     if (!ApiServerSettings::isLoopback(address) && m_token->text().trimmed().size() < 16)
-        return tr("Listening on %1 lets other computers connect: set an access token of at least 16 characters (Generate makes one).")
+        return tr("Listening on %1 lets other computers connect: set an access token of at least 16 "
+                  "characters (Generate makes one).")
             .arg(address);
     return {};
 }
@@ -166,10 +171,11 @@ void SettingsDialog::refresh()
     m_token->setEnabled(enabled);
     const QString address = m_bindAddress->text().trimmed();
     const bool beyond = enabled && !address.isEmpty() && !ApiServerSettings::isLoopback(address);
-    m_apiWarning->setText(beyond ? tr("⚠ Other computers on the network can reach %1. Every request must carry the token; "
-                                      "for access from outside, prefer 127.0.0.1 behind a reverse proxy with TLS.")
-                                       .arg(address)
-                                 : QString());
+    m_apiWarning->setText(beyond
+            ? tr("⚠ Other computers on the network can reach %1. Every request must carry the token; "
+                 "for access from outside, prefer 127.0.0.1 behind a reverse proxy with TLS.")
+                  .arg(address)
+            : QString());
     const bool grew = (beyond && m_apiWarning->isHidden()) || (!problem().isEmpty() && m_problem->isHidden());
     m_apiWarning->setVisible(beyond);
     m_problem->setText(problem());
@@ -187,7 +193,8 @@ void SettingsDialog::refresh()
 
 void SettingsDialog::browse()
 {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Default output folder"), m_outputFolder->text());
+    const QString dir
+        = QFileDialog::getExistingDirectory(this, tr("Default output folder"), m_outputFolder->text());
     if (!dir.isEmpty())
         m_outputFolder->setText(dir);
 }
@@ -204,7 +211,8 @@ bool SettingsDialog::apply()
     m_settings.setNotificationsEnabled(m_notifications->isChecked());
     ApiServerSettings api;
     api.enabled = m_apiEnabled->isChecked();
-    api.bindAddress = m_bindAddress->text().trimmed().isEmpty() ? QStringLiteral("127.0.0.1") : m_bindAddress->text().trimmed();
+    api.bindAddress = m_bindAddress->text().trimmed().isEmpty() ? QStringLiteral("127.0.0.1")
+                                                                : m_bindAddress->text().trimmed();
     api.port = m_port->value();
     api.token = m_token->text().trimmed();
     m_settings.setApiServer(api);

@@ -3,7 +3,6 @@
 #include "jobstate.h"
 
 #include <QSortFilterProxyModel>
-
 #include <optional>
 
 namespace vtfarm::ui {

@@ -78,7 +78,8 @@ void TrayNotifier::notify(const QString& title, const QString& text, bool failur
     m_lastNotice = title + u'\n' + text;
     Q_EMIT noticeShown(title, text);
     if (m_tray && QSystemTrayIcon::supportsMessages())
-        m_tray->showMessage(title, text, failure ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information, 8000);
+        m_tray->showMessage(
+            title, text, failure ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information, 8000);
 }
 
 } // namespace vtfarm::ui

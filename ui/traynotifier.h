@@ -1,9 +1,9 @@
 #pragma once
 
+#include "jobstate.h"
+
 #include <QObject>
 #include <QUuid>
-
-#include "jobstate.h"
 
 class QMenu;
 class QSystemTrayIcon;

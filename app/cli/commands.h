@@ -5,7 +5,8 @@
 namespace vtfarm::cli {
 
 /// Exit statuses of every vtfarm-cli command.
-enum ExitStatus {
+enum ExitStatus
+{
     ExitOk = 0,
     ExitFailed = 1, ///< the work failed (a job, a file, the server)
     ExitUsage = 2, ///< the command line or the settings are wrong

@@ -32,14 +32,17 @@ namespace {
 
 void addFarmOptions(QCommandLineParser& p)
 {
-    p.addOption({ "data-dir", "Where the job queue is kept (default: the user's vtfarm data folder).", "dir" });
+    p.addOption(
+        { "data-dir", "Where the job queue is kept (default: the user's vtfarm data folder).", "dir" });
     p.addOption({ { "j", "jobs" }, "How many transcodes run at once (default: what fills the cores).", "n" });
-    p.addOption({ "in-process", "Run transcodes inside this process instead of worker processes (for debugging)." });
+    p.addOption(
+        { "in-process", "Run transcodes inside this process instead of worker processes (for debugging)." });
 }
 
 QString dataDirFrom(const QCommandLineParser& p)
 {
-    return p.isSet("data-dir") ? p.value("data-dir") : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    return p.isSet("data-dir") ? p.value("data-dir")
+                               : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
 }
 
 Result<JobManager::Options> managerOptionsFrom(const QCommandLineParser& p)
@@ -53,7 +56,8 @@ Result<JobManager::Options> managerOptionsFrom(const QCommandLineParser& p)
             return Error::invalid("jobs", QStringLiteral("-j takes a number of jobs from 1 to 64"));
     }
     o.worker.program = QCoreApplication::applicationFilePath();
-    o.worker.mode = p.isSet("in-process") ? jobs::WorkerProcess::Mode::InProcess : jobs::WorkerProcess::Mode::ChildProcess;
+    o.worker.mode = p.isSet("in-process") ? jobs::WorkerProcess::Mode::InProcess
+                                          : jobs::WorkerProcess::Mode::ChildProcess;
     return o;
 }
 
@@ -75,17 +79,22 @@ bool runUntil(JobManager& manager, const std::function<bool()>& done)
         return true;
     bool interrupted = false;
     SignalWatcher watcher([&](int) {
-        QMetaObject::invokeMethod(QCoreApplication::instance(), [&] {
-            interrupted = true;
-            QCoreApplication::quit();
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(),
+            [&] {
+                interrupted = true;
+                QCoreApplication::quit();
+            },
+            Qt::QueuedConnection);
     });
     auto check = [&] {
         if (done())
             QCoreApplication::quit();
     };
-    const auto c1 = QObject::connect(&manager, &JobManager::jobStateChanged, QCoreApplication::instance(), check, Qt::QueuedConnection);
-    const auto c2 = QObject::connect(&manager, &JobManager::runningCountChanged, QCoreApplication::instance(), check, Qt::QueuedConnection);
+    const auto c1 = QObject::connect(
+        &manager, &JobManager::jobStateChanged, QCoreApplication::instance(), check, Qt::QueuedConnection);
+    const auto c2 = QObject::connect(&manager, &JobManager::runningCountChanged, QCoreApplication::instance(),
+        check, Qt::QueuedConnection);
     QCoreApplication::exec();
     QObject::disconnect(c1);
     QObject::disconnect(c2);
@@ -118,18 +127,21 @@ public:
         , m_tty(isatty(fileno(stderr)))
     {
         m_clock.start();
-        QObject::connect(&manager, &JobManager::jobStateChanged, &manager, [this](const QUuid& id, JobState, JobState to) {
-            if (!m_ids.contains(id) || !jobs::isFinal(to))
-                return;
-            clearStatus();
-            const Job* job = m_manager.find(id);
-            ++m_ended;
-            std::printf("[%lld/%lld] %s: %s\n", static_cast<long long>(m_ended), static_cast<long long>(m_ids.size()),
-                qPrintable(job->name()), qPrintable(describeEnd(*job)));
-            std::fflush(stdout);
-        });
+        QObject::connect(
+            &manager, &JobManager::jobStateChanged, &manager, [this](const QUuid& id, JobState, JobState to) {
+                if (!m_ids.contains(id) || !jobs::isFinal(to))
+                    return;
+                clearStatus();
+                const Job* job = m_manager.find(id);
+                ++m_ended;
+                std::printf("[%lld/%lld] %s: %s\n", static_cast<long long>(m_ended),
+                    static_cast<long long>(m_ids.size()), qPrintable(job->name()),
+                    qPrintable(describeEnd(*job)));
+                std::fflush(stdout);
+            });
         if (m_tty)
-            QObject::connect(&manager, &JobManager::jobChanged, &manager, [this](const QUuid& id) { drawStatus(id); });
+            QObject::connect(
+                &manager, &JobManager::jobChanged, &manager, [this](const QUuid& id) { drawStatus(id); });
     }
 
     bool allEnded() const
@@ -153,8 +165,9 @@ public:
             canceled += job->state == JobState::Canceled;
             pending += !jobs::isFinal(job->state);
         }
-        std::printf("%lld jobs: %d finished, %d failed, %d canceled%s in %.1f s\n", static_cast<long long>(m_ids.size()), finished,
-            failed, canceled, pending ? qPrintable(QStringLiteral(", %1 left in the queue").arg(pending)) : "",
+        std::printf("%lld jobs: %d finished, %d failed, %d canceled%s in %.1f s\n",
+            static_cast<long long>(m_ids.size()), finished, failed, canceled,
+            pending ? qPrintable(QStringLiteral(", %1 left in the queue").arg(pending)) : "",
             m_clock.elapsed() / 1000.0);
         return failed + canceled + pending;
     }
@@ -163,12 +176,14 @@ private:
     void drawStatus(const QUuid& id)
     {
         const Job* job = m_manager.find(id);
-        if (!job || job->state != JobState::Started || (m_statusClock.isValid() && m_statusClock.elapsed() < 200))
+        if (!job || job->state != JobState::Started
+            || (m_statusClock.isValid() && m_statusClock.elapsed() < 200))
             return;
         m_statusClock.start();
-        std::fprintf(stderr, "\r%d running, %lld/%lld done | %s %.0f%% %.0f fps %.2fx ETA %s\x1b[K", m_manager.runningCount(),
-            static_cast<long long>(m_ended), static_cast<long long>(m_ids.size()), qPrintable(job->name().left(30)),
-            job->progress * 100.0, job->fps, job->speed, qPrintable(TerminalProgress::formatDuration(job->etaSeconds)));
+        std::fprintf(stderr, "\r%d running, %lld/%lld done | %s %.0f%% %.0f fps %.2fx ETA %s\x1b[K",
+            m_manager.runningCount(), static_cast<long long>(m_ended), static_cast<long long>(m_ids.size()),
+            qPrintable(job->name().left(30)), job->progress * 100.0, job->fps, job->speed,
+            qPrintable(TerminalProgress::formatDuration(job->etaSeconds)));
         std::fflush(stderr);
         m_statusShown = true;
     }
@@ -196,7 +211,8 @@ int runToEnd(JobManager& manager, const QList<QUuid>& ids)
     manager.shutdown();
     const int bad = reporter.summarize();
     if (!completed) {
-        std::fputs("vtfarm-cli: interrupted; unfinished jobs stay queued: `vtfarm-cli run` resumes them\n", stderr);
+        std::fputs(
+            "vtfarm-cli: interrupted; unfinished jobs stay queued: `vtfarm-cli run` resumes them\n", stderr);
         return ExitInterrupted;
     }
     return bad ? ExitFailed : ExitOk;
@@ -211,15 +227,19 @@ int batchCommand(const QStringList& args)
     p.addHelpOption();
     p.addPositionalArgument("paths", "Files, or folders searched recursively for video files.", "PATHS...");
     p.addOption({ { "o", "output-dir" }, "Write the outputs here (default: next to each input).", "dir" });
-    p.addOption({ "container", "Output container: mp4, mkv, webm, mov, m4a (default: the preset's, else mp4).", "ext" });
-    p.addOption({ "name", "Output file name pattern; {name} is the input's name (default {name}).", "pattern" });
+    p.addOption({ "container",
+        "Output container: mp4, mkv, webm, mov, m4a (default: the preset's, else mp4).", "ext" });
+    p.addOption(
+        { "name", "Output file name pattern; {name} is the input's name (default {name}).", "pattern" });
     addSettingsOptions(p);
     addFarmOptions(p);
     int status = ExitOk;
     if (!parseCommand(p, QStringLiteral("batch"), args, &status))
         return status;
     if (p.positionalArguments().isEmpty()) {
-        std::fputs("usage: vtfarm-cli batch PATHS... [-o DIR] [--preset NAME | options] [-j N]   (see --help)\n", stderr);
+        std::fputs(
+            "usage: vtfarm-cli batch PATHS... [-o DIR] [--preset NAME | options] [-j N]   (see --help)\n",
+            stderr);
         return ExitUsage;
     }
 
@@ -273,7 +293,8 @@ int batchCommand(const QStringList& args)
         printErrors({ ids.error() });
         return ExitFailed;
     }
-    std::printf("queued %lld jobs, %d at a time\n", static_cast<long long>(ids->size()), manager.maxConcurrent());
+    std::printf(
+        "queued %lld jobs, %d at a time\n", static_cast<long long>(ids->size()), manager.maxConcurrent());
     std::fflush(stdout);
     return runToEnd(manager, *ids);
 }
@@ -281,7 +302,8 @@ int batchCommand(const QStringList& args)
 int runCommand(const QStringList& args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription("Process the queued jobs until none is left (resumes after a crash or an interruption).");
+    p.setApplicationDescription(
+        "Process the queued jobs until none is left (resumes after a crash or an interruption).");
     p.addHelpOption();
     addFarmOptions(p);
     int status = ExitOk;
@@ -306,7 +328,8 @@ int runCommand(const QStringList& args)
         std::puts("nothing queued");
         return ExitOk;
     }
-    std::printf("resuming %lld jobs, %d at a time\n", static_cast<long long>(pending.size()), manager.maxConcurrent());
+    std::printf("resuming %lld jobs, %d at a time\n", static_cast<long long>(pending.size()),
+        manager.maxConcurrent());
     std::fflush(stdout);
     return runToEnd(manager, pending);
 }
@@ -316,8 +339,10 @@ int jobsCommand(const QStringList& args)
     QCommandLineParser p;
     p.setApplicationDescription("List the jobs in the queue.");
     p.addHelpOption();
-    p.addOption({ "data-dir", "Where the job queue is kept (default: the user's vtfarm data folder).", "dir" });
-    p.addOption({ "state", "Only jobs in this state: queued, started, finished, failed, canceled.", "state" });
+    p.addOption(
+        { "data-dir", "Where the job queue is kept (default: the user's vtfarm data folder).", "dir" });
+    p.addOption(
+        { "state", "Only jobs in this state: queued, started, finished, failed, canceled.", "state" });
     p.addOption({ "json", "Print a JSON array." });
     int status = ExitOk;
     if (!parseCommand(p, QStringLiteral("jobs"), args, &status))
@@ -326,7 +351,9 @@ int jobsCommand(const QStringList& args)
     if (p.isSet("state")) {
         state = jobs::jobStateFromString(p.value("state"));
         if (!state) {
-            std::fprintf(stderr, "vtfarm-cli: --state: '%s' is not one of queued, started, finished, failed, canceled\n", qPrintable(p.value("state")));
+            std::fprintf(stderr,
+                "vtfarm-cli: --state: '%s' is not one of queued, started, finished, failed, canceled\n",
+                qPrintable(p.value("state")));
             return ExitUsage;
         }
     }
@@ -349,8 +376,9 @@ int jobsCommand(const QStringList& args)
             array.append(job.toJson());
             continue;
         }
-        std::printf("%s  %-9s %s -> %s%s\n", qPrintable(job.idString()), qPrintable(jobStateName(job.state)), qPrintable(job.spec.input),
-            qPrintable(job.outputPath), job.error.isEmpty() ? "" : qPrintable(QStringLiteral("  (") + job.error + u')'));
+        std::printf("%s  %-9s %s -> %s%s\n", qPrintable(job.idString()), qPrintable(jobStateName(job.state)),
+            qPrintable(job.spec.input), qPrintable(job.outputPath),
+            job.error.isEmpty() ? "" : qPrintable(QStringLiteral("  (") + job.error + u')'));
     }
     if (p.isSet("json"))
         std::fputs(QJsonDocument(array).toJson(QJsonDocument::Indented).constData(), stdout);
@@ -372,7 +400,8 @@ int presetsCommand(const QStringList& args)
         if (p.isSet("json"))
             array.append(preset.toJson());
         else
-            std::printf("%-22s .%-4s %s\n", qPrintable(preset.name), qPrintable(preset.container), qPrintable(preset.description));
+            std::printf("%-22s .%-4s %s\n", qPrintable(preset.name), qPrintable(preset.container),
+                qPrintable(preset.description));
     }
     if (p.isSet("json"))
         std::fputs(QJsonDocument(array).toJson(QJsonDocument::Indented).constData(), stdout);

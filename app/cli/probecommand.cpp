@@ -4,7 +4,6 @@
 
 #include <QCommandLineParser>
 #include <QJsonDocument>
-
 #include <cstdio>
 
 namespace vtfarm::cli {

@@ -4,7 +4,6 @@
 
 #include <QCommandLineParser>
 #include <QJsonObject>
-
 #include <cstdio>
 
 namespace vtfarm::cli {
@@ -34,18 +33,25 @@ bool parseCommand(QCommandLineParser& p, const QString& command, const QStringLi
 
 void addSettingsOptions(QCommandLineParser& p)
 {
-    p.addOption({ "codec", QStringLiteral("Video codec: %1 (default libx264).").arg(media::videoCodecNames().join(u", ")), "codec" });
+    p.addOption({ "codec",
+        QStringLiteral("Video codec: %1 (default libx264).").arg(media::videoCodecNames().join(u", ")),
+        "codec" });
     p.addOption({ "bitrate", "Video bitrate, e.g. 1000k or 2.5M (default 1000k).", "rate" });
     p.addOption({ "crf", "Constant quality instead of a bitrate (x264/x265 0-51, VP9/AV1 0-63).", "n" });
-    p.addOption({ "resolution", "WIDTHxHEIGHT (exactly that size), a height such as 720p (keeps the aspect "
-                                "ratio, never upscales) or keep (default 1280x720).",
+    p.addOption({ "resolution",
+        "WIDTHxHEIGHT (exactly that size), a height such as 720p (keeps the aspect "
+        "ratio, never upscales) or keep (default 1280x720).",
         "size" });
     p.addOption({ "fps", "Frame rate, e.g. 30 or 30000/1001 (default: keep the input's).", "rate" });
-    p.addOption({ "preset", "A vtfarm preset (see `vtfarm-cli presets`; other options override it), or the encoder's "
-                            "preset: ultrafast..placebo for x264/x265, a speed 0-8 for VP9 or 0-13 for AV1.",
+    p.addOption({ "preset",
+        "A vtfarm preset (see `vtfarm-cli presets`; other options override it), or the encoder's "
+        "preset: ultrafast..placebo for x264/x265, a speed 0-8 for VP9 or 0-13 for AV1.",
         "name" });
-    p.addOption({ "audio-codec", QStringLiteral("Audio codec: %1 (default aac).").arg(media::audioCodecNames().join(u", ")), "codec" });
-    p.addOption({ "audio-bitrate", "Audio bitrate, e.g. 128k (default: the encoder's, for AAC 69k mono, 128k stereo).", "rate" });
+    p.addOption({ "audio-codec",
+        QStringLiteral("Audio codec: %1 (default aac).").arg(media::audioCodecNames().join(u", ")),
+        "codec" });
+    p.addOption({ "audio-bitrate",
+        "Audio bitrate, e.g. 128k (default: the encoder's, for AAC 69k mono, 128k stereo).", "rate" });
     p.addOption({ "threads", "libav threads per decoder and encoder (default 0: automatic).", "n" });
     p.addOption({ "overwrite", "Replace an existing output file." });
 }
@@ -54,7 +60,8 @@ Result<CommandSettings> settingsFromOptions(const QCommandLineParser& p)
 {
     // The options are the fields of a job request, as the API takes them, under their own names.
     QJsonObject fields;
-    for (const char* key : { "codec", "bitrate", "crf", "resolution", "fps", "preset", "audio-codec", "audio-bitrate", "threads" }) {
+    for (const char* key : { "codec", "bitrate", "crf", "resolution", "fps", "preset", "audio-codec",
+             "audio-bitrate", "threads" }) {
         const QString name = QString::fromLatin1(key);
         if (p.isSet(name))
             fields[QString(name).replace(u'-', u'_')] = p.value(name);
@@ -81,8 +88,8 @@ void printErrors(const QList<Error>& errors)
 {
     for (const Error& e : errors) {
         const QString where = optionForField(e.field);
-        std::fprintf(stderr, "vtfarm-cli: %s%s\n", where.isEmpty() ? "" : qPrintable(where + QStringLiteral(": ")),
-            qPrintable(e.message));
+        std::fprintf(stderr, "vtfarm-cli: %s%s\n",
+            where.isEmpty() ? "" : qPrintable(where + QStringLiteral(": ")), qPrintable(e.message));
     }
 }
 

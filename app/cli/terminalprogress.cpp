@@ -3,7 +3,6 @@
 #include "transcoder.h"
 
 #include <QDateTime>
-
 #include <unistd.h>
 
 namespace vtfarm::cli {
@@ -11,8 +10,7 @@ namespace vtfarm::cli {
 TerminalProgress::TerminalProgress(FILE* stream)
     : m_stream(stream)
     , m_tty(isatty(fileno(stream)))
-{
-}
+{ }
 
 QString TerminalProgress::formatDuration(double seconds)
 {
@@ -20,7 +18,10 @@ QString TerminalProgress::formatDuration(double seconds)
         return QStringLiteral("--:--");
     const qint64 s = qint64(seconds + 0.5);
     if (s >= 3600)
-        return QStringLiteral("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
+        return QStringLiteral("%1:%2:%3")
+            .arg(s / 3600)
+            .arg(s / 60 % 60, 2, 10, QLatin1Char('0'))
+            .arg(s % 60, 2, 10, QLatin1Char('0'));
     return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 

@@ -6,7 +6,6 @@
 
 #include <QCommandLineParser>
 #include <QFileInfo>
-
 #include <cstdio>
 
 namespace vtfarm::cli {
@@ -17,7 +16,8 @@ int transcodeCommand(const QStringList& args)
     p.setApplicationDescription("Transcode one file.");
     p.addHelpOption();
     p.addPositionalArgument("input", "The file to transcode.");
-    p.addOption({ { "o", "output" }, "The file to write; its extension picks the container (mp4, mkv, webm, mov, m4a).", "file" });
+    p.addOption({ { "o", "output" },
+        "The file to write; its extension picks the container (mp4, mkv, webm, mov, m4a).", "file" });
     addSettingsOptions(p);
     int status = ExitOk;
     if (!parseCommand(p, QStringLiteral("transcode"), args, &status))
@@ -34,7 +34,8 @@ int transcodeCommand(const QStringList& args)
         return ExitUsage;
     }
     const media::TranscodeSettings& settings = options->settings;
-    if (const QList<Error> errors = media::validate(settings, media::containerForPath(output)); !errors.isEmpty()) {
+    if (const QList<Error> errors = media::validate(settings, media::containerForPath(output));
+        !errors.isEmpty()) {
         printErrors(errors);
         return ExitUsage;
     }
@@ -42,7 +43,8 @@ int transcodeCommand(const QStringList& args)
     media::Transcoder transcoder(input, output, settings);
     TerminalProgress bar;
     const QString label = QFileInfo(input).fileName();
-    transcoder.setProgressCallback([&](const media::TranscodeProgress& progress) { bar.update(label, progress); },
+    transcoder.setProgressCallback(
+        [&](const media::TranscodeProgress& progress) { bar.update(label, progress); },
         bar.interactive() ? 100 : 1000);
     SignalWatcher watcher([&](int) { transcoder.cancel(); });
     const auto result = transcoder.run();
@@ -58,8 +60,8 @@ int transcodeCommand(const QStringList& args)
     for (const QString& w : result->warnings)
         std::fprintf(stderr, "vtfarm-cli: warning: %s\n", qPrintable(w));
     std::printf("%s: %s, %lld frames, %.1f s of media in %.1f s (%.2fx)\n", qPrintable(output),
-        qPrintable(TerminalProgress::formatBytes(result->outputBytes)), static_cast<long long>(result->frames),
-        result->mediaSeconds, result->elapsedSeconds,
+        qPrintable(TerminalProgress::formatBytes(result->outputBytes)),
+        static_cast<long long>(result->frames), result->mediaSeconds, result->elapsedSeconds,
         result->elapsedSeconds > 0 ? result->mediaSeconds / result->elapsedSeconds : 0.0);
     return ExitOk;
 }

@@ -10,8 +10,7 @@ ApiServerController::ApiServerController(jobs::JobManager& manager, QString data
     : QObject(parent)
     , m_manager(manager)
     , m_dataDir(std::move(dataDir))
-{
-}
+{ }
 
 ApiServerController::~ApiServerController()
 {

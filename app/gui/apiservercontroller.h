@@ -4,7 +4,6 @@
 #include "result.h"
 
 #include <QObject>
-
 #include <memory>
 
 namespace vtfarm::jobs {

@@ -15,12 +15,9 @@
 #include <QStandardPaths>
 #include <QTimer>
 
-
 using namespace vtfarm;
 
 Q_LOGGING_CATEGORY(lcGui, "vtfarm.gui")
-
-
 
 int main(int argc, char** argv)
 {
@@ -31,10 +28,12 @@ int main(int argc, char** argv)
     QApplication::setDesktopFileName(QStringLiteral("io.github.vtfarm.Vtfarm"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QApplication::translate("main", "Desktop video transcoder with a local worker farm."));
+    parser.setApplicationDescription(
+        QApplication::translate("main", "Desktop video transcoder with a local worker farm."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("files"), QApplication::translate("main", "Videos or folders to queue with the current preset."),
+    parser.addPositionalArgument(QStringLiteral("files"),
+        QApplication::translate("main", "Videos or folders to queue with the current preset."),
         QStringLiteral("[FILE_OR_FOLDER...]"));
     parser.process(app);
 
@@ -52,15 +51,18 @@ int main(int argc, char** argv)
     options.worker.program = gui::findWorkerProgram();
     if (options.worker.program.isEmpty()) {
         // Without vtfarm-cli a crashing decoder takes the window with it, but the queue still works.
-        qCWarning(lcGui) << "vtfarm-cli not found next to vtfarm or on PATH; transcoding inside the window's process";
+        qCWarning(lcGui)
+            << "vtfarm-cli not found next to vtfarm or on PATH; transcoding inside the window's process";
         options.worker.mode = jobs::WorkerProcess::Mode::InProcess;
     }
     jobs::JobManager manager(options);
     if (auto opened = manager.open(); !opened) {
         const bool busy = opened.error().code == ErrorCode::Conflict;
         QMessageBox::critical(nullptr, QApplication::translate("main", "vtfarm"),
-            busy ? QApplication::translate("main", "vtfarm is already running for this user.\n\n%1").arg(opened.error().message)
-                 : QApplication::translate("main", "The job queue cannot be opened.\n\n%1").arg(opened.error().message));
+            busy ? QApplication::translate("main", "vtfarm is already running for this user.\n\n%1")
+                       .arg(opened.error().message)
+                 : QApplication::translate("main", "The job queue cannot be opened.\n\n%1")
+                       .arg(opened.error().message));
         return 1;
     }
 
@@ -70,7 +72,8 @@ int main(int argc, char** argv)
     gui::ApiServerController api(manager, dataDir);
     auto applyApi = [&api, &window](const ui::ApiServerSettings& wanted) {
         if (auto r = api.apply(wanted); !r) {
-            window.messageBar()->showMessage(QApplication::translate("main", "The API server did not start: %1").arg(r.error().message),
+            window.messageBar()->showMessage(
+                QApplication::translate("main", "The API server did not start: %1").arg(r.error().message),
                 ui::MessageBar::Kind::Error);
         } else if (api.isRunning()) {
             qCInfo(lcGui) << "API server on" << wanted.bindAddress << api.port();
@@ -82,20 +85,25 @@ int main(int argc, char** argv)
     // SIGTERM (a logout, a service manager) and SIGINT end the event loop like closing the window
     // does, so running jobs go back to the queue without spending one of their attempts.
     SignalWatcher termination([&app](int) {
-        QMetaObject::invokeMethod(&app, [] {
-            qCInfo(lcGui) << "terminating: running jobs go back to the queue";
-            QApplication::exit(0); // not quit(): that would ask the window, which may ask the user
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            &app,
+            [] {
+                qCInfo(lcGui) << "terminating: running jobs go back to the queue";
+                QApplication::exit(0); // not quit(): that would ask the window, which may ask the user
+            },
+            Qt::QueuedConnection);
     });
     if (!instance.listen())
-        qCWarning(lcGui) << "cannot listen on" << instance.serverName() << "- a second launch will not find this window";
-    QObject::connect(&instance, &gui::SingleInstance::activated, &window, [&window](const QStringList& paths) {
-        window.showNormal();
-        window.raise();
-        window.activateWindow();
-        if (!paths.isEmpty())
-            window.addPaths(paths);
-    });
+        qCWarning(lcGui) << "cannot listen on" << instance.serverName()
+                         << "- a second launch will not find this window";
+    QObject::connect(
+        &instance, &gui::SingleInstance::activated, &window, [&window](const QStringList& paths) {
+            window.showNormal();
+            window.raise();
+            window.activateWindow();
+            if (!paths.isEmpty())
+                window.addPaths(paths);
+        });
 
     const QStringList files = parser.positionalArguments();
     if (!files.isEmpty())

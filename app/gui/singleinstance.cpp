@@ -21,11 +21,15 @@ SingleInstance::SingleInstance(const QString& dataDir, QObject* parent)
     : QObject(parent)
 {
     // Short enough for a socket path, distinct per user (runtime folder) and per data folder.
-    const QByteArray key = QCryptographicHash::hash(QDir(dataDir).absolutePath().toUtf8(), QCryptographicHash::Sha256).toHex().left(16);
+    const QByteArray key
+        = QCryptographicHash::hash(QDir(dataDir).absolutePath().toUtf8(), QCryptographicHash::Sha256)
+              .toHex()
+              .left(16);
     QString dir = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
     if (dir.isEmpty())
         dir = QDir::tempPath();
-    m_name = QDir(dir).filePath(QStringLiteral("vtfarm-") + QString::fromLatin1(key) + QStringLiteral(".socket"));
+    m_name = QDir(dir).filePath(
+        QStringLiteral("vtfarm-") + QString::fromLatin1(key) + QStringLiteral(".socket"));
 }
 
 SingleInstance::~SingleInstance() = default;

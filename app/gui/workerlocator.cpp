@@ -10,7 +10,8 @@ namespace vtfarm::gui {
 QString findWorkerProgram()
 {
     const QDir here(QCoreApplication::applicationDirPath());
-    for (const QString& candidate : { here.filePath(QStringLiteral("vtfarm-cli")), here.filePath(QStringLiteral("../cli/vtfarm-cli")) }) {
+    for (const QString& candidate :
+        { here.filePath(QStringLiteral("vtfarm-cli")), here.filePath(QStringLiteral("../cli/vtfarm-cli")) }) {
         const QFileInfo info(candidate);
         if (info.isFile() && info.isExecutable())
             return info.canonicalFilePath();

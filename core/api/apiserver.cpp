@@ -2,12 +2,12 @@
 
 #include "apierror.h"
 #include "auth.h"
-#include "byterange.h"
 #include "boundedhttpserver.h"
+#include "byterange.h"
 #include "codecs.h"
 #include "filenames.h"
-#include "jobrequest.h"
 #include "jobmanager.h"
+#include "jobrequest.h"
 #include "mediainfo.h"
 #include "metrics.h"
 #include "presets.h"
@@ -494,7 +494,8 @@ Result<QUuid> ApiServer::Impl::submit(jobs::JobSpec spec)
 
 UploadForm ApiServer::Impl::newUploadForm()
 {
-    const UploadForm::Limits limits { options.maxUploadBytes, options.maxFormParts, 4096, options.minFreeBytes };
+    const UploadForm::Limits limits { options.maxUploadBytes, options.maxFormParts, 4096,
+        options.minFreeBytes };
     return UploadForm(uploadsDir(), limits, [this](qint64 n) {
         if (metrics)
             metrics->addUploadBytes(n);
@@ -751,7 +752,8 @@ void ApiServer::Impl::getJob(Exchange& x)
         sendJson(x.res, 200, jobJson(*job));
 }
 
-std::optional<Job> ApiServer::Impl::actOnJob(Exchange& x, Result<void> (jobs::JobManager::*action)(const QUuid&))
+std::optional<Job> ApiServer::Impl::actOnJob(
+    Exchange& x, Result<void> (jobs::JobManager::*action)(const QUuid&))
 {
     const auto job = jobFromPath(x);
     if (!job)

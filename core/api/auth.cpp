@@ -1,7 +1,6 @@
 #include "auth.h"
 
 #include <QCryptographicHash>
-
 #include <algorithm>
 #include <cctype>
 
@@ -16,9 +15,9 @@ constexpr std::size_t kMaxTrackedAddresses = 4096;
 } // namespace
 
 TokenCheck::TokenCheck(const QString& token)
-    : m_digest(token.isEmpty() ? QByteArray() : QCryptographicHash::hash(token.toUtf8(), QCryptographicHash::Sha256))
-{
-}
+    : m_digest(
+        token.isEmpty() ? QByteArray() : QCryptographicHash::hash(token.toUtf8(), QCryptographicHash::Sha256))
+{ }
 
 bool TokenCheck::accepts(std::string_view header) const
 {
@@ -36,8 +35,8 @@ bool TokenCheck::accepts(std::string_view header) const
         given.remove_prefix(1);
     while (!given.empty() && given.back() == ' ')
         given.remove_suffix(1);
-    const QByteArray digest
-        = QCryptographicHash::hash(QByteArrayView(given.data(), qsizetype(given.size())), QCryptographicHash::Sha256);
+    const QByteArray digest = QCryptographicHash::hash(
+        QByteArrayView(given.data(), qsizetype(given.size())), QCryptographicHash::Sha256);
     unsigned char diff = 0;
     for (qsizetype i = 0; i < digest.size(); ++i)
         diff |= static_cast<unsigned char>(digest[i] ^ m_digest[i]);
@@ -46,8 +45,7 @@ bool TokenCheck::accepts(std::string_view header) const
 
 AuthThrottle::AuthThrottle(int freeFailures)
     : m_freeFailures(std::max(1, freeFailures))
-{
-}
+{ }
 
 int AuthThrottle::lockedFor(const std::string& address)
 {

@@ -259,8 +259,7 @@ public:
     BoundedTaskQueue(std::size_t threads, std::size_t maxPending)
         : m_pool(threads)
         , m_maxPending(maxPending)
-    {
-    }
+    { }
 
     void enqueue(std::function<void()> fn) override
     {
@@ -310,8 +309,9 @@ ConnectionStream* BoundedHttpServer::currentConnection()
 bool BoundedHttpServer::process_and_close_socket(socket_t sock)
 {
     if (t_rejectConnection) {
-        static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n"
-                                   "Content-Length: 0\r\n\r\n";
+        static const char busy[]
+            = "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n"
+              "Content-Length: 0\r\n\r\n";
         // Never waits: this is the accept thread. A client whose request arrives after the close
         // sees a reset instead of the 503; either way it is not kept.
         [[maybe_unused]] const ssize_t n = ::send(sock, busy, sizeof busy - 1, MSG_DONTWAIT | MSG_NOSIGNAL);

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QtGlobal>
-
 #include <string>
 
 namespace vtfarm::api {
@@ -9,7 +8,12 @@ namespace vtfarm::api {
 /// \brief A byte range of a file, from a Range header (RFC 9110 §14).
 struct ByteRange
 {
-    enum class Kind { Whole, Part, Unsatisfiable };
+    enum class Kind
+    {
+        Whole,
+        Part,
+        Unsatisfiable
+    };
     Kind kind = Kind::Whole;
     qint64 first = 0;
     qint64 last = 0;

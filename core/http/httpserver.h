@@ -96,7 +96,8 @@ public:
     virtual void abort(int status) = 0;
 };
 
-enum class BodyMode {
+enum class BodyMode
+{
     None, ///< a body is refused (413) unless empty
     Buffered, ///< read whole (up to maxBodyBytes) into Request::body before the handler runs
     Streamed, ///< the handler returns a BodySink, or an answer without reading the body
@@ -104,7 +105,11 @@ enum class BodyMode {
 
 /// Where a handler runs. Inline handlers run on the I/O thread and must not block (memory reads,
 /// no disk, no waiting for other threads); the rest run on the bounded handler pool.
-enum class Execution { Inline, Pool };
+enum class Execution
+{
+    Inline,
+    Pool
+};
 
 using Handler = std::function<Response(Request&)>;
 using StreamHandler = std::function<std::variant<Response, std::unique_ptr<BodySink>>(Request&)>;
@@ -127,7 +132,9 @@ struct Limits
 {
     std::size_t maxHeaderBytes = 32 * 1024; ///< request line and header fields: beyond, 431
     std::size_t maxTargetBytes = 8 * 1024; ///< request target: beyond, 414
-    std::chrono::milliseconds headerTimeout { 10'000 }; ///< the whole header, from the first byte (or from the end of the previous request): else 408
+    std::chrono::milliseconds headerTimeout {
+        10'000
+    }; ///< the whole header, from the first byte (or from the end of the previous request): else 408
     std::uint64_t minBodyBytesPerSecond = 16 * 1024; ///< a body slower than this on average ...
     std::chrono::milliseconds bodyRateWindow { 30'000 }; ///< ... over any window this long gets 408
     std::chrono::milliseconds idleTimeout { 30'000 }; ///< a keep-alive connection with no request

@@ -29,7 +29,8 @@ JobSource jobSourceFromString(const QString& text)
 
 QJsonObject JobSpec::toJson() const
 {
-    QJsonObject o { { "input", input }, { "settings", settings.toJson() }, { "source", jobSourceName(source) } };
+    QJsonObject o { { "input", input }, { "settings", settings.toJson() },
+        { "source", jobSourceName(source) } };
     if (!output.isEmpty())
         o["output"] = output;
     if (!outputDir.isEmpty())
@@ -74,7 +75,9 @@ QString Job::name() const
 
 QJsonObject Job::toJson() const
 {
-    auto time = [](const QDateTime& t) { return t.isValid() ? QJsonValue(t.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue(); };
+    auto time = [](const QDateTime& t) {
+        return t.isValid() ? QJsonValue(t.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue();
+    };
     QJsonObject o {
         { "id", idString() },
         { "name", name() },

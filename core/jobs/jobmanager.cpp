@@ -10,7 +10,6 @@
 #include <QLockFile>
 #include <QLoggingCategory>
 #include <QThread>
-
 #include <mutex>
 
 Q_LOGGING_CATEGORY(lcJobs, "vtfarm.jobs")
@@ -90,7 +89,8 @@ Result<void> JobManager::open(std::unique_ptr<JobStore> store)
     if (m_options.dataDir.isEmpty())
         return Error { ErrorCode::InvalidArgument, QStringLiteral("No data folder given."), "data_dir" };
     if (!QDir().mkpath(m_options.dataDir))
-        return Error { ErrorCode::IoError, QStringLiteral("Cannot create the data folder %1.").arg(m_options.dataDir), "data_dir" };
+        return Error { ErrorCode::IoError,
+            QStringLiteral("Cannot create the data folder %1.").arg(m_options.dataDir), "data_dir" };
     m_lock = std::make_unique<QLockFile>(QDir(m_options.dataDir).filePath(QStringLiteral("lock")));
     if (!m_lock->tryLock(0)) {
         qint64 pid = 0;
@@ -98,7 +98,10 @@ Result<void> JobManager::open(std::unique_ptr<JobStore> store)
         m_lock->getLockInfo(&pid, &host, &app);
         m_lock.reset();
         return Error { ErrorCode::Conflict,
-            QStringLiteral("Another vtfarm process (pid %1) is using the data folder %2.").arg(pid).arg(m_options.dataDir), "data_dir" };
+            QStringLiteral("Another vtfarm process (pid %1) is using the data folder %2.")
+                .arg(pid)
+                .arg(m_options.dataDir),
+            "data_dir" };
     }
     if (auto r = store->open(); !r)
         return r;
@@ -125,7 +128,8 @@ void JobManager::recover()
         QFile::remove(media::partPath(job->outputPath));
         if (job->attempts >= m_options.maxAttempts) {
             (void)transition(*job, JobState::Failed,
-                QStringLiteral("Interrupted %1 times: vtfarm stopped while this job ran. It may crash the program; retry it alone to see.")
+                QStringLiteral("Interrupted %1 times: vtfarm stopped while this job ran. It may crash the "
+                               "program; retry it alone to see.")
                     .arg(job->attempts),
                 Persist::BestEffort);
         } else {
@@ -180,7 +184,8 @@ void JobManager::shutdown()
         (void)m_queue->store().forgetPartFile(media::partPath(r->outputPath));
         const Job* job = m_queue->find(r->id);
         if (job && job->state == JobState::Started)
-            applyOutcome(*job, outcome.value_or(WorkerOutcome { WorkerOutcome::Kind::Stopped, {}, {} }), true);
+            applyOutcome(
+                *job, outcome.value_or(WorkerOutcome { WorkerOutcome::Kind::Stopped, {}, {} }), true);
     }
     // Readers on other threads may still look at the jobs; only the store closes.
     m_queue->closeStore();
@@ -201,7 +206,8 @@ const QList<QUuid>& JobManager::order() const
 
 Result<void> JobManager::notFound(const QUuid& id) const
 {
-    return Error { ErrorCode::NotFound, QStringLiteral("No job %1.").arg(id.toString(QUuid::WithoutBraces)), {} };
+    return Error { ErrorCode::NotFound, QStringLiteral("No job %1.").arg(id.toString(QUuid::WithoutBraces)),
+        {} };
 }
 
 Result<void> JobManager::transition(const Job& job, JobState to, const QString& error, Persist persist,
@@ -209,9 +215,12 @@ Result<void> JobManager::transition(const Job& job, JobState to, const QString& 
 {
     const JobState from = job.state;
     if (!isLegalTransition(from, to)) {
-        qCWarning(lcJobs) << "refused illegal transition" << jobStateName(from) << "->" << jobStateName(to) << "of job" << job.idString();
+        qCWarning(lcJobs) << "refused illegal transition" << jobStateName(from) << "->" << jobStateName(to)
+                          << "of job" << job.idString();
         return Error { ErrorCode::Conflict,
-            QStringLiteral("Job %1 is %2; it cannot become %3.").arg(job.idString(), jobStateName(from), jobStateName(to)), {} };
+            QStringLiteral("Job %1 is %2; it cannot become %3.")
+                .arg(job.idString(), jobStateName(from), jobStateName(to)),
+            {} };
     }
     Job next = job;
     if (alsoChange)
@@ -277,15 +286,18 @@ QSet<QString> JobManager::reservedOutputs() const
     return reserved;
 }
 
-Result<Job> JobManager::prepare(JobSpec spec, const QSet<QString>& reserved, QHash<QString, int>* suffixes) const
+Result<Job> JobManager::prepare(
+    JobSpec spec, const QSet<QString>& reserved, QHash<QString, int>* suffixes) const
 {
     const QFileInfo input(spec.input);
     if (spec.input.isEmpty())
         return Error::invalid("input", QStringLiteral("No input file given."));
     if (!input.exists())
-        return Error { ErrorCode::NotFound, QStringLiteral("The input file %1 does not exist.").arg(spec.input), "input" };
+        return Error { ErrorCode::NotFound,
+            QStringLiteral("The input file %1 does not exist.").arg(spec.input), "input" };
     if (!input.isFile())
-        return Error { ErrorCode::UnsupportedInput, QStringLiteral("%1 is not a file.").arg(spec.input), "input" };
+        return Error { ErrorCode::UnsupportedInput, QStringLiteral("%1 is not a file.").arg(spec.input),
+            "input" };
     spec.input = input.absoluteFilePath();
 
     QString wanted;
@@ -294,14 +306,16 @@ Result<Job> JobManager::prepare(JobSpec spec, const QSet<QString>& reserved, QHa
         spec.container = media::containerForPath(wanted);
     } else {
         spec.container = spec.container.toLower();
-        const QString dir = spec.outputDir.isEmpty() ? input.absolutePath() : QFileInfo(spec.outputDir).absoluteFilePath();
+        const QString dir
+            = spec.outputDir.isEmpty() ? input.absolutePath() : QFileInfo(spec.outputDir).absoluteFilePath();
         wanted = QDir(dir).filePath(expandNamePattern(spec.namePattern, spec.input) + u'.' + spec.container);
     }
     if (const QList<Error> errors = media::validate(spec.settings, spec.container); !errors.isEmpty())
         return errors.first();
     const QString dir = QFileInfo(wanted).absolutePath();
     if (!QDir().mkpath(dir))
-        return Error { ErrorCode::IoError, QStringLiteral("Cannot create the output folder %1.").arg(dir), "output" };
+        return Error { ErrorCode::IoError, QStringLiteral("Cannot create the output folder %1.").arg(dir),
+            "output" };
 
     Job job;
     job.id = QUuid::createUuid();
@@ -309,7 +323,8 @@ Result<Job> JobManager::prepare(JobSpec spec, const QSet<QString>& reserved, QHa
     job.inputBytes = input.size();
     QSet<QString> taken = reserved;
     taken.insert(spec.input);
-    if (spec.settings.overwrite && !reserved.contains(QDir::cleanPath(wanted)) && QDir::cleanPath(wanted) != spec.input)
+    if (spec.settings.overwrite && !reserved.contains(QDir::cleanPath(wanted))
+        && QDir::cleanPath(wanted) != spec.input)
         job.outputPath = QDir::cleanPath(wanted);
     else
         job.outputPath = uniqueOutputPath(wanted, taken, &(*suffixes)[QDir::cleanPath(wanted)]);
@@ -381,9 +396,12 @@ Result<void> JobManager::retry(const QUuid& id)
         return notFound(id);
     if (!canRetry(job->state))
         return Error { ErrorCode::Conflict,
-            QStringLiteral("Only a failed or canceled job can be retried; this one is %1.").arg(jobStateName(job->state)), {} };
+            QStringLiteral("Only a failed or canceled job can be retried; this one is %1.")
+                .arg(jobStateName(job->state)),
+            {} };
     if (m_running.contains(id))
-        return Error { ErrorCode::Conflict, QStringLiteral("The job's worker is still stopping; retry in a moment."), {} };
+        return Error { ErrorCode::Conflict,
+            QStringLiteral("The job's worker is still stopping; retry in a moment."), {} };
     // Its old name may have been taken since; a retried job still never overwrites.
     QString path = job->outputPath;
     if (!job->spec.settings.overwrite) {
@@ -520,7 +538,8 @@ void JobManager::addBackend(std::shared_ptr<WorkerBackend> backend, std::functio
 
 int JobManager::runningOn(const Lane& lane) const
 {
-    return int(std::count_if(m_running.cbegin(), m_running.cend(), [&lane](const auto& r) { return r->lane == &lane; }));
+    return int(std::count_if(
+        m_running.cbegin(), m_running.cend(), [&lane](const auto& r) { return r->lane == &lane; }));
 }
 
 void JobManager::setRunningCount()
@@ -534,7 +553,9 @@ void JobManager::schedule()
     if (!m_open || m_paused || m_shuttingDown)
         return;
     QSet<QUuid> cannotStart; // this time round: their start could not be recorded
-    const auto eligible = [this, &cannotStart](const Job& j) { return !m_running.contains(j.id) && !cannotStart.contains(j.id); };
+    const auto eligible = [this, &cannotStart](const Job& j) {
+        return !m_running.contains(j.id) && !cannotStart.contains(j.id);
+    };
     for (const auto& lane : std::as_const(m_lanes)) {
         while (runningOn(*lane) < lane->capacity()) {
             const Job* next = m_queue->next(eligible);
@@ -551,7 +572,8 @@ bool JobManager::dispatch(const Job& job, Lane& lane)
     const QUuid id = job.id;
     // The name was free at submit; if something has taken it since, pick the next free one.
     QString outputPath = job.outputPath;
-    if (!job.spec.settings.overwrite && (QFileInfo::exists(outputPath) || QFileInfo::exists(media::partPath(outputPath)))) {
+    if (!job.spec.settings.overwrite
+        && (QFileInfo::exists(outputPath) || QFileInfo::exists(media::partPath(outputPath)))) {
         QSet<QString> taken = reservedOutputs();
         taken.remove(outputPath);
         taken.insert(job.spec.input);
@@ -561,7 +583,8 @@ bool JobManager::dispatch(const Job& job, Lane& lane)
     if (lane.local && request.settings.threads == 0) {
         // Jobs that will share the cores from now on: this one, those running, and those queued behind it.
         const int sharing = std::min(m_options.maxConcurrent, runningOn(lane) + m_queue->queuedCount());
-        request.settings.threads = m_options.threadsPerJob > 0 ? m_options.threadsPerJob : automaticThreads(sharing);
+        request.settings.threads
+            = m_options.threadsPerJob > 0 ? m_options.threadsPerJob : automaticThreads(sharing);
     }
     if (!m_queue->store().recordPartFile(media::partPath(outputPath)))
         return false;
@@ -588,10 +611,12 @@ bool JobManager::dispatch(const Job& job, Lane& lane)
     const quint64 serial = running->serial;
     WorkerEvents events;
     events.started = [this, serial](const QString& node) {
-        QMetaObject::invokeMethod(this, [this, serial, node] { onRunStarted(serial, node); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, serial, node] { onRunStarted(serial, node); }, Qt::QueuedConnection);
     };
     events.progress = [this, serial](const media::TranscodeProgress& p) {
-        QMetaObject::invokeMethod(this, [this, serial, p] { onProgress(serial, p); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, serial, p] { onProgress(serial, p); }, Qt::QueuedConnection);
     };
     std::weak_ptr<Running> weak = running;
     events.finished = [this, serial, weak](const WorkerOutcome& outcome) {
@@ -599,7 +624,8 @@ bool JobManager::dispatch(const Job& job, Lane& lane)
             std::lock_guard lock(r->mutex);
             r->outcome = outcome;
         }
-        QMetaObject::invokeMethod(this, [this, serial, outcome] { onRunFinished(serial, outcome); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, serial, outcome] { onRunFinished(serial, outcome); }, Qt::QueuedConnection);
     };
     running->run = lane.backend->start(request, std::move(events));
     setRunningCount();
@@ -608,8 +634,7 @@ bool JobManager::dispatch(const Job& job, Lane& lane)
 
 namespace {
 
-template <class Map>
-typename Map::mapped_type runOf(const Map& running, quint64 serial)
+template <class Map> typename Map::mapped_type runOf(const Map& running, quint64 serial)
 {
     for (const auto& r : running) {
         if (r->serial == serial)
@@ -678,7 +703,8 @@ void JobManager::applyOutcome(const Job& job, const WorkerOutcome& outcome, bool
         qCWarning(lcJobs) << "job" << job.idString() << "interrupted:" << reason;
         if (job.attempts >= m_options.maxAttempts)
             (void)transition(job, JobState::Failed,
-                QStringLiteral("Interrupted %1 times; the last time: %2").arg(job.attempts).arg(reason), Persist::BestEffort);
+                QStringLiteral("Interrupted %1 times; the last time: %2").arg(job.attempts).arg(reason),
+                Persist::BestEffort);
         else
             (void)transition(job, JobState::Queued, {}, Persist::BestEffort);
         Q_EMIT jobInterrupted(id, reason);

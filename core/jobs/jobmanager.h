@@ -12,7 +12,6 @@
 #include <QObject>
 #include <QSet>
 #include <QUuid>
-
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -45,7 +44,13 @@ public:
         int maxAttempts = 3; ///< a job interrupted this many times fails
         bool autoStart = true; ///< start queued jobs as soon as open() returns
     };
-    enum class Move { Up, Down, Top, Bottom };
+    enum class Move
+    {
+        Up,
+        Down,
+        Top,
+        Bottom
+    };
 
     explicit JobManager(Options options, QObject* parent = nullptr);
     ~JobManager() override;
@@ -119,9 +124,13 @@ private:
 
     /// BestEffort: the state changes in memory even when the store cannot record it (for what
     /// has already happened, such as a worker that ended).
-    enum class Persist { Required, BestEffort };
-    Result<void> transition(const Job& job, JobState to, const QString& error = {}, Persist persist = Persist::Required,
-        const std::function<void(Job&)>& alsoChange = {});
+    enum class Persist
+    {
+        Required,
+        BestEffort
+    };
+    Result<void> transition(const Job& job, JobState to, const QString& error = {},
+        Persist persist = Persist::Required, const std::function<void(Job&)>& alsoChange = {});
     void applyOutcome(const Job& job, const WorkerOutcome& outcome, bool requeue);
     /// \a suffixes: for each wanted output path, where the search for a free name goes on.
     Result<Job> prepare(JobSpec spec, const QSet<QString>& reserved, QHash<QString, int>* suffixes) const;

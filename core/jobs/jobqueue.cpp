@@ -6,8 +6,7 @@ namespace vtfarm::jobs {
 
 JobQueue::JobQueue(std::unique_ptr<JobStore> store)
     : m_store(std::move(store))
-{
-}
+{ }
 
 JobQueue::~JobQueue() = default;
 
@@ -59,7 +58,8 @@ const Job* JobQueue::next(const std::function<bool(const Job&)>& eligible) const
 
 int JobQueue::queuedCount() const
 {
-    return int(std::count_if(m_jobs.cbegin(), m_jobs.cend(), [](const Job& j) { return j.state == JobState::Queued; }));
+    return int(std::count_if(
+        m_jobs.cbegin(), m_jobs.cend(), [](const Job& j) { return j.state == JobState::Queued; }));
 }
 
 Result<void> JobQueue::save(const Job& job)
@@ -115,10 +115,12 @@ Result<void> JobQueue::move(qsizetype from, qsizetype to)
         std::swap(moved.position, other.position);
         changed = { moved, other };
     } else if (to == 0 || to == m_order.size() - 1) {
-        moved.position = to == 0 ? m_jobs.value(m_order.first()).position - 1 : m_jobs.value(m_order.last()).position + 1;
+        moved.position = to == 0 ? m_jobs.value(m_order.first()).position - 1
+                                 : m_jobs.value(m_order.last()).position + 1;
         changed = { moved };
     } else {
-        return Error { ErrorCode::InvalidArgument, QStringLiteral("A job moves one place or to an end of the queue."), {} };
+        return Error { ErrorCode::InvalidArgument,
+            QStringLiteral("A job moves one place or to an end of the queue."), {} };
     }
     if (auto r = m_store->updatePositions(changed); !r)
         return r;

@@ -8,7 +8,6 @@
 #include <QList>
 #include <QReadWriteLock>
 #include <QUuid>
-
 #include <functional>
 #include <memory>
 #include <optional>

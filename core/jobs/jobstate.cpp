@@ -35,7 +35,8 @@ bool isLegalTransition(JobState from, JobState to)
         return to == JobState::Started || to == JobState::Canceled;
     case JobState::Started:
         // back to queued: the program stopped while the job ran, and it runs again
-        return to == JobState::Finished || to == JobState::Failed || to == JobState::Canceled || to == JobState::Queued;
+        return to == JobState::Finished || to == JobState::Failed || to == JobState::Canceled
+            || to == JobState::Queued;
     case JobState::Failed:
     case JobState::Canceled:
         return to == JobState::Queued; // retry

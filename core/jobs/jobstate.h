@@ -2,18 +2,29 @@
 
 #include <QMetaType>
 #include <QString>
-
 #include <optional>
 
 namespace vtfarm::jobs {
 Q_NAMESPACE
 
 /// \brief A job's lifecycle, in the RQ vocabulary the Python service's clients already read.
-enum class JobState { Queued, Started, Finished, Failed, Canceled };
+enum class JobState
+{
+    Queued,
+    Started,
+    Finished,
+    Failed,
+    Canceled
+};
 Q_ENUM_NS(JobState)
 
 /// \brief Who asked for a job.
-enum class JobSource { Gui, Cli, Api };
+enum class JobSource
+{
+    Gui,
+    Cli,
+    Api
+};
 Q_ENUM_NS(JobSource)
 
 QString jobStateName(JobState state);
@@ -41,7 +52,7 @@ inline bool canRetry(JobState s)
 }
 
 /// Every state, in the order the window and the API list them.
-inline constexpr JobState kJobStates[] = { JobState::Queued, JobState::Started, JobState::Finished,
-    JobState::Failed, JobState::Canceled };
+inline constexpr JobState kJobStates[]
+    = { JobState::Queued, JobState::Started, JobState::Finished, JobState::Failed, JobState::Canceled };
 
 } // namespace vtfarm::jobs

@@ -7,7 +7,6 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
-
 #include <functional>
 
 namespace vtfarm::jobs {
@@ -68,9 +67,13 @@ void bindJob(QSqlQuery& q, const Job& job)
     q.bindValue(":state", jobStateName(job.state));
     q.bindValue(":spec", QString::fromUtf8(QJsonDocument(job.spec.toJson()).toJson(QJsonDocument::Compact)));
     q.bindValue(":attempts", job.attempts);
-    q.bindValue(":error", job.error.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(job.error));
-    q.bindValue(":warnings", job.warnings.isEmpty() ? QVariant(QMetaType::fromType<QString>())
-                                                    : QVariant(QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(job.warnings)).toJson(QJsonDocument::Compact))));
+    q.bindValue(
+        ":error", job.error.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(job.error));
+    q.bindValue(":warnings",
+        job.warnings.isEmpty()
+            ? QVariant(QMetaType::fromType<QString>())
+            : QVariant(QString::fromUtf8(
+                QJsonDocument(QJsonArray::fromStringList(job.warnings)).toJson(QJsonDocument::Compact))));
     q.bindValue(":created_at", msecs(job.createdAt));
     q.bindValue(":started_at", msecs(job.startedAt));
     q.bindValue(":ended_at", msecs(job.endedAt));
@@ -81,8 +84,9 @@ void bindJob(QSqlQuery& q, const Job& job)
     q.bindValue(":speed", job.speed);
 }
 
-const char* kColumns = "id, position, priority, state, spec, attempts, error, warnings, created_at, started_at, "
-                       "ended_at, output_path, input_bytes, output_bytes, frames, speed";
+const char* kColumns
+    = "id, position, priority, state, spec, attempts, error, warnings, created_at, started_at, "
+      "ended_at, output_path, input_bytes, output_bytes, frames, speed";
 
 // Runs \a sql once for each of \a count items, bound by \a bind, in one transaction: all or nothing.
 Result<void> execEachInTransaction(QSqlDatabase db, const char* what, const QString& sql, qsizetype count,
@@ -113,8 +117,7 @@ Result<void> execEachInTransaction(QSqlDatabase db, const char* what, const QStr
 JobStore::JobStore(QString directory)
     : m_directory(std::move(directory))
     , m_connection(QStringLiteral("vtfarm-jobs-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
-{
-}
+{ }
 
 JobStore::~JobStore()
 {
@@ -147,17 +150,20 @@ int JobStore::schemaVersion() const
 Result<void> JobStore::open()
 {
     if (!QDir().mkpath(m_directory))
-        return Error { ErrorCode::IoError, QStringLiteral("Cannot create the data folder %1.").arg(m_directory), {} };
+        return Error { ErrorCode::IoError,
+            QStringLiteral("Cannot create the data folder %1.").arg(m_directory), {} };
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
     if (!db.isValid())
-        return Error { ErrorCode::Internal, QStringLiteral("The Qt SQLite driver is missing (install libqt6sql6-sqlite)."), {} };
+        return Error { ErrorCode::Internal,
+            QStringLiteral("The Qt SQLite driver is missing (install libqt6sql6-sqlite)."), {} };
     db.setDatabaseName(databasePath());
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
     if (!db.open())
         return sqlError(QStringLiteral("cannot open %1").arg(databasePath()), db.lastError());
     QSqlQuery q(db);
     // WAL keeps readers off the writer's back; FULL makes every committed state change survive power loss.
-    for (const char* pragma : { "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON" }) {
+    for (const char* pragma :
+        { "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON" }) {
         if (!q.exec(QString::fromLatin1(pragma)))
             return sqlError(QString::fromLatin1(pragma), q.lastError());
     }
@@ -170,7 +176,7 @@ Result<void> JobStore::migrate()
     QSqlQuery q(db);
     if (!q.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"))
         return sqlError("schema_version", q.lastError());
-    if (!q.exec("SELECT version FROM schema_version") )
+    if (!q.exec("SELECT version FROM schema_version"))
         return sqlError("schema_version", q.lastError());
     int version = 0;
     const bool hasRow = q.next();
@@ -179,20 +185,24 @@ Result<void> JobStore::migrate()
     if (version > kLatest)
         return Error { ErrorCode::Conflict,
             QStringLiteral("The job store %1 was written by a newer vtfarm (schema %2; this one knows %3).")
-                .arg(databasePath()).arg(version).arg(kLatest),
+                .arg(databasePath())
+                .arg(version)
+                .arg(kLatest),
             {} };
     for (; version < kLatest; ++version) {
         if (!db.transaction())
             return sqlError("begin migration", db.lastError());
         for (const QString& statement : kMigrations[version]) {
             if (!q.exec(statement)) {
-                const Error e = sqlError(QStringLiteral("migration to schema %1").arg(version + 1), q.lastError());
+                const Error e
+                    = sqlError(QStringLiteral("migration to schema %1").arg(version + 1), q.lastError());
                 db.rollback();
                 return e;
             }
         }
-        const bool ok = (version == 0 && !hasRow) ? q.exec(QStringLiteral("INSERT INTO schema_version VALUES (%1)").arg(version + 1))
-                                                  : q.exec(QStringLiteral("UPDATE schema_version SET version = %1").arg(version + 1));
+        const bool ok = (version == 0 && !hasRow)
+            ? q.exec(QStringLiteral("INSERT INTO schema_version VALUES (%1)").arg(version + 1))
+            : q.exec(QStringLiteral("UPDATE schema_version SET version = %1").arg(version + 1));
         if (!ok) {
             const Error e = sqlError("record schema version", q.lastError());
             db.rollback();
@@ -200,7 +210,8 @@ Result<void> JobStore::migrate()
         }
         if (!db.commit()) {
             // The commit's own error, not the last statement's (which succeeded).
-            const Error e = sqlError(QStringLiteral("commit migration to schema %1").arg(version + 1), db.lastError());
+            const Error e
+                = sqlError(QStringLiteral("commit migration to schema %1").arg(version + 1), db.lastError());
             db.rollback();
             return e;
         }
@@ -225,7 +236,9 @@ Result<QList<Job>> JobStore::loadAll() const
         if (job.id.isNull() || !state || !spec) {
             // A row we cannot read is reported, not silently dropped.
             return Error { ErrorCode::Internal,
-                QStringLiteral("Job store: job %1 cannot be read (%2).").arg(q.value(0).toString(), spec ? QStringLiteral("bad state or id") : spec.error().message),
+                QStringLiteral("Job store: job %1 cannot be read (%2).")
+                    .arg(q.value(0).toString(),
+                        spec ? QStringLiteral("bad state or id") : spec.error().message),
                 {} };
         }
         job.state = *state;
@@ -255,9 +268,10 @@ Result<QList<Job>> JobStore::loadAll() const
 Result<void> JobStore::insert(const QList<Job>& jobs)
 {
     return execEachInTransaction(QSqlDatabase::database(m_connection), "insert jobs",
-        QStringLiteral("INSERT INTO jobs (%1) VALUES (:id, :position, :priority, :state, :spec, :attempts, :error, "
-                       ":warnings, :created_at, :started_at, :ended_at, :output_path, :input_bytes, :output_bytes, "
-                       ":frames, :speed)")
+        QStringLiteral(
+            "INSERT INTO jobs (%1) VALUES (:id, :position, :priority, :state, :spec, :attempts, :error, "
+            ":warnings, :created_at, :started_at, :ended_at, :output_path, :input_bytes, :output_bytes, "
+            ":frames, :speed)")
             .arg(QString::fromLatin1(kColumns)),
         jobs.size(), [&](QSqlQuery& q, qsizetype i) { bindJob(q, jobs.at(i)); });
 }
@@ -267,20 +281,23 @@ Result<void> JobStore::update(const Job& job)
     QSqlQuery q(QSqlDatabase::database(m_connection));
     q.prepare("UPDATE jobs SET position = :position, priority = :priority, state = :state, spec = :spec, "
               "attempts = :attempts, error = :error, warnings = :warnings, created_at = :created_at, "
-              "started_at = :started_at, ended_at = :ended_at, output_path = :output_path, input_bytes = :input_bytes, "
+              "started_at = :started_at, ended_at = :ended_at, output_path = :output_path, input_bytes = "
+              ":input_bytes, "
               "output_bytes = :output_bytes, frames = :frames, speed = :speed WHERE id = :id");
     bindJob(q, job);
     if (!q.exec())
         return sqlError("update job", q.lastError());
     if (q.numRowsAffected() != 1)
-        return Error { ErrorCode::NotFound, QStringLiteral("Job store: job %1 is not stored.").arg(job.idString()), {} };
+        return Error { ErrorCode::NotFound,
+            QStringLiteral("Job store: job %1 is not stored.").arg(job.idString()), {} };
     return {};
 }
 
 Result<void> JobStore::updatePositions(const QList<Job>& jobs)
 {
     return execEachInTransaction(QSqlDatabase::database(m_connection), "reorder",
-        QStringLiteral("UPDATE jobs SET position = :position WHERE id = :id"), jobs.size(), [&](QSqlQuery& q, qsizetype i) {
+        QStringLiteral("UPDATE jobs SET position = :position WHERE id = :id"), jobs.size(),
+        [&](QSqlQuery& q, qsizetype i) {
             q.bindValue(":position", jobs.at(i).position);
             q.bindValue(":id", jobs.at(i).idString());
         });

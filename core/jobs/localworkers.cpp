@@ -4,7 +4,6 @@
 
 #include <QRunnable>
 #include <QThreadPool>
-
 #include <condition_variable>
 #include <exception>
 #include <thread>
@@ -45,10 +44,12 @@ std::shared_ptr<WorkerRun> ThreadedWorkers::start(const WorkerRequest& request, 
             outcome = runBlocking(request, run->stopRequested, events.progress);
         } catch (const std::exception& e) {
             outcome.kind = WorkerOutcome::Kind::Failed;
-            outcome.error = { ErrorCode::Internal, QStringLiteral("Unexpected error: %1").arg(QString::fromLocal8Bit(e.what())), {} };
+            outcome.error = { ErrorCode::Internal,
+                QStringLiteral("Unexpected error: %1").arg(QString::fromLocal8Bit(e.what())), {} };
         } catch (...) {
             outcome.kind = WorkerOutcome::Kind::Failed;
-            outcome.error = { ErrorCode::Internal, QStringLiteral("Unexpected error in the job's supervisor."), {} };
+            outcome.error
+                = { ErrorCode::Internal, QStringLiteral("Unexpected error in the job's supervisor."), {} };
         }
         {
             std::lock_guard lock(m_mutex);
@@ -71,15 +72,15 @@ void ThreadedWorkers::shutdown()
 
 ChildProcessWorkers::ChildProcessWorkers(WorkerProcess::Options options)
     : m_options(std::move(options))
-{
-}
+{ }
 
 ChildProcessWorkers::~ChildProcessWorkers()
 {
     shutdown();
 }
 
-WorkerOutcome ChildProcessWorkers::runBlocking(const WorkerRequest& request, const std::atomic<bool>& stop, const ProgressFn& onProgress)
+WorkerOutcome ChildProcessWorkers::runBlocking(
+    const WorkerRequest& request, const std::atomic<bool>& stop, const ProgressFn& onProgress)
 {
     return WorkerProcess(m_options).run(request, stop, onProgress);
 }
@@ -89,7 +90,8 @@ InProcessWorkers::~InProcessWorkers()
     shutdown();
 }
 
-WorkerOutcome InProcessWorkers::runBlocking(const WorkerRequest& request, const std::atomic<bool>& stop, const ProgressFn& onProgress)
+WorkerOutcome InProcessWorkers::runBlocking(
+    const WorkerRequest& request, const std::atomic<bool>& stop, const ProgressFn& onProgress)
 {
     media::Transcoder transcoder(request.input, request.output, request.settings);
     transcoder.setProgressCallback(onProgress);

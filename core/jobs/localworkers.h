@@ -3,11 +3,10 @@
 #include "workerbackend.h"
 #include "workerprocess.h"
 
-#include <set>
-
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <set>
 
 class QThreadPool;
 
@@ -28,7 +27,8 @@ public:
 protected:
     using ProgressFn = std::function<void(const media::TranscodeProgress&)>;
     /// Runs \a request to its end on the calling thread; \a stop set to true from any thread ends it early.
-    virtual WorkerOutcome runBlocking(const WorkerRequest& request, const std::atomic<bool>& stop, const ProgressFn& onProgress)
+    virtual WorkerOutcome runBlocking(
+        const WorkerRequest& request, const std::atomic<bool>& stop, const ProgressFn& onProgress)
         = 0;
 
 private:
@@ -46,7 +46,8 @@ public:
     ~ChildProcessWorkers() override;
 
 protected:
-    WorkerOutcome runBlocking(const WorkerRequest& request, const std::atomic<bool>& stop, const ProgressFn& onProgress) override;
+    WorkerOutcome runBlocking(
+        const WorkerRequest& request, const std::atomic<bool>& stop, const ProgressFn& onProgress) override;
 
 private:
     WorkerProcess::Options m_options;
@@ -59,7 +60,8 @@ public:
     ~InProcessWorkers() override;
 
 protected:
-    WorkerOutcome runBlocking(const WorkerRequest& request, const std::atomic<bool>& stop, const ProgressFn& onProgress) override;
+    WorkerOutcome runBlocking(
+        const WorkerRequest& request, const std::atomic<bool>& stop, const ProgressFn& onProgress) override;
 };
 
 /// The local backend \a options.mode names.

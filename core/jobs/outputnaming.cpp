@@ -34,9 +34,13 @@ QString uniqueOutputPath(const QString& wanted, const QSet<QString>& reserved, i
     const QString dir = info.absolutePath();
     const QString base = info.completeBaseName();
     const QString suffix = info.suffix().isEmpty() ? QString() : QStringLiteral(".") + info.suffix();
-    auto taken = [&](const QString& path) { return reserved.contains(path) || QFileInfo::exists(path) || QFileInfo::exists(path + QStringLiteral(".part")); };
+    auto taken = [&](const QString& path) {
+        return reserved.contains(path) || QFileInfo::exists(path)
+            || QFileInfo::exists(path + QStringLiteral(".part"));
+    };
     auto numbered = [&](int n) {
-        return n == 0 ? QDir::cleanPath(info.absoluteFilePath()) : QDir::cleanPath(dir + u'/' + base + QStringLiteral(" (%1)").arg(n) + suffix);
+        return n == 0 ? QDir::cleanPath(info.absoluteFilePath())
+                      : QDir::cleanPath(dir + u'/' + base + QStringLiteral(" (%1)").arg(n) + suffix);
     };
     int n = firstSuffix ? *firstSuffix : 0;
     while (taken(numbered(n)) && n < 1000000)

@@ -6,7 +6,6 @@
 
 #include <QString>
 #include <QUuid>
-
 #include <functional>
 #include <memory>
 
@@ -25,7 +24,8 @@ struct WorkerRequest
 /// \brief How a run ended.
 struct WorkerOutcome
 {
-    enum class Kind {
+    enum class Kind
+    {
         Finished,
         Failed, ///< the job itself failed: running it again would fail again
         Stopped, ///< stop() was asked

@@ -7,7 +7,6 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
-
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
@@ -49,7 +48,8 @@ void emitLine(const QByteArray& line)
 QString signalName(int sig)
 {
     const char* abbrev = sigabbrev_np(sig);
-    return abbrev ? QStringLiteral("SIG") + QString::fromLatin1(abbrev) : QStringLiteral("signal %1").arg(sig);
+    return abbrev ? QStringLiteral("SIG") + QString::fromLatin1(abbrev)
+                  : QStringLiteral("signal %1").arg(sig);
 }
 
 // Where the worker was when it ended, for the error text.
@@ -67,8 +67,7 @@ QString whereItWas(const media::TranscodeProgress& last)
 
 WorkerProcess::WorkerProcess(Options options)
     : m_options(std::move(options))
-{
-}
+{ }
 
 WorkerOutcome WorkerProcess::run(const WorkerRequest& request, const std::atomic<bool>& stop,
     const std::function<void(const media::TranscodeProgress&)>& onProgress)
@@ -78,14 +77,18 @@ WorkerOutcome WorkerProcess::run(const WorkerRequest& request, const std::atomic
     proc.setProgram(m_options.program);
     proc.setArguments({ QStringLiteral("worker") });
     const pid_t parent = getpid();
-    const rlim_t memoryLimit = m_options.memoryLimitBytes > 0 ? rlim_t(m_options.memoryLimitBytes) : RLIM_INFINITY;
+    const rlim_t memoryLimit
+        = m_options.memoryLimitBytes > 0 ? rlim_t(m_options.memoryLimitBytes) : RLIM_INFINITY;
     // Runs in the child between fork and exec: async-signal-safe calls only.
     proc.setChildProcessModifier([parent, memoryLimit] {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL); // dies with the thread that started it
         if (::getppid() != parent)
             ::_exit(111); // the parent is already gone
         ::setpgid(0, 0); // a terminal's Ctrl+C goes to the parent, which stops the worker itself
-        const struct rlimit rl { memoryLimit, memoryLimit };
+        const struct rlimit rl
+        {
+            memoryLimit, memoryLimit
+        };
         ::setrlimit(RLIMIT_AS, &rl);
         ::setpriority(PRIO_PROCESS, 0, kWorkerNiceness);
         ::syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0,
@@ -97,7 +100,9 @@ WorkerOutcome WorkerProcess::run(const WorkerRequest& request, const std::atomic
     proc.start(QIODevice::ReadWrite);
     if (!proc.waitForStarted(10000)) {
         outcome.error = { ErrorCode::Internal,
-            QStringLiteral("Cannot start the worker program %1: %2.").arg(m_options.program, proc.errorString()), {} };
+            QStringLiteral("Cannot start the worker program %1: %2.")
+                .arg(m_options.program, proc.errorString()),
+            {} };
         return outcome;
     }
     proc.write(protocol::requestLine(request));
@@ -223,13 +228,14 @@ int WorkerProcess::serveChild()
     // Shared with the stdin watcher, which may still hold it while the process exits.
     auto transcoder = std::make_shared<media::Transcoder>(request->input, request->output, request->settings);
     auto lastProgress = std::make_shared<std::pair<std::mutex, media::TranscodeProgress>>();
-    transcoder->setProgressCallback([transcoder = transcoder.get(), lastProgress](const media::TranscodeProgress& p) {
-        {
-            std::lock_guard lock(lastProgress->first);
-            lastProgress->second = p;
-        }
-        emitLine(protocol::progressLine(p, transcoder->activity()));
-    });
+    transcoder->setProgressCallback(
+        [transcoder = transcoder.get(), lastProgress](const media::TranscodeProgress& p) {
+            {
+                std::lock_guard lock(lastProgress->first);
+                lastProgress->second = p;
+            }
+            emitLine(protocol::progressLine(p, transcoder->activity()));
+        });
     // "stop" or the end of stdin (the parent is gone) stops the transcode.
     std::thread stdinWatcher([transcoder] {
         std::string command;
@@ -247,7 +253,8 @@ int WorkerProcess::serveChild()
     bool finished = false;
     std::thread heartbeat([&] {
         std::unique_lock lock(heartbeatMutex);
-        while (!heartbeatCv.wait_for(lock, std::chrono::milliseconds(kHeartbeatMs), [&] { return finished; })) {
+        while (
+            !heartbeatCv.wait_for(lock, std::chrono::milliseconds(kHeartbeatMs), [&] { return finished; })) {
             media::TranscodeProgress p;
             {
                 std::lock_guard progressLock(lastProgress->first);

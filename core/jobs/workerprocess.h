@@ -3,7 +3,6 @@
 #include "workerbackend.h"
 
 #include <QString>
-
 #include <atomic>
 #include <functional>
 
@@ -18,7 +17,11 @@ namespace vtfarm::jobs {
 class WorkerProcess
 {
 public:
-    enum class Mode { ChildProcess, InProcess };
+    enum class Mode
+    {
+        ChildProcess,
+        InProcess
+    };
     struct Options
     {
         Mode mode = Mode::ChildProcess; ///< which local backend makeLocalWorkers() builds

@@ -16,8 +16,9 @@ QByteArray line(const QJsonObject& o)
 
 QByteArray requestLine(const WorkerRequest& r)
 {
-    return line({ { "type", "request" }, { "protocol", kVersion }, { "job", r.job.toString(QUuid::WithoutBraces) },
-        { "attempt", r.attempt }, { "input", r.input }, { "output", r.output }, { "settings", r.settings.toJson() } });
+    return line({ { "type", "request" }, { "protocol", kVersion },
+        { "job", r.job.toString(QUuid::WithoutBraces) }, { "attempt", r.attempt }, { "input", r.input },
+        { "output", r.output }, { "settings", r.settings.toJson() } });
 }
 
 Result<WorkerRequest> parseRequest(const QByteArray& text)
@@ -25,14 +26,16 @@ Result<WorkerRequest> parseRequest(const QByteArray& text)
     QJsonParseError parseError {};
     const QJsonDocument doc = QJsonDocument::fromJson(text, &parseError);
     if (parseError.error != QJsonParseError::NoError || !doc.isObject())
-        return Error::invalid({}, QStringLiteral("The request is not JSON: %1.").arg(parseError.errorString()));
+        return Error::invalid(
+            {}, QStringLiteral("The request is not JSON: %1.").arg(parseError.errorString()));
     const QJsonObject o = doc.object();
     if (o.value(u"type").toString() != u"request")
         return Error::invalid({}, QStringLiteral("The first line is not a request."));
     if (const int version = o.value(u"protocol").toInt(); version != kVersion)
         return Error { ErrorCode::Conflict,
-            QStringLiteral("The worker speaks protocol %1 and was sent protocol %2: the worker program is another "
-                           "version of vtfarm.")
+            QStringLiteral(
+                "The worker speaks protocol %1 and was sent protocol %2: the worker program is another "
+                "version of vtfarm.")
                 .arg(kVersion)
                 .arg(version),
             {} };
@@ -121,7 +124,8 @@ WorkerOutcome outcomeFromJson(const QJsonObject& o)
     } else if (event == u"stopped") {
         outcome.kind = WorkerOutcome::Kind::Stopped;
     } else {
-        outcome.kind = event == u"interrupted" ? WorkerOutcome::Kind::Interrupted : WorkerOutcome::Kind::Failed;
+        outcome.kind
+            = event == u"interrupted" ? WorkerOutcome::Kind::Interrupted : WorkerOutcome::Kind::Failed;
         outcome.error = { errorCodeFromName(o.value(u"code").toString()), o.value(u"message").toString(),
             o.value(u"field").toString() };
     }

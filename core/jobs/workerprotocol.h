@@ -4,7 +4,6 @@
 
 #include <QByteArray>
 #include <QJsonObject>
-
 #include <optional>
 
 namespace vtfarm::jobs::protocol {
@@ -36,7 +35,12 @@ WorkerOutcome outcomeFromJson(const QJsonObject& o);
 /// \brief One line from a worker.
 struct Event
 {
-    enum class Kind { Progress, Outcome, Invalid };
+    enum class Kind
+    {
+        Progress,
+        Outcome,
+        Invalid
+    };
     Kind kind = Kind::Invalid;
     media::TranscodeProgress progress;
     qint64 activity = -1; ///< -1 when the worker did not say

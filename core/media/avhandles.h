@@ -10,7 +10,6 @@ extern "C" {
 }
 
 #include <QString>
-
 #include <memory>
 
 namespace vtfarm::media {

@@ -10,11 +10,12 @@ namespace vtfarm::media {
 
 /// A blocking FIFO of at most `capacity` items. close() lets the consumer drain what is left;
 /// abort() wakes everyone and makes every later push and pop fail at once.
-template <class T>
-class BoundedQueue
+template <class T> class BoundedQueue
 {
 public:
-    explicit BoundedQueue(size_t capacity) : m_capacity(capacity) { }
+    explicit BoundedQueue(size_t capacity)
+        : m_capacity(capacity)
+    { }
 
     bool push(T item)
     {

@@ -7,7 +7,6 @@ extern "C" {
 
 #include <QHash>
 #include <QtGlobal>
-
 #include <mutex>
 
 namespace vtfarm::media {
@@ -36,18 +35,18 @@ const QList<VideoCodec>& videoCodecs()
 {
     using P = VideoCodec::Presets;
     static const QList<VideoCodec> list = {
-        { "libx264", QT_TRANSLATE_NOOP("vtfarm::media::Codecs", "H.264 (x264)"), CrfRange { 0, 51, 23 }, P::Named,
-            kX26xPresets, 0, false },
-        { "libx265", QT_TRANSLATE_NOOP("vtfarm::media::Codecs", "H.265 / HEVC (x265)"), CrfRange { 0, 51, 28 },
-            P::Named, kX26xPresets, 0, true },
-        { "libvpx-vp9", QT_TRANSLATE_NOOP("vtfarm::media::Codecs", "VP9"), CrfRange { 0, 63, 32 }, P::Speed, {}, 8,
-            true },
-        { "libsvtav1", QT_TRANSLATE_NOOP("vtfarm::media::Codecs", "AV1 (SVT-AV1)"), CrfRange { 0, 63, 35 }, P::Speed,
-            {}, 13, true },
-        { "copy", QT_TRANSLATE_NOOP("vtfarm::media::Codecs", "Copy without re-encoding"), std::nullopt, P::None, {}, 0,
-            false },
-        { "none", QT_TRANSLATE_NOOP("vtfarm::media::Codecs", "None (drop the picture)"), std::nullopt, P::None, {}, 0,
-            false },
+        { "libx264", QT_TRANSLATE_NOOP("vtfarm::media::Codecs", "H.264 (x264)"), CrfRange { 0, 51, 23 },
+            P::Named, kX26xPresets, 0, false },
+        { "libx265", QT_TRANSLATE_NOOP("vtfarm::media::Codecs", "H.265 / HEVC (x265)"),
+            CrfRange { 0, 51, 28 }, P::Named, kX26xPresets, 0, true },
+        { "libvpx-vp9", QT_TRANSLATE_NOOP("vtfarm::media::Codecs", "VP9"), CrfRange { 0, 63, 32 }, P::Speed,
+            {}, 8, true },
+        { "libsvtav1", QT_TRANSLATE_NOOP("vtfarm::media::Codecs", "AV1 (SVT-AV1)"), CrfRange { 0, 63, 35 },
+            P::Speed, {}, 13, true },
+        { "copy", QT_TRANSLATE_NOOP("vtfarm::media::Codecs", "Copy without re-encoding"), std::nullopt,
+            P::None, {}, 0, false },
+        { "none", QT_TRANSLATE_NOOP("vtfarm::media::Codecs", "None (drop the picture)"), std::nullopt,
+            P::None, {}, 0, false },
     };
     return list;
 }
@@ -67,9 +66,11 @@ const QList<Container>& containers()
 {
     static const QList<Container> list = {
         { "mp4", QT_TRANSLATE_NOOP("vtfarm::media::Codecs", "MP4 (.mp4)"), "mp4", "video/mp4", false },
-        { "mkv", QT_TRANSLATE_NOOP("vtfarm::media::Codecs", "Matroska (.mkv)"), "matroska", "video/x-matroska", false },
+        { "mkv", QT_TRANSLATE_NOOP("vtfarm::media::Codecs", "Matroska (.mkv)"), "matroska",
+            "video/x-matroska", false },
         { "webm", QT_TRANSLATE_NOOP("vtfarm::media::Codecs", "WebM (.webm)"), "webm", "video/webm", false },
-        { "mov", QT_TRANSLATE_NOOP("vtfarm::media::Codecs", "QuickTime (.mov)"), "mov", "video/quicktime", false },
+        { "mov", QT_TRANSLATE_NOOP("vtfarm::media::Codecs", "QuickTime (.mov)"), "mov", "video/quicktime",
+            false },
         { "m4a", QT_TRANSLATE_NOOP("vtfarm::media::Codecs", "Audio only (.m4a)"), "ipod", "audio/mp4", true },
     };
     return list;

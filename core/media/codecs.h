@@ -3,7 +3,6 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
-
 #include <optional>
 
 namespace vtfarm::media {
@@ -20,7 +19,8 @@ struct CrfRange
 /// lists, presets and the OpenAPI document read.
 struct VideoCodec
 {
-    enum class Presets {
+    enum class Presets
+    {
         None, ///< copy and none take no preset
         Named, ///< x264/x265: ultrafast ... placebo
         Speed, ///< VP9 / AV1: a number from 0 (slowest) to maxSpeed (fastest)

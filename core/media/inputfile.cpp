@@ -7,7 +7,6 @@ extern "C" {
 
 #include <QFile>
 #include <QFileInfo>
-
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -76,18 +75,22 @@ int streamRotation(const AVStream* stream)
     return degrees;
 }
 
-Result<InputContextPtr> openInput(const QString& path, const InputLimits& limits, const std::atomic<bool>* cancel,
-    bool readStreamInfo)
+Result<InputContextPtr> openInput(
+    const QString& path, const InputLimits& limits, const std::atomic<bool>* cancel, bool readStreamInfo)
 {
     const QFileInfo info(path);
     if (!info.exists())
-        return Error { ErrorCode::NotFound, QStringLiteral("The input file %1 does not exist.").arg(path), "input" };
+        return Error { ErrorCode::NotFound, QStringLiteral("The input file %1 does not exist.").arg(path),
+            "input" };
     if (info.isDir())
-        return Error { ErrorCode::UnsupportedInput, QStringLiteral("%1 is a folder, not a video file.").arg(path), "input" };
+        return Error { ErrorCode::UnsupportedInput,
+            QStringLiteral("%1 is a folder, not a video file.").arg(path), "input" };
     if (!info.isReadable())
-        return Error { ErrorCode::IoError, QStringLiteral("The input file %1 cannot be read (permission denied).").arg(path), "input" };
+        return Error { ErrorCode::IoError,
+            QStringLiteral("The input file %1 cannot be read (permission denied).").arg(path), "input" };
     if (info.size() == 0)
-        return Error { ErrorCode::UnsupportedInput, QStringLiteral("The input file %1 is empty.").arg(path), "input" };
+        return Error { ErrorCode::UnsupportedInput, QStringLiteral("The input file %1 is empty.").arg(path),
+            "input" };
 
     int score = 0;
     if (const AVInputFormat* sniffed = sniffFormat(path, &score); sniffed && !whitelisted(sniffed->name)) {
@@ -114,7 +117,8 @@ Result<InputContextPtr> openInput(const QString& path, const InputLimits& limits
             return Error { ErrorCode::Canceled, QStringLiteral("Canceled."), {} };
         if (ret == AVERROR_INVALIDDATA || ret == AVERROR(EINVAL))
             return Error { ErrorCode::UnsupportedInput,
-                QStringLiteral("%1 is not a video or audio file vtfarm can read, or it is damaged or incomplete.")
+                QStringLiteral(
+                    "%1 is not a video or audio file vtfarm can read, or it is damaged or incomplete.")
                     .arg(info.fileName()),
                 "input" };
         return Error { ErrorCode::IoError,
@@ -123,21 +127,30 @@ Result<InputContextPtr> openInput(const QString& path, const InputLimits& limits
     InputContextPtr ctx(raw);
     if (!whitelisted(ctx->iformat->name))
         return Error { ErrorCode::UnsupportedInput,
-            QStringLiteral("Refused %1: '%2' is not a container vtfarm accepts.").arg(info.fileName(), QString::fromLatin1(ctx->iformat->name)), "input" };
+            QStringLiteral("Refused %1: '%2' is not a container vtfarm accepts.")
+                .arg(info.fileName(), QString::fromLatin1(ctx->iformat->name)),
+            "input" };
     if (int(ctx->nb_streams) > limits.maxStreams)
         return Error { ErrorCode::LimitExceeded,
-            QStringLiteral("%1 has %2 streams; vtfarm accepts at most %3.").arg(info.fileName()).arg(ctx->nb_streams).arg(limits.maxStreams),
+            QStringLiteral("%1 has %2 streams; vtfarm accepts at most %3.")
+                .arg(info.fileName())
+                .arg(ctx->nb_streams)
+                .arg(limits.maxStreams),
             "input" };
     ret = readStreamInfo ? avformat_find_stream_info(ctx.get(), nullptr) : 0;
     if (ret < 0) {
         if (cancel && cancel->load())
             return Error { ErrorCode::Canceled, QStringLiteral("Canceled."), {} };
         return Error { ErrorCode::UnsupportedInput,
-            QStringLiteral("Cannot read the streams of %1: %2.").arg(info.fileName(), avErrorString(ret)), "input" };
+            QStringLiteral("Cannot read the streams of %1: %2.").arg(info.fileName(), avErrorString(ret)),
+            "input" };
     }
     if (int(ctx->nb_streams) > limits.maxStreams)
         return Error { ErrorCode::LimitExceeded,
-            QStringLiteral("%1 has %2 streams; vtfarm accepts at most %3.").arg(info.fileName()).arg(ctx->nb_streams).arg(limits.maxStreams),
+            QStringLiteral("%1 has %2 streams; vtfarm accepts at most %3.")
+                .arg(info.fileName())
+                .arg(ctx->nb_streams)
+                .arg(limits.maxStreams),
             "input" };
     if (ctx->duration != AV_NOPTS_VALUE && double(ctx->duration) / AV_TIME_BASE > limits.maxDurationSeconds)
         return Error { ErrorCode::LimitExceeded,
@@ -148,10 +161,14 @@ Result<InputContextPtr> openInput(const QString& path, const InputLimits& limits
             "input" };
     for (unsigned i = 0; i < ctx->nb_streams; ++i) {
         const AVCodecParameters* par = ctx->streams[i]->codecpar;
-        if (par->codec_type == AVMEDIA_TYPE_VIDEO && qint64(par->width) * par->height > limits.maxPixelsPerFrame)
+        if (par->codec_type == AVMEDIA_TYPE_VIDEO
+            && qint64(par->width) * par->height > limits.maxPixelsPerFrame)
             return Error { ErrorCode::LimitExceeded,
                 QStringLiteral("Stream %1 of %2 is %3x%4 pixels, larger than vtfarm accepts.")
-                    .arg(i).arg(info.fileName()).arg(par->width).arg(par->height),
+                    .arg(i)
+                    .arg(info.fileName())
+                    .arg(par->width)
+                    .arg(par->height),
                 "input" };
     }
     return ctx;

@@ -5,15 +5,15 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QSet>
-
 #include <algorithm>
 
 namespace vtfarm::media {
 
 const QStringList& videoFileExtensions()
 {
-    static const QStringList list = { "mp4", "m4v", "mkv", "webm", "mov", "avi", "wmv", "asf", "flv", "mpg", "mpeg",
-        "m2v", "ts", "m2ts", "mts", "vob", "3gp", "3g2", "ogv", "mxf", "dv", "y4m", "nut", "divx", "f4v" };
+    static const QStringList list
+        = { "mp4", "m4v", "mkv", "webm", "mov", "avi", "wmv", "asf", "flv", "mpg", "mpeg", "m2v", "ts",
+              "m2ts", "mts", "vob", "3gp", "3g2", "ogv", "mxf", "dv", "y4m", "nut", "divx", "f4v" };
     return list;
 }
 
@@ -86,7 +86,8 @@ struct Search
         if (canonical.isEmpty() || seenFolders.contains(canonical))
             return;
         seenFolders.insert(canonical);
-        const QFileInfoList entries = QDir(folder).entryInfoList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot);
+        const QFileInfoList entries
+            = QDir(folder).entryInfoList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot);
         for (const QFileInfo& entry : entries) {
             if (canceled())
                 return;
@@ -122,7 +123,8 @@ InputSearch findInputs(const QStringList& paths, const InputSearchOptions& optio
             QStringList found;
             QList<InputSearch::Skipped> others;
             search.walk(info.absoluteFilePath(), found, others);
-            std::sort(found.begin(), found.end(), [&order](const QString& a, const QString& b) { return order(a, b); });
+            std::sort(found.begin(), found.end(),
+                [&order](const QString& a, const QString& b) { return order(a, b); });
             for (const QString& file : std::as_const(found))
                 search.take(file);
             result.skipped += others;

@@ -3,7 +3,6 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
-
 #include <functional>
 
 namespace vtfarm::media {
@@ -23,7 +22,12 @@ QString videoFileGlobs();
 /// \brief What a search of files and folders found.
 struct InputSearch
 {
-    enum class Reason { Missing, NotVideo, Unreadable };
+    enum class Reason
+    {
+        Missing,
+        NotVideo,
+        Unreadable
+    };
     struct Skipped
     {
         QString path;

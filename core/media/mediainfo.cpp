@@ -141,7 +141,8 @@ bool MediaInfo::hasVideo() const
 
 bool MediaInfo::hasAudio() const
 {
-    return std::any_of(streams.begin(), streams.end(), [](const StreamInfo& s) { return s.type == StreamInfo::Type::Audio; });
+    return std::any_of(streams.begin(), streams.end(),
+        [](const StreamInfo& s) { return s.type == StreamInfo::Type::Audio; });
 }
 
 const StreamInfo* MediaInfo::primaryVideo() const
@@ -159,12 +160,14 @@ QJsonObject MediaInfo::toJson() const
     for (const StreamInfo& s : streams)
         list.append(s.toJson());
     return { { "path", path }, { "container", container }, { "container_long_name", containerLongName },
-        { "duration", durationSeconds }, { "bit_rate", bitRate }, { "size", sizeBytes }, { "streams", list } };
+        { "duration", durationSeconds }, { "bit_rate", bitRate }, { "size", sizeBytes },
+        { "streams", list } };
 }
 
 QString MediaInfo::toText() const
 {
-    QString out = QStringLiteral("%1\n  container: %2 (%3)\n  duration:  %4 s\n  bit rate:  %5 kb/s\n  size:      %6 bytes\n")
+    QString out = QStringLiteral(
+        "%1\n  container: %2 (%3)\n  duration:  %4 s\n  bit rate:  %5 kb/s\n  size:      %6 bytes\n")
                       .arg(path, containerLongName, container)
                       .arg(durationSeconds, 0, 'f', 3)
                       .arg(bitRate / 1000)
@@ -172,7 +175,11 @@ QString MediaInfo::toText() const
     for (const StreamInfo& s : streams) {
         out += QStringLiteral("  #%1 %2: %3").arg(s.index).arg(streamTypeName(s.type), s.codec);
         if (s.type == StreamInfo::Type::Video) {
-            out += QStringLiteral(", %1x%2, %3 fps, %4").arg(s.width).arg(s.height).arg(s.frameRate, 0, 'f', 3).arg(s.pixelFormat);
+            out += QStringLiteral(", %1x%2, %3 fps, %4")
+                       .arg(s.width)
+                       .arg(s.height)
+                       .arg(s.frameRate, 0, 'f', 3)
+                       .arg(s.pixelFormat);
             if (s.rotation)
                 out += QStringLiteral(", rotated %1°").arg(s.rotation);
             if (s.interlaced)
@@ -202,7 +209,8 @@ Result<MediaInfo> probe(const QString& path)
     MediaInfo info;
     info.path = path;
     info.container = QString::fromLatin1(ctx->iformat->name);
-    info.containerLongName = QString::fromLatin1(ctx->iformat->long_name ? ctx->iformat->long_name : ctx->iformat->name);
+    info.containerLongName
+        = QString::fromLatin1(ctx->iformat->long_name ? ctx->iformat->long_name : ctx->iformat->name);
     info.durationSeconds = ctx->duration != AV_NOPTS_VALUE ? double(ctx->duration) / AV_TIME_BASE : 0.0;
     info.bitRate = ctx->bit_rate;
     info.sizeBytes = QFileInfo(path).size();
@@ -220,7 +228,8 @@ Result<QString> identify(const QString& path)
     for (unsigned i = 0; i < ctx->nb_streams; ++i) {
         const AVMediaType type = ctx->streams[i]->codecpar->codec_type;
         if (type == AVMEDIA_TYPE_VIDEO || type == AVMEDIA_TYPE_AUDIO)
-            return QString::fromLatin1(ctx->iformat->long_name ? ctx->iformat->long_name : ctx->iformat->name);
+            return QString::fromLatin1(
+                ctx->iformat->long_name ? ctx->iformat->long_name : ctx->iformat->name);
     }
     return Error { ErrorCode::UnsupportedInput,
         QStringLiteral("%1 has no video or audio to transcode.").arg(QFileInfo(path).fileName()), "input" };

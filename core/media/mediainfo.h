@@ -11,7 +11,15 @@ namespace vtfarm::media {
 /// \brief One stream of a media file as probe() sees it.
 struct StreamInfo
 {
-    enum class Type { Video, Audio, Subtitle, Data, Attachment, Unknown };
+    enum class Type
+    {
+        Video,
+        Audio,
+        Subtitle,
+        Data,
+        Attachment,
+        Unknown
+    };
     int index = 0;
     Type type = Type::Unknown;
     QString codec; ///< libavcodec's short name, e.g. "h264"

@@ -6,7 +6,6 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 #include <QStandardPaths>
-
 #include <cmath>
 
 static void initPresetResources()
@@ -22,11 +21,13 @@ Result<Preset> readPresetFile(const QString& path)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return Error { ErrorCode::IoError, QStringLiteral("Cannot read %1: %2.").arg(path, f.errorString()), {} };
+        return Error { ErrorCode::IoError, QStringLiteral("Cannot read %1: %2.").arg(path, f.errorString()),
+            {} };
     QJsonParseError err {};
     const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &err);
     if (err.error != QJsonParseError::NoError || !doc.isObject())
-        return Error { ErrorCode::InvalidArgument, QStringLiteral("%1 is not a preset file: %2.").arg(path, err.errorString()), {} };
+        return Error { ErrorCode::InvalidArgument,
+            QStringLiteral("%1 is not a preset file: %2.").arg(path, err.errorString()), {} };
     return Preset::fromJson(doc.object());
 }
 
@@ -34,8 +35,8 @@ Result<Preset> readPresetFile(const QString& path)
 
 QJsonObject Preset::toJson() const
 {
-    return { { "name", name }, { "description", description }, { "container", container }, { "settings", settings.toJson() },
-        { "built_in", builtIn } };
+    return { { "name", name }, { "description", description }, { "container", container },
+        { "settings", settings.toJson() }, { "built_in", builtIn } };
 }
 
 Result<Preset> Preset::fromJson(const QJsonObject& o)
@@ -66,18 +67,21 @@ PresetLibrary::PresetLibrary(QString userDir)
 
 QString PresetLibrary::defaultUserDir()
 {
-    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("presets"));
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+        .filePath(QStringLiteral("presets"));
 }
 
 void PresetLibrary::reload()
 {
     m_presets.clear();
     const QDir builtIns(QStringLiteral(":/presets"));
-    const QStringList builtInFiles = builtIns.entryList({ QStringLiteral("*.json") }, QDir::Files, QDir::Name);
+    const QStringList builtInFiles
+        = builtIns.entryList({ QStringLiteral("*.json") }, QDir::Files, QDir::Name);
     for (const QString& file : builtInFiles) {
         auto preset = readPresetFile(builtIns.filePath(file));
         if (!preset) {
-            qWarning("built-in preset %s is invalid: %s", qPrintable(file), qPrintable(preset.error().message));
+            qWarning(
+                "built-in preset %s is invalid: %s", qPrintable(file), qPrintable(preset.error().message));
             continue;
         }
         preset->builtIn = true;
@@ -91,7 +95,8 @@ void PresetLibrary::reload()
     for (const QString& file : user.entryList({ QStringLiteral("*.json") }, QDir::Files, QDir::Name)) {
         auto preset = readPresetFile(user.filePath(file));
         if (!preset) {
-            qWarning("user preset %s is invalid and was skipped: %s", qPrintable(user.filePath(file)), qPrintable(preset.error().message));
+            qWarning("user preset %s is invalid and was skipped: %s", qPrintable(user.filePath(file)),
+                qPrintable(preset.error().message));
             continue;
         }
         if (find(preset->name))
@@ -112,7 +117,8 @@ const Preset* PresetLibrary::find(const QString& name) const
 QString PresetLibrary::fileFor(const QString& name) const
 {
     // The name may hold any character; the file name is derived, not taken from it.
-    const QByteArray hash = QCryptographicHash::hash(name.toLower().toUtf8(), QCryptographicHash::Sha1).toHex().left(16);
+    const QByteArray hash
+        = QCryptographicHash::hash(name.toLower().toUtf8(), QCryptographicHash::Sha1).toHex().left(16);
     return QDir(m_userDir).filePath(QString::fromLatin1(hash) + QStringLiteral(".json"));
 }
 
@@ -124,17 +130,20 @@ Result<void> PresetLibrary::save(const Preset& preset)
     if (!checked)
         return checked.error();
     if (const Preset* existing = find(p.name); existing && existing->builtIn)
-        return Error::invalid("name", QStringLiteral("'%1' is a built-in preset; choose another name.").arg(p.name));
+        return Error::invalid(
+            "name", QStringLiteral("'%1' is a built-in preset; choose another name.").arg(p.name));
     if (!QDir().mkpath(m_userDir))
         return Error { ErrorCode::IoError, QStringLiteral("Cannot create %1.").arg(m_userDir), {} };
     QSaveFile f(fileFor(p.name));
     if (!f.open(QIODevice::WriteOnly))
-        return Error { ErrorCode::IoError, QStringLiteral("Cannot write %1: %2.").arg(f.fileName(), f.errorString()), {} };
+        return Error { ErrorCode::IoError,
+            QStringLiteral("Cannot write %1: %2.").arg(f.fileName(), f.errorString()), {} };
     QJsonObject json = p.toJson();
     json.remove(u"built_in");
     f.write(QJsonDocument(json).toJson(QJsonDocument::Indented));
     if (!f.commit())
-        return Error { ErrorCode::IoError, QStringLiteral("Cannot write %1: %2.").arg(f.fileName(), f.errorString()), {} };
+        return Error { ErrorCode::IoError,
+            QStringLiteral("Cannot write %1: %2.").arg(f.fileName(), f.errorString()), {} };
     reload();
     return {};
 }
@@ -145,9 +154,11 @@ Result<void> PresetLibrary::rename(const QString& from, const QString& to)
     if (!p)
         return Error { ErrorCode::NotFound, QStringLiteral("No preset named '%1'.").arg(from), "name" };
     if (p->builtIn)
-        return Error::invalid("name", QStringLiteral("Built-in presets cannot be renamed; save a copy instead."));
+        return Error::invalid(
+            "name", QStringLiteral("Built-in presets cannot be renamed; save a copy instead."));
     if (const Preset* other = find(to); other && other != p)
-        return Error { ErrorCode::AlreadyExists, QStringLiteral("A preset named '%1' exists already.").arg(to), "name" };
+        return Error { ErrorCode::AlreadyExists,
+            QStringLiteral("A preset named '%1' exists already.").arg(to), "name" };
     Preset renamed = *p;
     renamed.name = to.trimmed();
     const QString oldFile = fileFor(from);
@@ -167,7 +178,8 @@ Result<void> PresetLibrary::remove(const QString& name)
     if (p->builtIn)
         return Error::invalid("name", QStringLiteral("Built-in presets cannot be deleted."));
     if (!QFile::remove(fileFor(p->name)))
-        return Error { ErrorCode::IoError, QStringLiteral("Cannot delete the preset file %1.").arg(fileFor(p->name)), {} };
+        return Error { ErrorCode::IoError,
+            QStringLiteral("Cannot delete the preset file %1.").arg(fileFor(p->name)), {} };
     reload();
     return {};
 }
@@ -189,12 +201,14 @@ Result<void> PresetLibrary::exportFile(const QString& name, const QString& path)
         return Error { ErrorCode::NotFound, QStringLiteral("No preset named '%1'.").arg(name), "name" };
     QSaveFile f(path);
     if (!f.open(QIODevice::WriteOnly))
-        return Error { ErrorCode::IoError, QStringLiteral("Cannot write %1: %2.").arg(path, f.errorString()), {} };
+        return Error { ErrorCode::IoError, QStringLiteral("Cannot write %1: %2.").arg(path, f.errorString()),
+            {} };
     QJsonObject json = p->toJson();
     json.remove(u"built_in");
     f.write(QJsonDocument(json).toJson(QJsonDocument::Indented));
     if (!f.commit())
-        return Error { ErrorCode::IoError, QStringLiteral("Cannot write %1: %2.").arg(path, f.errorString()), {} };
+        return Error { ErrorCode::IoError, QStringLiteral("Cannot write %1: %2.").arg(path, f.errorString()),
+            {} };
     return {};
 }
 

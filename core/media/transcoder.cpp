@@ -16,7 +16,6 @@ extern "C" {
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
-
 #include <cstdio>
 #include <fcntl.h>
 #include <mutex>
@@ -85,7 +84,13 @@ AVChannelLayout opusLayout(int channels)
 
 struct OutStream
 {
-    enum class Kind { Video, Audio, Subtitle, Copy };
+    enum class Kind
+    {
+        Video,
+        Audio,
+        Subtitle,
+        Copy
+    };
     Kind kind = Kind::Copy;
     AVStream* ist = nullptr;
     AVStream* ost = nullptr;
@@ -155,7 +160,10 @@ struct Transcoder::Impl
     {
         fail({ ErrorCode::Internal, QStringLiteral("%1: %2.").arg(what, avErrorString(averror)), {} });
     }
-    bool stopping() const { return canceled.load(std::memory_order_relaxed) || failed.load(std::memory_order_relaxed); }
+    bool stopping() const
+    {
+        return canceled.load(std::memory_order_relaxed) || failed.load(std::memory_order_relaxed);
+    }
     void warn(const QString& text)
     {
         std::lock_guard lock(errorMutex);
@@ -182,7 +190,9 @@ struct Transcoder::Impl
         p.fps = frames / elapsed;
         p.speed = position / elapsed;
         p.fraction = final ? 1.0 : (duration > 0 ? std::clamp(position / duration, 0.0, 0.999) : 0.0);
-        p.etaSeconds = final ? 0.0 : (duration > 0 && p.speed > 0 ? std::max(0.0, (duration - position) / p.speed) : -1.0);
+        p.etaSeconds = final
+            ? 0.0
+            : (duration > 0 && p.speed > 0 ? std::max(0.0, (duration - position) / p.speed) : -1.0);
         progress(p);
     }
 
@@ -206,7 +216,10 @@ struct Transcoder::Impl
             os.dec->framerate = av_guess_frame_rate(in.get(), os.ist, nullptr);
         if (int ret = avcodec_open2(os.dec.get(), codec, nullptr); ret < 0)
             return Error { ErrorCode::UnsupportedInput,
-                QStringLiteral("Cannot open the decoder for stream %1: %2.").arg(os.ist->index).arg(avErrorString(ret)), "input" };
+                QStringLiteral("Cannot open the decoder for stream %1: %2.")
+                    .arg(os.ist->index)
+                    .arg(avErrorString(ret)),
+                "input" };
         return {};
     }
 
@@ -229,29 +242,37 @@ struct Transcoder::Impl
     {
         os.graph.reset(avfilter_graph_alloc());
         if (!os.graph)
-            return Error { ErrorCode::Internal, QStringLiteral("Out of memory building the video filters."), {} };
+            return Error { ErrorCode::Internal, QStringLiteral("Out of memory building the video filters."),
+                {} };
         os.graph->scale_sws_opts = av_strdup("flags=bicubic"); // what the ffmpeg CLI scales with
         if (settings.threads > 0)
             os.graph->nb_threads = settings.threads;
         const AVRational fr = av_guess_frame_rate(in.get(), os.ist, nullptr);
-        const QByteArray args = QStringLiteral("video_size=%1x%2:pix_fmt=%3:time_base=%4:pixel_aspect=%5%6")
-                                    .arg(width)
-                                    .arg(height)
-                                    .arg(format)
-                                    .arg(rationalText(os.ist->time_base))
-                                    .arg(rationalText(sar.num > 0 ? sar : AVRational { 1, 1 }))
-                                    .arg(fr.num > 0 ? QStringLiteral(":frame_rate=") + rationalText(fr) : QString())
-                                    .toLatin1();
-        int ret = avfilter_graph_create_filter(&os.src, avfilter_get_by_name("buffer"), "in", args.constData(), nullptr, os.graph.get());
+        const QByteArray args
+            = QStringLiteral("video_size=%1x%2:pix_fmt=%3:time_base=%4:pixel_aspect=%5%6")
+                  .arg(width)
+                  .arg(height)
+                  .arg(format)
+                  .arg(rationalText(os.ist->time_base))
+                  .arg(rationalText(sar.num > 0 ? sar : AVRational { 1, 1 }))
+                  .arg(fr.num > 0 ? QStringLiteral(":frame_rate=") + rationalText(fr) : QString())
+                  .toLatin1();
+        int ret = avfilter_graph_create_filter(
+            &os.src, avfilter_get_by_name("buffer"), "in", args.constData(), nullptr, os.graph.get());
         if (ret < 0)
-            return Error { ErrorCode::Internal, QStringLiteral("Cannot set up the video filters: %1.").arg(avErrorString(ret)), {} };
-        ret = avfilter_graph_create_filter(&os.sink, avfilter_get_by_name("buffersink"), "out", nullptr, nullptr, os.graph.get());
+            return Error { ErrorCode::Internal,
+                QStringLiteral("Cannot set up the video filters: %1.").arg(avErrorString(ret)), {} };
+        ret = avfilter_graph_create_filter(
+            &os.sink, avfilter_get_by_name("buffersink"), "out", nullptr, nullptr, os.graph.get());
         if (ret < 0)
-            return Error { ErrorCode::Internal, QStringLiteral("Cannot set up the video filters: %1.").arg(avErrorString(ret)), {} };
+            return Error { ErrorCode::Internal,
+                QStringLiteral("Cannot set up the video filters: %1.").arg(avErrorString(ret)), {} };
         ret = linkGraph(os);
         if (ret < 0)
             return Error { ErrorCode::Internal,
-                QStringLiteral("Cannot set up the video filters '%1': %2.").arg(os.filterSpec, avErrorString(ret)), {} };
+                QStringLiteral("Cannot set up the video filters '%1': %2.")
+                    .arg(os.filterSpec, avErrorString(ret)),
+                {} };
         os.srcWidth = width;
         os.srcHeight = height;
         os.srcFormat = format;
@@ -287,7 +308,8 @@ struct Transcoder::Impl
         const AVCodecParameters* par = os.ist->codecpar;
         if (par->format < 0 || par->width <= 0 || par->height <= 0)
             return Error { ErrorCode::UnsupportedInput,
-                QStringLiteral("The picture size or format of video stream %1 cannot be determined; the file may be damaged.")
+                QStringLiteral("The picture size or format of video stream %1 cannot be determined; the file "
+                               "may be damaged.")
                     .arg(os.ist->index),
                 "input" };
         const int rotation = streamRotation(os.ist);
@@ -298,7 +320,8 @@ struct Transcoder::Impl
         if (sideways && sar.num > 0)
             sar = { sar.den, sar.num };
         const auto [outW, outH] = outputSize(rotW, rotH, sar);
-        const AVPixelFormat outFormat = chooseEncoderPixelFormat(codec, AVPixelFormat(par->format), settings.videoCodec);
+        const AVPixelFormat outFormat
+            = chooseEncoderPixelFormat(codec, AVPixelFormat(par->format), settings.videoCodec);
 
         QStringList filters;
         if (par->field_order != AV_FIELD_UNKNOWN && par->field_order != AV_FIELD_PROGRESSIVE)
@@ -311,7 +334,8 @@ struct Transcoder::Impl
             filters << QStringLiteral("transpose=cclock");
         // Always name the size, so that a mid-stream change of input size still lands on it.
         filters << QStringLiteral("scale=%1:%2").arg(outW).arg(outH);
-        filters << QStringLiteral("format=pix_fmts=%1").arg(QString::fromLatin1(av_get_pix_fmt_name(outFormat)));
+        filters
+            << QStringLiteral("format=pix_fmts=%1").arg(QString::fromLatin1(av_get_pix_fmt_name(outFormat)));
         if (settings.fpsNum > 0)
             filters << QStringLiteral("fps=%1/%2").arg(settings.fpsNum).arg(settings.fpsDen);
         os.filterSpec = filters.join(u',');
@@ -370,8 +394,10 @@ struct Transcoder::Impl
                     .arg(QString::fromLatin1(av_get_pix_fmt_name(enc->pix_fmt)), avErrorString(ret)),
                 "codec" };
         if (AVDictionaryEntry* unused = av_dict_get(*opts.get(), "", nullptr, AV_DICT_IGNORE_SUFFIX))
-            return Error::invalid(QString::fromLatin1(unused->key) == u"crf" ? QStringLiteral("crf") : QStringLiteral("preset"),
-                QStringLiteral("The %1 encoder has no option '%2'.").arg(settings.videoCodec, QString::fromLatin1(unused->key)));
+            return Error::invalid(
+                QString::fromLatin1(unused->key) == u"crf" ? QStringLiteral("crf") : QStringLiteral("preset"),
+                QStringLiteral("The %1 encoder has no option '%2'.")
+                    .arg(settings.videoCodec, QString::fromLatin1(unused->key)));
         avcodec_parameters_from_context(os.ost->codecpar, enc);
         os.ost->time_base = enc->time_base;
         os.ost->avg_frame_rate = enc->framerate;
@@ -394,20 +420,26 @@ struct Transcoder::Impl
         const QByteArray args = QStringLiteral("time_base=%1:sample_rate=%2:sample_fmt=%3:channel_layout=%4")
                                     .arg(rationalText(os.ist->time_base))
                                     .arg(rate)
-                                    .arg(QString::fromLatin1(av_get_sample_fmt_name(AVSampleFormat(format))), QString::fromLatin1(layoutName))
+                                    .arg(QString::fromLatin1(av_get_sample_fmt_name(AVSampleFormat(format))),
+                                        QString::fromLatin1(layoutName))
                                     .toLatin1();
         av_channel_layout_uninit(&os.srcLayout);
         os.srcLayout = layout;
         os.srcRate = rate;
         os.srcFormat = format;
-        int ret = avfilter_graph_create_filter(&os.src, avfilter_get_by_name("abuffer"), "in", args.constData(), nullptr, os.graph.get());
+        int ret = avfilter_graph_create_filter(
+            &os.src, avfilter_get_by_name("abuffer"), "in", args.constData(), nullptr, os.graph.get());
         if (ret >= 0)
-            ret = avfilter_graph_create_filter(&os.sink, avfilter_get_by_name("abuffersink"), "out", nullptr, nullptr, os.graph.get());
+            ret = avfilter_graph_create_filter(
+                &os.sink, avfilter_get_by_name("abuffersink"), "out", nullptr, nullptr, os.graph.get());
         if (ret >= 0)
             ret = linkGraph(os);
         if (ret < 0)
             return Error { ErrorCode::Internal,
-                QStringLiteral("Cannot set up the audio filters for stream %1: %2.").arg(os.ist->index).arg(avErrorString(ret)), {} };
+                QStringLiteral("Cannot set up the audio filters for stream %1: %2.")
+                    .arg(os.ist->index)
+                    .arg(avErrorString(ret)),
+                {} };
         if (!(os.enc->codec->capabilities & AV_CODEC_CAP_VARIABLE_FRAME_SIZE))
             av_buffersink_set_frame_size(os.sink, unsigned(os.enc->frame_size));
         return {};
@@ -423,7 +455,8 @@ struct Transcoder::Impl
         AVCodecContext* dec = os.dec.get();
         if (dec->sample_rate <= 0 || dec->ch_layout.nb_channels <= 0)
             return Error { ErrorCode::UnsupportedInput,
-                QStringLiteral("The sample rate or channels of audio stream %1 cannot be determined; the file may be damaged.")
+                QStringLiteral("The sample rate or channels of audio stream %1 cannot be determined; the "
+                               "file may be damaged.")
                     .arg(os.ist->index),
                 "input" };
 
@@ -473,7 +506,10 @@ struct Transcoder::Impl
             enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
         if (int ret = avcodec_open2(enc, codec, nullptr); ret < 0)
             return Error { ErrorCode::InvalidArgument,
-                QStringLiteral("The %1 encoder refused audio stream %2: %3.").arg(settings.audioCodec).arg(os.ist->index).arg(avErrorString(ret)),
+                QStringLiteral("The %1 encoder refused audio stream %2: %3.")
+                    .arg(settings.audioCodec)
+                    .arg(os.ist->index)
+                    .arg(avErrorString(ret)),
                 "audio_codec" };
 
         char layoutName[128] = {};
@@ -495,12 +531,15 @@ struct Transcoder::Impl
             return r;
         const AVCodec* codec = avcodec_find_encoder_by_name(encoderName);
         if (!codec)
-            return Error { ErrorCode::Internal, QStringLiteral("The %1 subtitle encoder is missing.").arg(QString::fromLatin1(encoderName)), {} };
+            return Error { ErrorCode::Internal,
+                QStringLiteral("The %1 subtitle encoder is missing.").arg(QString::fromLatin1(encoderName)),
+                {} };
         os.enc.reset(avcodec_alloc_context3(codec));
         AVCodecContext* enc = os.enc.get();
         enc->time_base = AV_TIME_BASE_Q;
         if (os.dec->subtitle_header && os.dec->subtitle_header_size > 0) {
-            enc->subtitle_header = static_cast<uint8_t*>(av_mallocz(size_t(os.dec->subtitle_header_size) + 1));
+            enc->subtitle_header
+                = static_cast<uint8_t*>(av_mallocz(size_t(os.dec->subtitle_header_size) + 1));
             memcpy(enc->subtitle_header, os.dec->subtitle_header, size_t(os.dec->subtitle_header_size));
             enc->subtitle_header_size = os.dec->subtitle_header_size;
         }
@@ -508,7 +547,10 @@ struct Transcoder::Impl
             enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
         if (int ret = avcodec_open2(enc, codec, nullptr); ret < 0)
             return Error { ErrorCode::Internal,
-                QStringLiteral("Cannot convert subtitle stream %1: %2.").arg(os.ist->index).arg(avErrorString(ret)), {} };
+                QStringLiteral("Cannot convert subtitle stream %1: %2.")
+                    .arg(os.ist->index)
+                    .arg(avErrorString(ret)),
+                {} };
         avcodec_parameters_from_context(os.ost->codecpar, enc);
         os.ost->time_base = enc->time_base;
         os.subtitleBuffer.resize(1 << 20);
@@ -543,7 +585,10 @@ struct Transcoder::Impl
         return *streams.back();
     }
 
-    bool containerTakes(AVCodecID id) const { return avformat_query_codec(out->oformat, id, FF_COMPLIANCE_NORMAL) == 1; }
+    bool containerTakes(AVCodecID id) const
+    {
+        return avformat_query_codec(out->oformat, id, FF_COMPLIANCE_NORMAL) == 1;
+    }
 
     Result<void> setupStreams()
     {
@@ -553,7 +598,8 @@ struct Transcoder::Impl
         int bestVideo = -1;
         for (unsigned i = 0; i < in->nb_streams && wantVideo; ++i) {
             const AVStream* st = in->streams[i];
-            if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO && !(st->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
+            if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO
+                && !(st->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
                 bestVideo = av_find_best_stream(in.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
                 if (bestVideo < 0 || (in->streams[bestVideo]->disposition & AV_DISPOSITION_ATTACHED_PIC))
                     bestVideo = int(i);
@@ -566,8 +612,10 @@ struct Transcoder::Impl
             if (par->codec_type == AVMEDIA_TYPE_VIDEO && int(i) == bestVideo) {
                 if (settings.videoCodec == u"copy") {
                     if (!containerTakes(par->codec_id))
-                        return Error::invalid("codec", QStringLiteral("The video is %1, which a .%2 file cannot hold; choose a video codec instead of copy.")
-                                                           .arg(QString::fromLatin1(avcodec_get_name(par->codec_id)), container));
+                        return Error::invalid("codec",
+                            QStringLiteral("The video is %1, which a .%2 file cannot hold; choose a video "
+                                           "codec instead of copy.")
+                                .arg(QString::fromLatin1(avcodec_get_name(par->codec_id)), container));
                     setupCopy(addStream(st, OutStream::Kind::Copy));
                 } else {
                     OutStream& os = addStream(st, OutStream::Kind::Video);
@@ -577,12 +625,15 @@ struct Transcoder::Impl
                 }
             } else if (par->codec_type == AVMEDIA_TYPE_AUDIO && wantAudio) {
                 if (par->sample_rate <= 0 || par->ch_layout.nb_channels <= 0) {
-                    warn(QStringLiteral("Audio stream %1 was dropped: its sample rate or channels could not be read.").arg(i));
+                    warn(QStringLiteral(
+                        "Audio stream %1 was dropped: its sample rate or channels could not be read.")
+                             .arg(i));
                     continue;
                 }
                 if (settings.audioCodec == u"copy") {
                     if (!containerTakes(par->codec_id)) {
-                        warn(QStringLiteral("Audio stream %1 (%2) was dropped: a .%3 file cannot hold it; choose an audio codec to keep it.")
+                        warn(QStringLiteral("Audio stream %1 (%2) was dropped: a .%3 file cannot hold it; "
+                                            "choose an audio codec to keep it.")
                                  .arg(i)
                                  .arg(QString::fromLatin1(avcodec_get_name(par->codec_id)), container));
                         continue;
@@ -596,7 +647,9 @@ struct Transcoder::Impl
                 if (isTextSubtitle(par->codec_id)) {
                     const char* encoder = textSubtitleEncoder(container, par->codec_id);
                     if (!encoder) {
-                        warn(QStringLiteral("Subtitle stream %1 was dropped: a .%2 file holds no subtitles.").arg(i).arg(container));
+                        warn(QStringLiteral("Subtitle stream %1 was dropped: a .%2 file holds no subtitles.")
+                                 .arg(i)
+                                 .arg(container));
                         continue;
                     }
                     if (auto r = setupSubtitle(addStream(st, OutStream::Kind::Subtitle), encoder); !r)
@@ -604,7 +657,8 @@ struct Transcoder::Impl
                 } else if (containerTakes(par->codec_id)) {
                     setupCopy(addStream(st, OutStream::Kind::Copy));
                 } else {
-                    warn(QStringLiteral("Subtitle stream %1 (%2, a picture subtitle) was dropped: a .%3 file cannot hold it.")
+                    warn(QStringLiteral(
+                        "Subtitle stream %1 (%2, a picture subtitle) was dropped: a .%3 file cannot hold it.")
                              .arg(i)
                              .arg(QString::fromLatin1(avcodec_get_name(par->codec_id)), container));
                 }
@@ -612,7 +666,9 @@ struct Transcoder::Impl
         }
         if (streams.empty())
             return Error { ErrorCode::UnsupportedInput,
-                QStringLiteral("%1 has no video or audio stream to write with these settings.").arg(QFileInfo(inputPath).fileName()), "input" };
+                QStringLiteral("%1 has no video or audio stream to write with these settings.")
+                    .arg(QFileInfo(inputPath).fileName()),
+                "input" };
         return {};
     }
 
@@ -711,7 +767,8 @@ struct Transcoder::Impl
         const bool changed = os.kind == OutStream::Kind::Video
             ? frame->width != os.srcWidth || frame->height != os.srcHeight || frame->format != os.srcFormat
             : frame->sample_rate != os.srcRate || frame->format != os.srcFormat
-                || (frame->ch_layout.order != AV_CHANNEL_ORDER_UNSPEC && av_channel_layout_compare(&frame->ch_layout, &os.srcLayout));
+                || (frame->ch_layout.order != AV_CHANNEL_ORDER_UNSPEC
+                    && av_channel_layout_compare(&frame->ch_layout, &os.srcLayout));
         if (changed) {
             // Flush what the old graph holds, then rebuild it for the new input; the output stays the same.
             closeFilterInput(os);
@@ -774,7 +831,8 @@ struct Transcoder::Impl
             sub.pts += av_rescale_q(sub.start_display_time, { 1, 1000 }, AV_TIME_BASE_Q);
             sub.end_display_time -= sub.start_display_time;
             sub.start_display_time = 0;
-            const int size = avcodec_encode_subtitle(os.enc.get(), os.subtitleBuffer.data(), int(os.subtitleBuffer.size()), &sub);
+            const int size = avcodec_encode_subtitle(
+                os.enc.get(), os.subtitleBuffer.data(), int(os.subtitleBuffer.size()), &sub);
             if (size > 0) {
                 av_new_packet(pkt, size);
                 memcpy(pkt->data, os.subtitleBuffer.data(), size_t(size));
@@ -806,12 +864,15 @@ struct Transcoder::Impl
     {
         if (!(in->iformat->flags & AVFMT_TS_DISCONT) || packet->dts == AV_NOPTS_VALUE)
             return;
-        const int64_t dts = av_rescale_q(packet->dts, os.ist->time_base, AV_TIME_BASE_Q) + discontinuityOffset;
+        const int64_t dts
+            = av_rescale_q(packet->dts, os.ist->time_base, AV_TIME_BASE_Q) + discontinuityOffset;
         if (lastDts != AV_NOPTS_VALUE) {
             const int64_t delta = dts - lastDts;
             if (delta < -AV_TIME_BASE / 2 || delta > 10LL * AV_TIME_BASE) {
                 const AVRational rate = av_guess_frame_rate(in.get(), os.ist, nullptr);
-                const int64_t step = rate.num > 0 && rate.den > 0 ? av_rescale_q(1, av_inv_q(rate), AV_TIME_BASE_Q) : AV_TIME_BASE / 50;
+                const int64_t step = rate.num > 0 && rate.den > 0
+                    ? av_rescale_q(1, av_inv_q(rate), AV_TIME_BASE_Q)
+                    : AV_TIME_BASE / 50;
                 discontinuityOffset -= delta - step;
                 lastDts += step;
                 return;
@@ -832,13 +893,16 @@ struct Transcoder::Impl
                 continue;
             if (ret < 0) {
                 if (ret != AVERROR_EOF && !canceled)
-                    warn(QStringLiteral("Reading the input stopped early (%1); the file may be truncated.").arg(avErrorString(ret)));
+                    warn(QStringLiteral("Reading the input stopped early (%1); the file may be truncated.")
+                             .arg(avErrorString(ret)));
                 break;
             }
             ++packetsRead;
             activity.fetch_add(1, std::memory_order_relaxed);
             // MPEG-TS, FLV and PS can add streams mid-file; what was not there at setup is not written.
-            OutStream* os = size_t(packet->stream_index) < byInput.size() ? byInput[size_t(packet->stream_index)] : nullptr;
+            OutStream* os = size_t(packet->stream_index) < byInput.size()
+                ? byInput[size_t(packet->stream_index)]
+                : nullptr;
             if (!os) {
                 av_packet_unref(packet.get());
                 continue;
@@ -854,7 +918,8 @@ struct Transcoder::Impl
             }
             switch (os->kind) {
             case OutStream::Kind::Copy:
-                if (!video && packet->pts != AV_NOPTS_VALUE && os->ist->codecpar->codec_type != AVMEDIA_TYPE_SUBTITLE)
+                if (!video && packet->pts != AV_NOPTS_VALUE
+                    && os->ist->codecpar->codec_type != AVMEDIA_TYPE_SUBTITLE)
                     noteProgress(packet->pts * av_q2d(os->ist->time_base), 0, false);
                 av_packet_rescale_ts(packet.get(), os->ist->time_base, os->ost->time_base);
                 packet->pos = -1;
@@ -876,7 +941,9 @@ struct Transcoder::Impl
         }
         if (packetsRead == 0 && !stopping())
             fail({ ErrorCode::UnsupportedInput,
-                QStringLiteral("%1 holds no data that could be read; it may be truncated.").arg(QFileInfo(inputPath).fileName()), "input" });
+                QStringLiteral("%1 holds no data that could be read; it may be truncated.")
+                    .arg(QFileInfo(inputPath).fileName()),
+                "input" });
     }
 
     // ---- the whole job -------------------------------------------------------------------------
@@ -888,12 +955,17 @@ struct Transcoder::Impl
             return errors.first();
         const QFileInfo inInfo(inputPath), outInfo(outputPath);
         if (inInfo.exists() && outInfo.exists() && inInfo.canonicalFilePath() == outInfo.canonicalFilePath())
-            return Error::invalid("output", QStringLiteral("The output would overwrite the input; choose another output name."));
+            return Error::invalid("output",
+                QStringLiteral("The output would overwrite the input; choose another output name."));
         if (outInfo.exists() && !settings.overwrite)
             return Error { ErrorCode::AlreadyExists,
-                QStringLiteral("%1 already exists; choose another name or allow overwriting.").arg(outputPath), "output" };
+                QStringLiteral("%1 already exists; choose another name or allow overwriting.")
+                    .arg(outputPath),
+                "output" };
         if (!outInfo.absoluteDir().exists())
-            return Error { ErrorCode::NotFound, QStringLiteral("The output folder %1 does not exist.").arg(outInfo.absolutePath()), "output" };
+            return Error { ErrorCode::NotFound,
+                QStringLiteral("The output folder %1 does not exist.").arg(outInfo.absolutePath()),
+                "output" };
 
         auto opened = openInput(inputPath, limits, &canceled);
         if (!opened)
@@ -905,10 +977,15 @@ struct Transcoder::Impl
         const QString part = partPath(outInfo.absoluteFilePath());
         const QByteArray partUrl = "file:" + QFile::encodeName(part);
         AVFormatContext* oc = nullptr;
-        if (int ret = avformat_alloc_output_context2(&oc, nullptr, muxerForContainer(container), partUrl.constData()); ret < 0)
-            return Error { ErrorCode::Internal, QStringLiteral("Cannot create a .%1 file: %2.").arg(container, avErrorString(ret)), "output" };
+        if (int ret
+            = avformat_alloc_output_context2(&oc, nullptr, muxerForContainer(container), partUrl.constData());
+            ret < 0)
+            return Error { ErrorCode::Internal,
+                QStringLiteral("Cannot create a .%1 file: %2.").arg(container, avErrorString(ret)),
+                "output" };
         out.reset(oc);
-        out->interrupt_callback = { [](void* flag) { return static_cast<std::atomic<bool>*>(flag)->load() ? 1 : 0; }, &canceled };
+        out->interrupt_callback
+            = { [](void* flag) { return static_cast<std::atomic<bool>*>(flag)->load() ? 1 : 0; }, &canceled };
         out->protocol_whitelist = av_strdup("file");
 
         Result<void> setup = setupStreams();
@@ -918,7 +995,9 @@ struct Transcoder::Impl
 
         Dictionary ioOpts;
         ioOpts.set("protocol_whitelist", "file");
-        if (int ret = avio_open2(&out->pb, partUrl.constData(), AVIO_FLAG_WRITE, &out->interrupt_callback, ioOpts.get()); ret < 0)
+        if (int ret = avio_open2(
+                &out->pb, partUrl.constData(), AVIO_FLAG_WRITE, &out->interrupt_callback, ioOpts.get());
+            ret < 0)
             return Error { ret == AVERROR(ENOSPC) ? ErrorCode::StorageFull : ErrorCode::IoError,
                 QStringLiteral("Cannot create %1: %2.").arg(part, avErrorString(ret)), "output" };
         auto result = transcode(part);
@@ -935,7 +1014,9 @@ struct Transcoder::Impl
         if (container == u"mp4" || container == u"mov" || container == u"m4a")
             muxOpts.set("movflags", "+faststart"); // playable while it downloads
         if (int ret = avformat_write_header(out.get(), muxOpts.get()); ret < 0)
-            return Error { ErrorCode::IoError, QStringLiteral("Cannot start writing %1: %2.").arg(outputPath, avErrorString(ret)), "output" };
+            return Error { ErrorCode::IoError,
+                QStringLiteral("Cannot start writing %1: %2.").arg(outputPath, avErrorString(ret)),
+                "output" };
 
         std::thread encoderThread;
         videoQueue.reset();
@@ -954,20 +1035,27 @@ struct Transcoder::Impl
         }
         if (video && video->frames == 0)
             return Error { ErrorCode::UnsupportedInput,
-                QStringLiteral("No picture could be decoded from video stream %1; the file is damaged or truncated.").arg(video->ist->index),
+                QStringLiteral(
+                    "No picture could be decoded from video stream %1; the file is damaged or truncated.")
+                    .arg(video->ist->index),
                 "input" };
         for (const auto& os : streams) {
             if (os->decodeErrors > 0)
-                warn(QStringLiteral("%1 damaged packet(s) in stream %2 were skipped.").arg(os->decodeErrors).arg(os->ist->index));
+                warn(QStringLiteral("%1 damaged packet(s) in stream %2 were skipped.")
+                         .arg(os->decodeErrors)
+                         .arg(os->ist->index));
         }
         if (int ret = av_write_trailer(out.get()); ret < 0) {
             if (canceled)
                 return Error { ErrorCode::Canceled, QStringLiteral("Canceled."), {} };
             return Error { ret == AVERROR(ENOSPC) ? ErrorCode::StorageFull : ErrorCode::IoError,
-                QStringLiteral("Cannot finish writing %1: %2.").arg(outputPath, avErrorString(ret)), "output" };
+                QStringLiteral("Cannot finish writing %1: %2.").arg(outputPath, avErrorString(ret)),
+                "output" };
         }
         if (int ret = avio_closep(&out->pb); ret < 0)
-            return Error { ErrorCode::IoError, QStringLiteral("Cannot finish writing %1: %2.").arg(outputPath, avErrorString(ret)), "output" };
+            return Error { ErrorCode::IoError,
+                QStringLiteral("Cannot finish writing %1: %2.").arg(outputPath, avErrorString(ret)),
+                "output" };
         if (duration > 1.0 && position < duration * 0.9)
             warn(QStringLiteral("The input ended at %1 s of the %2 s it declares; it may be truncated.")
                      .arg(position, 0, 'f', 1)
@@ -976,11 +1064,14 @@ struct Transcoder::Impl
         const QByteArray from = QFile::encodeName(part);
         const QByteArray to = QFile::encodeName(QFileInfo(outputPath).absoluteFilePath());
         // The final name appears only when complete; without overwrite an existing file is never replaced.
-        const int rc = settings.overwrite ? ::rename(from.constData(), to.constData())
-                                          : renameat2(AT_FDCWD, from.constData(), AT_FDCWD, to.constData(), RENAME_NOREPLACE);
+        const int rc = settings.overwrite
+            ? ::rename(from.constData(), to.constData())
+            : renameat2(AT_FDCWD, from.constData(), AT_FDCWD, to.constData(), RENAME_NOREPLACE);
         if (rc != 0)
             return Error { errno == EEXIST ? ErrorCode::AlreadyExists : ErrorCode::IoError,
-                QStringLiteral("Cannot rename %1 to %2: %3.").arg(part, outputPath, QString::fromLocal8Bit(strerror(errno))), "output" };
+                QStringLiteral("Cannot rename %1 to %2: %3.")
+                    .arg(part, outputPath, QString::fromLocal8Bit(strerror(errno))),
+                "output" };
 
         TranscodeReport report;
         report.outputPath = outputPath;

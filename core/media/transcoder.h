@@ -8,7 +8,6 @@
 
 #include <QString>
 #include <QStringList>
-
 #include <functional>
 #include <memory>
 
@@ -42,7 +41,6 @@ public:
     /// Steps the pipeline has taken (packets read and written); thread-safe. It stands still only
     /// when the transcode is stuck.
     qint64 activity() const;
-
 
 private:
     struct Impl;

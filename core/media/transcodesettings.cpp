@@ -10,7 +10,6 @@ extern "C" {
 #include <QFileInfo>
 #include <QJsonValue>
 #include <QRegularExpression>
-
 #include <cmath>
 
 namespace vtfarm::media {
@@ -18,8 +17,7 @@ namespace vtfarm::media {
 namespace {
 
 // The encoders among the table's whose output a container of that kind can hold.
-template <class List>
-QString encodersFor(const QString& container, const List& offered)
+template <class List> QString encodersFor(const QString& container, const List& offered)
 {
     QStringList names;
     for (const auto& codec : offered) {
@@ -174,27 +172,32 @@ Result<TranscodeSettings> TranscodeSettings::fromJson(const QJsonObject& o)
     if (!bitrate.isEmpty()) {
         const auto b = parseBitrate(bitrate);
         if (!b)
-            return Error::invalid("bitrate", QStringLiteral("'%1' is not a bitrate; write it like 1000k or 2.5M").arg(bitrate));
+            return Error::invalid(
+                "bitrate", QStringLiteral("'%1' is not a bitrate; write it like 1000k or 2.5M").arg(bitrate));
         s.videoBitrate = *b;
     }
     if (o.contains(u"resolution")) {
         const auto r = Resolution::parse(resolution);
         if (!r)
             return Error::invalid("resolution",
-                QStringLiteral("'%1' is not a resolution; write WIDTHxHEIGHT (1280x720), a height (720p) or keep").arg(resolution));
+                QStringLiteral(
+                    "'%1' is not a resolution; write WIDTHxHEIGHT (1280x720), a height (720p) or keep")
+                    .arg(resolution));
         s.resolution = *r;
     }
     if (!fps.isEmpty()) {
         const auto f = parseFrameRate(fps);
         if (!f)
-            return Error::invalid("fps", QStringLiteral("'%1' is not a frame rate; write 30, 29.97 or 30000/1001").arg(fps));
+            return Error::invalid(
+                "fps", QStringLiteral("'%1' is not a frame rate; write 30, 29.97 or 30000/1001").arg(fps));
         s.fpsNum = f->first;
         s.fpsDen = f->second;
     }
     if (!audioBitrate.isEmpty()) {
         const auto b = parseBitrate(audioBitrate);
         if (!b)
-            return Error::invalid("audio_bitrate", QStringLiteral("'%1' is not a bitrate; write it like 128k").arg(audioBitrate));
+            return Error::invalid("audio_bitrate",
+                QStringLiteral("'%1' is not a bitrate; write it like 128k").arg(audioBitrate));
         s.audioBitrate = *b;
     }
     if (const QJsonValue v = o.value(u"overwrite"); v.isBool())
@@ -207,50 +210,66 @@ Result<TranscodeSettings> TranscodeSettings::fromJson(const QJsonObject& o)
 QList<Error> validate(const TranscodeSettings& s, const QString& container)
 {
     QList<Error> errors;
-    auto fail = [&](const char* field, QString message) { errors.append(Error::invalid(QString::fromLatin1(field), std::move(message))); };
+    auto fail = [&](const char* field, QString message) {
+        errors.append(Error::invalid(QString::fromLatin1(field), std::move(message)));
+    };
 
     const Container* out = findContainer(container);
     const bool containerOk = out != nullptr;
     if (!containerOk)
-        fail("output", QStringLiteral("'%1' is not a container vtfarm writes; use one of: %2")
-                           .arg(container.isEmpty() ? QStringLiteral("(no extension)") : container,
-                               containerExtensions().join(u", ")));
+        fail("output",
+            QStringLiteral("'%1' is not a container vtfarm writes; use one of: %2")
+                .arg(container.isEmpty() ? QStringLiteral("(no extension)") : container,
+                    containerExtensions().join(u", ")));
 
     const VideoCodec* video = findVideoCodec(s.videoCodec);
     const bool videoCoded = video && video->encodes();
     if (!video) {
-        fail("codec", QStringLiteral("'%1' is not a video codec vtfarm offers; use one of: %2")
-                          .arg(s.videoCodec, videoCodecNames().join(u", ")));
+        fail("codec",
+            QStringLiteral("'%1' is not a video codec vtfarm offers; use one of: %2")
+                .arg(s.videoCodec, videoCodecNames().join(u", ")));
     } else if (videoCoded && !avcodec_find_encoder_by_name(s.videoCodec.toLatin1().constData())) {
-        fail("codec", QStringLiteral("the %1 encoder is not available in this build of libavcodec").arg(s.videoCodec));
+        fail("codec",
+            QStringLiteral("the %1 encoder is not available in this build of libavcodec").arg(s.videoCodec));
     } else if (videoCoded && containerOk && !containerHolds(container, s.videoCodec)) {
-        fail("codec", QStringLiteral("a .%1 file cannot hold %2 video; for .%1 use one of: %3")
-                          .arg(container, s.videoCodec, encodersFor(container, videoCodecs())));
+        fail("codec",
+            QStringLiteral("a .%1 file cannot hold %2 video; for .%1 use one of: %3")
+                .arg(container, s.videoCodec, encodersFor(container, videoCodecs())));
     } else if (out && out->audioOnly && s.videoCodec != u"none") {
-        fail("codec", QStringLiteral("a .%1 file holds audio only; set the video codec to none").arg(container));
+        fail("codec",
+            QStringLiteral("a .%1 file holds audio only; set the video codec to none").arg(container));
     }
 
     if (videoCoded) {
         if (s.crf >= 0) {
             const CrfRange range = *video->crf;
             if (s.crf < range.min || s.crf > range.max)
-                fail("crf", QStringLiteral("%1 quality (CRF) goes from %2 to %3, not %4")
-                                .arg(s.videoCodec).arg(range.min).arg(range.max).arg(s.crf));
+                fail("crf",
+                    QStringLiteral("%1 quality (CRF) goes from %2 to %3, not %4")
+                        .arg(s.videoCodec)
+                        .arg(range.min)
+                        .arg(range.max)
+                        .arg(s.crf));
         } else if (s.videoBitrate < 10'000 || s.videoBitrate > 500'000'000) {
             fail("bitrate", QStringLiteral("%1 is outside 10k to 500M").arg(formatBitrate(s.videoBitrate)));
         }
         if (!s.encoderPreset.isEmpty() && !video->presets().contains(s.encoderPreset)) {
             if (video->presetKind == VideoCodec::Presets::Named)
-                fail("preset", QStringLiteral("'%1' is not a %2 preset; use one of: %3")
-                                   .arg(s.encoderPreset, s.videoCodec, video->presetNames.join(u", ")));
+                fail("preset",
+                    QStringLiteral("'%1' is not a %2 preset; use one of: %3")
+                        .arg(s.encoderPreset, s.videoCodec, video->presetNames.join(u", ")));
             else
-                fail("preset", QStringLiteral("%1 presets are speeds from 0 (slowest) to %2 (fastest), not '%3'")
-                                   .arg(s.videoCodec).arg(video->maxSpeed).arg(s.encoderPreset));
+                fail("preset",
+                    QStringLiteral("%1 presets are speeds from 0 (slowest) to %2 (fastest), not '%3'")
+                        .arg(s.videoCodec)
+                        .arg(video->maxSpeed)
+                        .arg(s.encoderPreset));
         }
     } else if (video) {
         const QString what = s.videoCodec == u"copy" ? QStringLiteral("copied") : QStringLiteral("dropped");
         if (s.resolution.kind != Resolution::Kind::Keep)
-            fail("resolution", QStringLiteral("the picture cannot be resized when the video is %1; use keep").arg(what));
+            fail("resolution",
+                QStringLiteral("the picture cannot be resized when the video is %1; use keep").arg(what));
         if (s.fpsNum > 0)
             fail("fps", QStringLiteral("the frame rate cannot change when the video is %1").arg(what));
         if (!s.encoderPreset.isEmpty())
@@ -262,10 +281,12 @@ QList<Error> validate(const TranscodeSettings& s, const QString& container)
         if (r.width < 16 || r.height < 16 || r.width > 16384 || r.height > 16384)
             fail("resolution", QStringLiteral("%1 is outside 16x16 to 16384x16384").arg(r.toString()));
         else if (r.width % 2 || r.height % 2)
-            fail("resolution", QStringLiteral("%1 has an odd side; width and height must be even").arg(r.toString()));
+            fail("resolution",
+                QStringLiteral("%1 has an odd side; width and height must be even").arg(r.toString()));
     } else if (r.kind == Resolution::Kind::Height) {
         if (r.height < 16 || r.height > 16384 || r.height % 2)
-            fail("resolution", QStringLiteral("%1 must be an even height from 16p to 16384p").arg(r.toString()));
+            fail("resolution",
+                QStringLiteral("%1 must be an even height from 16p to 16384p").arg(r.toString()));
     }
 
     if (s.fpsNum < 0 || s.fpsDen <= 0 || (s.fpsNum > 0 && double(s.fpsNum) / s.fpsDen > 240.0)
@@ -274,19 +295,25 @@ QList<Error> validate(const TranscodeSettings& s, const QString& container)
 
     const AudioCodec* audio = findAudioCodec(s.audioCodec);
     if (!audio) {
-        fail("audio_codec", QStringLiteral("'%1' is not an audio codec vtfarm offers; use one of: %2")
-                                .arg(s.audioCodec, audioCodecNames().join(u", ")));
+        fail("audio_codec",
+            QStringLiteral("'%1' is not an audio codec vtfarm offers; use one of: %2")
+                .arg(s.audioCodec, audioCodecNames().join(u", ")));
     } else if (audio->encodes()) {
         if (!avcodec_find_encoder_by_name(s.audioCodec.toLatin1().constData()))
-            fail("audio_codec", QStringLiteral("the %1 encoder is not available in this build of libavcodec").arg(s.audioCodec));
+            fail("audio_codec",
+                QStringLiteral("the %1 encoder is not available in this build of libavcodec")
+                    .arg(s.audioCodec));
         else if (containerOk && !containerHolds(container, s.audioCodec))
-            fail("audio_codec", QStringLiteral("a .%1 file cannot hold %2 audio; for .%1 use one of: %3")
-                                    .arg(container, s.audioCodec, encodersFor(container, audioCodecs())));
+            fail("audio_codec",
+                QStringLiteral("a .%1 file cannot hold %2 audio; for .%1 use one of: %3")
+                    .arg(container, s.audioCodec, encodersFor(container, audioCodecs())));
         if (s.audioBitrate != 0 && (s.audioBitrate < 6'000 || s.audioBitrate > 1'024'000))
-            fail("audio_bitrate", QStringLiteral("%1 is outside 6k to 1024k").arg(formatBitrate(s.audioBitrate)));
+            fail("audio_bitrate",
+                QStringLiteral("%1 is outside 6k to 1024k").arg(formatBitrate(s.audioBitrate)));
     }
     if (s.videoCodec == u"none" && s.audioCodec == u"none")
-        fail("audio_codec", QStringLiteral("with both video and audio set to none there is nothing to write"));
+        fail(
+            "audio_codec", QStringLiteral("with both video and audio set to none there is nothing to write"));
     if (s.threads < 0 || s.threads > 64)
         fail("threads", QStringLiteral("threads per job must be from 0 (automatic) to 64"));
     return errors;

@@ -7,7 +7,6 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
-
 #include <optional>
 
 namespace vtfarm::media {
@@ -15,7 +14,12 @@ namespace vtfarm::media {
 /// \brief Output picture size: keep the input's, exactly WxH, or a height that keeps the aspect ratio.
 struct Resolution
 {
-    enum class Kind { Keep, Exact, Height };
+    enum class Kind
+    {
+        Keep,
+        Exact,
+        Height
+    };
     Kind kind = Kind::Keep;
     int width = 0;
     int height = 0;

@@ -15,7 +15,6 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
-
 #include <cstdio>
 
 using namespace vtfarm;
@@ -41,7 +40,8 @@ int main(int argc, char** argv)
             return 1;
         QList<jobs::JobSpec> specs;
         for (int i = 0; i < count; ++i)
-            specs.append(testing::tinySpec(clip, dir.filePath("out-bare"), QStringLiteral("{name}-%1").arg(i)));
+            specs.append(
+                testing::tinySpec(clip, dir.filePath("out-bare"), QStringLiteral("{name}-%1").arg(i)));
         t.start();
         if (!bare.submitMany(specs))
             return 1;
@@ -72,7 +72,8 @@ int main(int argc, char** argv)
     jobs::JobManager manager(testing::managerOptions(data, false));
     if (!manager.open())
         return 1;
-    report(qPrintable(QStringLiteral("open the queue of %1 jobs (JobStore load)").arg(count)), t.nsecsElapsed() / 1e6);
+    report(qPrintable(QStringLiteral("open the queue of %1 jobs (JobStore load)").arg(count)),
+        t.nsecsElapsed() / 1e6);
     t.start();
     {
         ui::JobTableModel model(manager);

@@ -8,8 +8,8 @@
 #include "presets.h"
 
 #include <QDir>
-#include <QFileInfo>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QSize>
@@ -42,8 +42,8 @@ inline void writeText(const QString& path, const QByteArray& text)
 
 /// Transcodes on the manager's pool threads (no worker processes), one at a time.
 /// With \a backend, jobs run there instead.
-inline jobs::JobManager::Options managerOptions(const QString& dataDir, bool autoStart = true, int workers = 1,
-    std::shared_ptr<jobs::WorkerBackend> backend = {})
+inline jobs::JobManager::Options managerOptions(const QString& dataDir, bool autoStart = true,
+    int workers = 1, std::shared_ptr<jobs::WorkerBackend> backend = {})
 {
     jobs::JobManager::Options o;
     o.dataDir = dataDir;
@@ -72,7 +72,8 @@ inline QProcessEnvironment isolatedEnvironment(const QString& home)
     const QDir h(home);
     for (const char* d : { "data", "config/vtfarm", "runtime" })
         h.mkpath(QString::fromLatin1(d));
-    QFile::setPermissions(h.filePath(QStringLiteral("runtime")), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    QFile::setPermissions(
+        h.filePath(QStringLiteral("runtime")), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("HOME"), home);
     env.insert(QStringLiteral("XDG_DATA_HOME"), h.filePath(QStringLiteral("data")));
@@ -83,7 +84,8 @@ inline QProcessEnvironment isolatedEnvironment(const QString& home)
 }
 
 /// A spec for \a input with the tiny preset's settings, written into \a outputDir.
-inline jobs::JobSpec tinySpec(const QString& input, const QString& outputDir, const QString& pattern = QStringLiteral("{name}"))
+inline jobs::JobSpec tinySpec(
+    const QString& input, const QString& outputDir, const QString& pattern = QStringLiteral("{name}"))
 {
     const media::Preset p = tinyPreset();
     jobs::JobSpec s;

@@ -12,8 +12,8 @@
 #include <QtTest>
 
 using namespace vtfarm;
-using ui::AppSettings;
 using ui::ApiServerSettings;
+using ui::AppSettings;
 
 class TestAppSettings : public QObject
 {

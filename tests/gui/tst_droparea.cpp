@@ -96,7 +96,8 @@ void TestDropArea::dropQueuesVideosWithTheChosenPreset()
     // The skipped files are named once, in one notice, and the job count matches the queue.
     const QString notice = window.messageBar()->text();
     QVERIFY2(notice.contains(QStringLiteral("Queued 3 videos")), qPrintable(notice));
-    QVERIFY2(notice.contains(QStringLiteral("notes.txt")) && notice.contains(QStringLiteral("broken.mkv")), qPrintable(notice));
+    QVERIFY2(notice.contains(QStringLiteral("notes.txt")) && notice.contains(QStringLiteral("broken.mkv")),
+        qPrintable(notice));
     QCOMPARE(window.messageBar()->kind(), ui::MessageBar::Kind::Warning);
     QVERIFY(window.messageBar()->toolTip().contains(QStringLiteral("not a video file")));
 
@@ -118,7 +119,8 @@ void TestDropArea::dropOfNothingButOtherFilesSaysSo()
     QVERIFY(drop(window.dropArea(), { QUrl::fromLocalFile(m_folder + "/notes.txt") }));
     QTRY_COMPARE_WITH_TIMEOUT(processed.count(), 1, 30000);
     QCOMPARE(manager.order().size(), 0);
-    QVERIFY2(window.messageBar()->text().contains(QStringLiteral("notes.txt")), qPrintable(window.messageBar()->text()));
+    QVERIFY2(window.messageBar()->text().contains(QStringLiteral("notes.txt")),
+        qPrintable(window.messageBar()->text()));
     QVERIFY(window.messageBar()->isVisibleTo(&window));
 }
 
@@ -142,7 +144,8 @@ void TestDropArea::fiveHundredFilesDoNotBlockTheWindow()
     const QString many = m_dir.filePath("many");
     QDir().mkpath(many);
     for (int i = 0; i < 500; ++i)
-        QVERIFY(QFile::copy(m_single, QStringLiteral("%1/clip-%2.mp4").arg(many).arg(i, 3, 10, QLatin1Char('0'))));
+        QVERIFY(QFile::copy(
+            m_single, QStringLiteral("%1/clip-%2.mp4").arg(many).arg(i, 3, 10, QLatin1Char('0'))));
     JobManager manager(testing::managerOptions(m_dir.filePath("data-many"), false));
     QVERIFY(manager.open().ok());
     media::PresetLibrary presets(m_dir.filePath("presets-many"));
@@ -159,8 +162,9 @@ void TestDropArea::fiveHundredFilesDoNotBlockTheWindow()
     connect(&ticker, &QTimer::timeout, this, [&ticks] { ++ticks; });
     ticker.start(10);
     QTRY_COMPARE_WITH_TIMEOUT(processed.count(), 1, 120000);
-    qInfo("500 files: drop handled in %lld ms, probed and queued in %lld ms, event loop ticked %d times meanwhile", dropMs,
-        clock.elapsed(), ticks);
+    qInfo("500 files: drop handled in %lld ms, probed and queued in %lld ms, event loop ticked %d times "
+          "meanwhile",
+        dropMs, clock.elapsed(), ticks);
     QCOMPARE(manager.order().size(), 500);
     QVERIFY2(dropMs < 1000, "the drop handler waited for the probing");
 }

@@ -27,7 +27,8 @@ QByteArray curl(const QStringList& args, const QString& workdir = {})
     QProcess p;
     if (!workdir.isEmpty())
         p.setWorkingDirectory(workdir);
-    p.start(QStringLiteral("curl"), QStringList { QStringLiteral("-sS"), QStringLiteral("--max-time"), QStringLiteral("20") } + args);
+    p.start(QStringLiteral("curl"),
+        QStringList { QStringLiteral("-sS"), QStringLiteral("--max-time"), QStringLiteral("20") } + args);
     if (!p.waitForFinished(30000) || p.exitCode() != 0)
         return {};
     return p.readAllStandardOutput();
@@ -63,15 +64,20 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!curl({ base + QStringLiteral("/healthz") }).isEmpty(), 30000);
 
         // The Python service's command, as its users type it.
-        const QByteArray answer = curl({ QStringLiteral("-X"), QStringLiteral("POST"), base + QStringLiteral("/transcode"),
-                                           QStringLiteral("-F"), QStringLiteral("file=@%1").arg(QFileInfo(clip).fileName()),
-                                           QStringLiteral("-F"), QStringLiteral("codec=libx264"), QStringLiteral("-F"),
-                                           QStringLiteral("bitrate=1000k"), QStringLiteral("-F"), QStringLiteral("resolution=1280x720") },
-            QFileInfo(clip).absolutePath());
+        const QByteArray answer
+            = curl({ QStringLiteral("-X"), QStringLiteral("POST"), base + QStringLiteral("/transcode"),
+                       QStringLiteral("-F"), QStringLiteral("file=@%1").arg(QFileInfo(clip).fileName()),
+                       QStringLiteral("-F"), QStringLiteral("codec=libx264"), QStringLiteral("-F"),
+                       QStringLiteral("bitrate=1000k"), QStringLiteral("-F"),
+                       QStringLiteral("resolution=1280x720") },
+                QFileInfo(clip).absolutePath());
         const QString id = QJsonDocument::fromJson(answer).object().value(u"job_id").toString();
         QVERIFY2(!id.isEmpty(), answer.constData());
         auto status = [&] {
-            return QJsonDocument::fromJson(curl({ base + QStringLiteral("/status/") + id })).object().value(u"status").toString();
+            return QJsonDocument::fromJson(curl({ base + QStringLiteral("/status/") + id }))
+                .object()
+                .value(u"status")
+                .toString();
         };
         QTRY_COMPARE_WITH_TIMEOUT(status(), QStringLiteral("finished"), 90000);
         const QByteArray metrics = curl({ base + QStringLiteral("/metrics") });

@@ -51,7 +51,8 @@ void TestJobTableModel::staysConsistentWhileTheQueueChanges()
 
     QList<jobs::JobSpec> specs;
     for (int i = 0; i < 4; ++i)
-        specs.append(testing::tinySpec(m_clip, m_dir.filePath("out-consistency"), QStringLiteral("{name}-%1").arg(i)));
+        specs.append(
+            testing::tinySpec(m_clip, m_dir.filePath("out-consistency"), QStringLiteral("{name}-%1").arg(i)));
     auto ids = manager.submitMany(specs);
     QVERIFY(ids.ok());
     QCOMPARE(model.rowCount(), 4);
@@ -100,7 +101,8 @@ void TestJobTableModel::cellsShowTheJob()
     QCOMPARE(cell(JobTableModel::Progress).toString(), QStringLiteral("100%"));
     QCOMPARE(cell(0, JobTableModel::StateRole).toInt(), int(JobState::Finished));
     QCOMPARE(cell(0, JobTableModel::IdRole).toUuid(), *id);
-    QVERIFY2(cell(JobTableModel::Sizes).toString().contains(QStringLiteral("→")), qPrintable(cell(JobTableModel::Sizes).toString()));
+    QVERIFY2(cell(JobTableModel::Sizes).toString().contains(QStringLiteral("→")),
+        qPrintable(cell(JobTableModel::Sizes).toString()));
     QVERIFY(!cell(JobTableModel::Speed).toString().isEmpty());
     QVERIFY(cell(JobTableModel::Error).toString().isEmpty());
     QCOMPARE(cell(0, JobTableModel::OutputPathRole).toString(), manager.find(*id)->outputPath);
@@ -118,7 +120,8 @@ void TestJobTableModel::filtersAndSortsByState()
     QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QList<jobs::JobSpec> specs;
     for (int i = 0; i < 5; ++i)
-        specs.append(testing::tinySpec(m_clip, m_dir.filePath("out-filter"), QStringLiteral("{name}-%1").arg(i)));
+        specs.append(
+            testing::tinySpec(m_clip, m_dir.filePath("out-filter"), QStringLiteral("{name}-%1").arg(i)));
     auto ids = manager.submitMany(specs);
     QVERIFY(ids.ok());
     QVERIFY(manager.cancel(ids->at(1)).ok());
@@ -135,8 +138,10 @@ void TestJobTableModel::filtersAndSortsByState()
     QCOMPARE(proxy.rowCount(), 5);
 
     proxy.sort(JobTableModel::State, Qt::AscendingOrder);
-    QCOMPARE(proxy.index(0, JobTableModel::State).data(JobTableModel::StateRole).toInt(), int(JobState::Queued));
-    QCOMPARE(proxy.index(4, JobTableModel::State).data(JobTableModel::StateRole).toInt(), int(JobState::Canceled));
+    QCOMPARE(
+        proxy.index(0, JobTableModel::State).data(JobTableModel::StateRole).toInt(), int(JobState::Queued));
+    QCOMPARE(
+        proxy.index(4, JobTableModel::State).data(JobTableModel::StateRole).toInt(), int(JobState::Canceled));
     proxy.sort(JobTableModel::Position, Qt::AscendingOrder);
     QCOMPARE(proxy.index(0, 0).data(JobTableModel::IdRole).toUuid(), ids->at(0));
 
@@ -158,7 +163,8 @@ void TestJobTableModel::loadsTenThousandJobs()
         QList<jobs::JobSpec> specs;
         specs.reserve(count);
         for (int i = 0; i < count; ++i)
-            specs.append(testing::tinySpec(m_clip, m_dir.filePath("out-large"), QStringLiteral("{name}-%1").arg(i)));
+            specs.append(
+                testing::tinySpec(m_clip, m_dir.filePath("out-large"), QStringLiteral("{name}-%1").arg(i)));
         QVERIFY(manager.submitMany(specs).ok());
         QCOMPARE(model.rowCount(), count);
         QCOMPARE(model.idAt(count - 1), manager.order().last());

@@ -1,6 +1,6 @@
 #include "advancedpanel.h"
-#include "fakeworkers.h"
 #include "appsettings.h"
+#include "fakeworkers.h"
 #include "guitestsupport.h"
 #include "jobmanager.h"
 #include "jobtablemodel.h"
@@ -55,8 +55,7 @@ private:
             : manager(testing::managerOptions(root + "/data", autoStart, 1, std::move(backend)))
             , presets(root + "/presets")
             , settings(root + "/settings.ini")
-        {
-        }
+        { }
         JobManager manager;
         media::PresetLibrary presets;
         ui::AppSettings settings;
@@ -96,13 +95,14 @@ void TestMainWindow::progressReachesTheViewAndTheJobFinishes()
     QVERIFY(window.presetPicker()->select(QStringLiteral("Test tiny")));
 
     QList<double> seen;
-    connect(window.proxy(), &QAbstractItemModel::dataChanged, this, [&](const QModelIndex& tl, const QModelIndex& br) {
-        for (int r = tl.row(); r <= br.row(); ++r) {
-            const QModelIndex i = window.proxy()->index(r, ui::JobTableModel::Progress);
-            if (JobState(i.data(ui::JobTableModel::StateRole).toInt()) == JobState::Started)
-                seen.append(i.data(ui::JobTableModel::ProgressRole).toDouble());
-        }
-    });
+    connect(window.proxy(), &QAbstractItemModel::dataChanged, this,
+        [&](const QModelIndex& tl, const QModelIndex& br) {
+            for (int r = tl.row(); r <= br.row(); ++r) {
+                const QModelIndex i = window.proxy()->index(r, ui::JobTableModel::Progress);
+                if (JobState(i.data(ui::JobTableModel::StateRole).toInt()) == JobState::Started)
+                    seen.append(i.data(ui::JobTableModel::ProgressRole).toDouble());
+            }
+        });
     QVERIFY(window.submitFiles({ m_clip }));
     QCOMPARE(f.manager.order().size(), 1);
     const QUuid id = f.manager.order().first();
@@ -112,7 +112,8 @@ void TestMainWindow::progressReachesTheViewAndTheJobFinishes()
     QVERIFY(*std::max_element(seen.cbegin(), seen.cend()) > 0);
     const QModelIndex progress = window.proxy()->index(0, ui::JobTableModel::Progress);
     QCOMPARE(progress.data(ui::JobTableModel::ProgressRole).toDouble(), 1.0);
-    QCOMPARE(window.proxy()->index(0, ui::JobTableModel::State).data().toString(), QStringLiteral("Finished"));
+    QCOMPARE(
+        window.proxy()->index(0, ui::JobTableModel::State).data().toString(), QStringLiteral("Finished"));
     QCOMPARE(f.manager.find(id)->spec.presetName, QStringLiteral("Test tiny"));
     QVERIFY(QFileInfo::exists(f.manager.find(id)->outputPath));
     // The delegate paints the finished bar; the status bar and title follow.
@@ -236,7 +237,8 @@ void TestMainWindow::invalidAdvancedValuesBlockSubmit()
     QVERIFY(!window.submitFiles({ m_clip }));
     QCOMPARE(f.manager.order().size(), 0);
     QCOMPARE(window.messageBar()->kind(), ui::MessageBar::Kind::Error);
-    QVERIFY2(window.messageBar()->text().contains(QStringLiteral("bitrate")), qPrintable(window.messageBar()->text()));
+    QVERIFY2(window.messageBar()->text().contains(QStringLiteral("bitrate")),
+        qPrintable(window.messageBar()->text()));
 
     // Dropped or command-line paths are refused the same way, before any probing.
     QSignalSpy processed(&window, &ui::MainWindow::pathsProcessed);
@@ -250,7 +252,8 @@ void TestMainWindow::invalidAdvancedValuesBlockSubmit()
     QVERIFY(panel->errorText(QStringLiteral("bitrate")).isEmpty());
     panel->rateModeBox()->setCurrentIndex(1);
     panel->crfBox()->setValue(60);
-    QVERIFY2(panel->errorText(QStringLiteral("crf")).contains(QStringLiteral("0 to 51")), qPrintable(panel->errorText(QStringLiteral("crf"))));
+    QVERIFY2(panel->errorText(QStringLiteral("crf")).contains(QStringLiteral("0 to 51")),
+        qPrintable(panel->errorText(QStringLiteral("crf"))));
     panel->crfBox()->setValue(23);
     panel->resolutionBox()->setEditText(QStringLiteral("721x480"));
     QVERIFY(panel->errorText(QStringLiteral("resolution")).contains(QStringLiteral("even")));
@@ -261,7 +264,8 @@ void TestMainWindow::invalidAdvancedValuesBlockSubmit()
     QVERIFY(!panel->errorText(QStringLiteral("fps")).isEmpty());
     panel->fpsBox()->setEditText(QStringLiteral("25"));
     panel->containerBox()->setCurrentIndex(panel->containerBox()->findData(QStringLiteral("webm")));
-    QVERIFY2(panel->errorText(QStringLiteral("codec")).contains(QStringLiteral("webm")), qPrintable(panel->errorText(QStringLiteral("codec"))));
+    QVERIFY2(panel->errorText(QStringLiteral("codec")).contains(QStringLiteral("webm")),
+        qPrintable(panel->errorText(QStringLiteral("codec"))));
     QVERIFY(!window.submitFiles({ m_clip }));
     QCOMPARE(f.manager.order().size(), 0);
 
@@ -294,12 +298,14 @@ void TestMainWindow::failureIsNotifiedAndCopyable()
     f.manager.resume();
     QTRY_COMPARE_WITH_TIMEOUT(testing::stateOf(f.manager, *id), QStringLiteral("failed"), 30000);
     QTRY_VERIFY(notices.count() >= 1);
-    QVERIFY2(notices.first().at(0).toString().contains(QStringLiteral("doomed.mp4")), qPrintable(notices.first().at(0).toString()));
+    QVERIFY2(notices.first().at(0).toString().contains(QStringLiteral("doomed.mp4")),
+        qPrintable(notices.first().at(0).toString()));
     QTRY_VERIFY(window.trayNotifier()->lastNotice().contains(QStringLiteral("queue is done")));
 
     const QString error = f.manager.find(*id)->error;
     QVERIFY(!error.isEmpty());
-    QCOMPARE(window.proxy()->index(0, ui::JobTableModel::Error).data().toString(), error.section(u'\n', 0, 0));
+    QCOMPARE(
+        window.proxy()->index(0, ui::JobTableModel::Error).data().toString(), error.section(u'\n', 0, 0));
     selectJob(window, *id);
     QVERIFY(window.action(Action::CopyError)->isEnabled());
     window.action(Action::CopyError)->trigger();
@@ -386,7 +392,8 @@ void TestMainWindow::everyBuiltInPresetLoadsUnmodifiedAndValid()
         QVERIFY(spec.ok());
         QCOMPARE(spec->container, preset.container);
         QVERIFY2(spec->settings == preset.settings,
-            qPrintable(preset.name + QStringLiteral(": ") + QString::fromUtf8(QJsonDocument(spec->settings.toJson()).toJson(QJsonDocument::Compact))));
+            qPrintable(preset.name + QStringLiteral(": ")
+                + QString::fromUtf8(QJsonDocument(spec->settings.toJson()).toJson(QJsonDocument::Compact))));
         QCOMPARE(spec->presetName, preset.name);
     }
     QVERIFY(builtIns >= 6);

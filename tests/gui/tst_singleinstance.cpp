@@ -28,14 +28,17 @@ private Q_SLOTS:
         first.start();
         QVERIFY(first.waitForStarted());
         auto listening = [&] {
-            return !QDir(h.filePath(QStringLiteral("runtime"))).entryList({ QStringLiteral("vtfarm-*.socket") }, QDir::System).isEmpty();
+            return !QDir(h.filePath(QStringLiteral("runtime")))
+                        .entryList({ QStringLiteral("vtfarm-*.socket") }, QDir::System)
+                        .isEmpty();
         };
         QTRY_VERIFY_WITH_TIMEOUT(listening(), 30000);
 
         QProcess second;
         second.setProcessEnvironment(env);
         second.setWorkingDirectory(QFileInfo(clip).absolutePath());
-        second.start(QStringLiteral(VTFARM_GUI_PATH), { QFileInfo(clip).fileName() }); // relative to its own folder
+        second.start(
+            QStringLiteral(VTFARM_GUI_PATH), { QFileInfo(clip).fileName() }); // relative to its own folder
         QVERIFY(second.waitForFinished(30000));
         QCOMPARE(second.exitStatus(), QProcess::NormalExit);
         QCOMPARE(second.exitCode(), 0);
@@ -45,7 +48,8 @@ private Q_SLOTS:
         auto queuedInputs = [&] {
             QProcess jobs;
             jobs.start(QStringLiteral(VTFARM_CLI_PATH),
-                { QStringLiteral("jobs"), QStringLiteral("--json"), QStringLiteral("--data-dir"), h.filePath(QStringLiteral("data/vtfarm")) });
+                { QStringLiteral("jobs"), QStringLiteral("--json"), QStringLiteral("--data-dir"),
+                    h.filePath(QStringLiteral("data/vtfarm")) });
             jobs.waitForFinished();
             QStringList inputs;
             for (const QJsonValue& v : QJsonDocument::fromJson(jobs.readAllStandardOutput()).array())

@@ -15,7 +15,6 @@ namespace {
 
 constexpr int kJobTimeoutMs = 60'000;
 
-
 JobManager::Options inProcess(const QString& dataDir, int concurrent = 2)
 {
     JobManager::Options o;
@@ -74,7 +73,12 @@ private Q_SLOTS:
         QCOMPARE(states.at(0).at(2).value<JobState>(), JobState::Started);
         QCOMPARE(states.at(1).at(2).value<JobState>(), JobState::Finished);
         QTRY_COMPARE(drained.count(), 1);
-        QCOMPARE(test::Ffprobe::streams(job.outputPath, QStringLiteral("video")).first().toObject().value(u"width").toInt(), 160);
+        QCOMPARE(test::Ffprobe::streams(job.outputPath, QStringLiteral("video"))
+                     .first()
+                     .toObject()
+                     .value(u"width")
+                     .toInt(),
+            160);
     }
 
     void invalidSpecsAreRefusedAtSubmit()
@@ -141,13 +145,16 @@ private Q_SLOTS:
         QVERIFY(manager.open().ok());
         auto ids = manager.submitMany({ specFor(m_clip, out.path()), specFor(m_clip, out.path()) });
         QVERIFY(ids.ok());
-        QCOMPARE(manager.find(ids->at(0))->outputPath, QDir(out.path()).filePath(QStringLiteral("clip (1).mp4")));
-        QCOMPARE(manager.find(ids->at(1))->outputPath, QDir(out.path()).filePath(QStringLiteral("clip (2).mp4")));
+        QCOMPARE(
+            manager.find(ids->at(0))->outputPath, QDir(out.path()).filePath(QStringLiteral("clip (1).mp4")));
+        QCOMPARE(
+            manager.find(ids->at(1))->outputPath, QDir(out.path()).filePath(QStringLiteral("clip (2).mp4")));
         // next to the input, the input itself is never the output
         auto beside = manager.submit(specFor(m_clip));
         QVERIFY(beside.ok());
         QVERIFY(manager.find(*beside)->outputPath != m_clip);
-        QCOMPARE(QFileInfo(manager.find(*beside)->outputPath).absolutePath(), QFileInfo(m_clip).absolutePath());
+        QCOMPARE(
+            QFileInfo(manager.find(*beside)->outputPath).absolutePath(), QFileInfo(m_clip).absolutePath());
         // an explicit output that exists is not overwritten unless asked
         JobSpec explicitOut = specFor(m_clip);
         explicitOut.output = QDir(out.path()).filePath(QStringLiteral("clip.mp4"));
@@ -211,8 +218,10 @@ private Q_SLOTS:
         QVERIFY(manager.open().ok());
         int maxRunning = 0;
         int maxStarted = 0;
-        connect(&manager, &JobManager::runningCountChanged, this, [&](int n) { maxRunning = std::max(maxRunning, n); });
-        connect(&manager, &JobManager::jobStateChanged, this, [&] { maxStarted = std::max(maxStarted, manager.counts().started); });
+        connect(&manager, &JobManager::runningCountChanged, this,
+            [&](int n) { maxRunning = std::max(maxRunning, n); });
+        connect(&manager, &JobManager::jobStateChanged, this,
+            [&] { maxStarted = std::max(maxStarted, manager.counts().started); });
         QList<JobSpec> specs;
         for (int i = 0; i < 5; ++i)
             specs.append(specFor(m_clip, out.path()));

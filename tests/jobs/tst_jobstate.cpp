@@ -13,7 +13,8 @@ private Q_SLOTS:
         QTest::addColumn<JobState>("from");
         QTest::addColumn<JobState>("to");
         QTest::addColumn<bool>("legal");
-        const JobState all[] = { JobState::Queued, JobState::Started, JobState::Finished, JobState::Failed, JobState::Canceled };
+        const JobState all[] = { JobState::Queued, JobState::Started, JobState::Finished, JobState::Failed,
+            JobState::Canceled };
         // The whole table, so that a new transition cannot slip in unnoticed.
         const QList<QPair<JobState, JobState>> legal = {
             { JobState::Queued, JobState::Started },
@@ -27,7 +28,8 @@ private Q_SLOTS:
         };
         for (JobState from : all) {
             for (JobState to : all) {
-                const QByteArray name = (jobStateName(from) + QStringLiteral("->") + jobStateName(to)).toLatin1();
+                const QByteArray name
+                    = (jobStateName(from) + QStringLiteral("->") + jobStateName(to)).toLatin1();
                 QTest::newRow(name.constData()) << from << to << legal.contains({ from, to });
             }
         }
@@ -48,7 +50,8 @@ private Q_SLOTS:
         QCOMPARE(jobStateName(JobState::Finished), QStringLiteral("finished"));
         QCOMPARE(jobStateName(JobState::Failed), QStringLiteral("failed"));
         QCOMPARE(jobStateName(JobState::Canceled), QStringLiteral("canceled"));
-        for (JobState s : { JobState::Queued, JobState::Started, JobState::Finished, JobState::Failed, JobState::Canceled })
+        for (JobState s :
+            { JobState::Queued, JobState::Started, JobState::Finished, JobState::Failed, JobState::Canceled })
             QCOMPARE(vtfarm::jobs::jobStateFromString(jobStateName(s)), s);
         QVERIFY(!vtfarm::jobs::jobStateFromString(QStringLiteral("cancelled")));
         QVERIFY(!vtfarm::jobs::jobStateFromString(QString()));

@@ -10,7 +10,6 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <csignal>
 #include <utime.h>
 
@@ -56,7 +55,10 @@ void touchOld(const QString& path, const QByteArray& content, qint64 secondsAgo)
     f.close();
     if (secondsAgo > 0) {
         const time_t t = time(nullptr) - secondsAgo;
-        const struct utimbuf times { t, t };
+        const struct utimbuf times
+        {
+            t, t
+        };
         QCOMPARE(::utime(QFile::encodeName(path).constData(), &times), 0);
     }
 }
@@ -89,9 +91,10 @@ private Q_SLOTS:
         QTemporaryDir data, out;
         QProcess batch;
         batch.setProgram(QStringLiteral(VTFARM_CLI_PATH));
-        batch.setArguments({ QStringLiteral("batch"), m_long, QStringLiteral("--data-dir"), data.path(), QStringLiteral("-o"), out.path(),
-            QStringLiteral("-j"), QStringLiteral("1"), QStringLiteral("--resolution"), QStringLiteral("320x180"),
-            QStringLiteral("--preset"), QStringLiteral("slow") });
+        batch.setArguments({ QStringLiteral("batch"), m_long, QStringLiteral("--data-dir"), data.path(),
+            QStringLiteral("-o"), out.path(), QStringLiteral("-j"), QStringLiteral("1"),
+            QStringLiteral("--resolution"), QStringLiteral("320x180"), QStringLiteral("--preset"),
+            QStringLiteral("slow") });
         batch.setStandardInputFile(QProcess::nullDevice());
         batch.start();
         QVERIFY(batch.waitForStarted());
@@ -117,7 +120,12 @@ private Q_SLOTS:
         QCOMPARE(manager.find(id)->attempts, 2);
         QVERIFY(QFileInfo::exists(output));
         QVERIFY(!QFileInfo::exists(part));
-        QCOMPARE(test::Ffprobe::streams(output, QStringLiteral("video")).first().toObject().value(u"width").toInt(), 320);
+        QCOMPARE(test::Ffprobe::streams(output, QStringLiteral("video"))
+                     .first()
+                     .toObject()
+                     .value(u"width")
+                     .toInt(),
+            320);
     }
 
     void interruptedTooOftenFails()
@@ -162,7 +170,8 @@ private Q_SLOTS:
         }
         touchOld(o.filePath(QStringLiteral("known.mp4.part")), "x", 0);
         touchOld(o.filePath(QStringLiteral("orphan.mkv.part")), "x", 0);
-        touchOld(o.filePath(QStringLiteral("stranger.mp4.part")), "x", 3600); // e.g. a browser's paused download
+        touchOld(
+            o.filePath(QStringLiteral("stranger.mp4.part")), "x", 3600); // e.g. a browser's paused download
         touchOld(QDir(elsewhere.path()).filePath(QStringLiteral("old.mp4.part")), "x", 3600);
         JobManager manager(inProcess(data.path()));
         QVERIFY(manager.open().ok());
@@ -181,8 +190,9 @@ private Q_SLOTS:
         touchOld(QDir(in.path()).filePath(QStringLiteral("notes.txt")), "ignored: not a video file name", 0);
         QProcess batch;
         batch.setProgram(QStringLiteral(VTFARM_CLI_PATH));
-        batch.setArguments({ QStringLiteral("batch"), in.path(), QStringLiteral("--data-dir"), data.path(), QStringLiteral("-o"), out.path(),
-            QStringLiteral("--resolution"), QStringLiteral("160x120"), QStringLiteral("--preset"), QStringLiteral("ultrafast") });
+        batch.setArguments({ QStringLiteral("batch"), in.path(), QStringLiteral("--data-dir"), data.path(),
+            QStringLiteral("-o"), out.path(), QStringLiteral("--resolution"), QStringLiteral("160x120"),
+            QStringLiteral("--preset"), QStringLiteral("ultrafast") });
         batch.setStandardInputFile(QProcess::nullDevice());
         batch.start();
         QVERIFY(batch.waitForFinished(kJobTimeoutMs));
@@ -192,7 +202,8 @@ private Q_SLOTS:
         QVERIFY(QFileInfo::exists(QDir(out.path()).filePath(QStringLiteral("good.mp4"))));
 
         QProcess jobs;
-        jobs.start(QStringLiteral(VTFARM_CLI_PATH), { QStringLiteral("jobs"), QStringLiteral("--data-dir"), data.path(), QStringLiteral("--json") });
+        jobs.start(QStringLiteral(VTFARM_CLI_PATH),
+            { QStringLiteral("jobs"), QStringLiteral("--data-dir"), data.path(), QStringLiteral("--json") });
         QVERIFY(jobs.waitForFinished());
         const QJsonArray list = QJsonDocument::fromJson(jobs.readAllStandardOutput()).array();
         QCOMPARE(list.size(), 2);

@@ -8,7 +8,6 @@
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <csignal>
 #include <unistd.h>
 
@@ -18,7 +17,6 @@ using namespace vtfarm::jobs;
 namespace {
 
 constexpr int kJobTimeoutMs = 90'000;
-
 
 /// The scripted worker (tests/support/scriptedworker.cpp): it behaves as its input is named.
 WorkerProcess::Options scriptedOptions()
@@ -87,8 +85,10 @@ private Q_SLOTS:
         WorkerProcess worker(childOptions());
         std::atomic<bool> stop { false };
         QList<double> fractions;
-        const WorkerRequest request { m_clip, QDir(out.path()).filePath(QStringLiteral("o.mp4")), test::fastSettings() };
-        const WorkerOutcome outcome = worker.run(request, stop, [&](const media::TranscodeProgress& p) { fractions.append(p.fraction); });
+        const WorkerRequest request { m_clip, QDir(out.path()).filePath(QStringLiteral("o.mp4")),
+            test::fastSettings() };
+        const WorkerOutcome outcome = worker.run(
+            request, stop, [&](const media::TranscodeProgress& p) { fractions.append(p.fraction); });
         QCOMPARE(outcome.kind, WorkerOutcome::Kind::Finished);
         QVERIFY(!fractions.isEmpty());
         QCOMPARE(fractions.last(), 1.0);
@@ -102,7 +102,8 @@ private Q_SLOTS:
         QTemporaryDir out;
         WorkerProcess worker(childOptions());
         std::atomic<bool> stop { false };
-        const WorkerRequest request { QStringLiteral("/nonexistent.mp4"), QDir(out.path()).filePath(QStringLiteral("o.mp4")), test::fastSettings() };
+        const WorkerRequest request { QStringLiteral("/nonexistent.mp4"),
+            QDir(out.path()).filePath(QStringLiteral("o.mp4")), test::fastSettings() };
         const WorkerOutcome outcome = worker.run(request, stop, {});
         QCOMPARE(outcome.kind, WorkerOutcome::Kind::Failed);
         QCOMPARE(outcome.error.code, ErrorCode::NotFound);
@@ -136,8 +137,8 @@ private Q_SLOTS:
         options.stallTimeoutSeconds = 0;
         WorkerProcess worker(options);
         std::atomic<bool> stop { false };
-        const WorkerRequest request { scriptedInput(out, "hold.mp4"), QDir(out.path()).filePath(QStringLiteral("o.mp4")),
-            test::fastSettings() };
+        const WorkerRequest request { scriptedInput(out, "hold.mp4"),
+            QDir(out.path()).filePath(QStringLiteral("o.mp4")), test::fastSettings() };
         const WorkerOutcome outcome = worker.run(request, stop, {});
         QCOMPARE(outcome.kind, WorkerOutcome::Kind::Failed);
         QCOMPARE(outcome.error.code, ErrorCode::LimitExceeded);
@@ -173,7 +174,8 @@ private Q_SLOTS:
             }
         });
         QCOMPARE(outcome.kind, WorkerOutcome::Kind::Interrupted);
-        QVERIFY2(outcome.error.message.contains(QStringLiteral("No progress for 1 s")), qPrintable(outcome.error.message));
+        QVERIFY2(outcome.error.message.contains(QStringLiteral("No progress for 1 s")),
+            qPrintable(outcome.error.message));
         QVERIFY(!QFileInfo::exists(request.output + QStringLiteral(".part")));
         QTRY_COMPARE(workerChildren().size(), 0);
     }
@@ -185,7 +187,8 @@ private Q_SLOTS:
         options.memoryLimitBytes = 48LL << 20; // far too little for libav and x264
         WorkerProcess worker(options);
         std::atomic<bool> stop { false };
-        const WorkerRequest request { m_clip, QDir(out.path()).filePath(QStringLiteral("o.mp4")), test::fastSettings() };
+        const WorkerRequest request { m_clip, QDir(out.path()).filePath(QStringLiteral("o.mp4")),
+            test::fastSettings() };
         const WorkerOutcome outcome = worker.run(request, stop, {});
         QCOMPARE(outcome.kind, WorkerOutcome::Kind::Failed);
         QVERIFY(!outcome.error.message.isEmpty());
@@ -236,7 +239,8 @@ private Q_SLOTS:
         JobManager manager(options);
         QVERIFY(manager.open().ok());
         qsizetype most = 0;
-        connect(&manager, &JobManager::jobChanged, this, [&] { most = std::max(most, workerChildren().size()); });
+        connect(
+            &manager, &JobManager::jobChanged, this, [&] { most = std::max(most, workerChildren().size()); });
         QList<JobSpec> specs;
         for (int i = 0; i < 5; ++i) {
             JobSpec spec;

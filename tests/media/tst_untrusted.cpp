@@ -281,12 +281,13 @@ void TestUntrusted::streamAddedMidFile()
     const QString videoOnly = m_fx.path(QStringLiteral("v.ts"));
     const QString withAudio = m_fx.path(QStringLiteral("va.ts"));
     // Longer than libavformat's look at the start, so the audio is found only while transcoding.
-    QVERIFY2(m_fx.runFfmpeg({ "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=7", "-c:v", "libx264", "-preset",
-                 "ultrafast", "-pix_fmt", "yuv420p", "-mpegts_service_id", "1", videoOnly }),
+    QVERIFY2(
+        m_fx.runFfmpeg({ "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=7", "-c:v", "libx264",
+            "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-mpegts_service_id", "1", videoOnly }),
         qPrintable(m_fx.errorString()));
-    QVERIFY2(m_fx.runFfmpeg({ "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=1", "-f", "lavfi", "-i",
-                 "sine=duration=1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
-                 "-mpegts_service_id", "1", "-tables_version", "1", withAudio }),
+    QVERIFY2(m_fx.runFfmpeg({ "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25:duration=1", "-f", "lavfi",
+                 "-i", "sine=duration=1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                 "-c:a", "aac", "-mpegts_service_id", "1", "-tables_version", "1", withAudio }),
         qPrintable(m_fx.errorString()));
     QByteArray joined;
     for (const QString& part : { videoOnly, withAudio, videoOnly }) {

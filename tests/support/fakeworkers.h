@@ -7,7 +7,6 @@
 #include <QHash>
 #include <QList>
 #include <QUuid>
-
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -29,10 +28,10 @@ public:
     /// When true, runs report `started` only when the test calls begin() (as a farm's do).
     explicit FakeWorkers(bool startsLater = false)
         : m_startsLater(startsLater)
-    {
-    }
+    { }
 
-    std::shared_ptr<jobs::WorkerRun> start(const jobs::WorkerRequest& request, jobs::WorkerEvents events) override
+    std::shared_ptr<jobs::WorkerRun> start(
+        const jobs::WorkerRequest& request, jobs::WorkerEvents events) override
     {
         auto run = std::make_shared<Run>();
         run->request = request;
@@ -103,10 +102,14 @@ public:
     }
     void interrupt(const QUuid& job, const QString& message)
     {
-        end(runOf(job), { jobs::WorkerOutcome::Kind::Interrupted, { ErrorCode::LimitExceeded, message, {} }, {} });
+        end(runOf(job),
+            { jobs::WorkerOutcome::Kind::Interrupted, { ErrorCode::LimitExceeded, message, {} }, {} });
     }
     /// Ends a run whose stop was asked for, as a worker that has stopped.
-    void acknowledgeStop(const QUuid& job) { end(runOf(job), { jobs::WorkerOutcome::Kind::Stopped, {}, {} }); }
+    void acknowledgeStop(const QUuid& job)
+    {
+        end(runOf(job), { jobs::WorkerOutcome::Kind::Stopped, {}, {} });
+    }
 
 private:
     QList<std::shared_ptr<Run>> runs() const

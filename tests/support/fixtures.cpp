@@ -126,9 +126,13 @@ QString writeClip(const QString& path, const QSize& size, double seconds)
     const QString duration = QString::number(seconds);
     const ProcessResult r = runProgram(ffmpegProgram(),
         { "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-            QStringLiteral("testsrc2=size=%1x%2:rate=25:duration=%3").arg(size.width()).arg(size.height()).arg(duration), "-f",
-            "lavfi", "-i", QStringLiteral("sine=frequency=440:duration=%1:sample_rate=48000").arg(duration), "-c:v", "libx264",
-            "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path });
+            QStringLiteral("testsrc2=size=%1x%2:rate=25:duration=%3")
+                .arg(size.width())
+                .arg(size.height())
+                .arg(duration),
+            "-f", "lavfi", "-i",
+            QStringLiteral("sine=frequency=440:duration=%1:sample_rate=48000").arg(duration), "-c:v",
+            "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path });
     return r.ok ? path : QString();
 }
 

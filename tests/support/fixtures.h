@@ -1,6 +1,8 @@
 #pragma once
 // Test support: media made at test time with the ffmpeg CLI, and independent checks with ffprobe.
 
+#include "transcodesettings.h"
+
 #include <QByteArray>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -9,8 +11,6 @@
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
-
-#include "transcodesettings.h"
 
 namespace vtfarm::test {
 

@@ -10,7 +10,6 @@
 
 #include <QFile>
 #include <QFileInfo>
-
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -44,12 +43,14 @@ int main(int argc, char** argv)
         return 1;
     }
     const QString name = QFileInfo(request->input).fileName();
-    const bool hold = name.startsWith(u"hold"), stall = name.startsWith(u"stall"), silent = name.startsWith(u"silent");
+    const bool hold = name.startsWith(u"hold"), stall = name.startsWith(u"stall"),
+               silent = name.startsWith(u"silent");
     if (!hold && !stall && !silent) {
         const QString part = media::partPath(request->output);
         QFile::remove(part);
         if (!QFile::copy(request->input, part) || !QFile::rename(part, request->output)) {
-            emitLine(protocol::outcomeLine({ WorkerOutcome::Kind::Failed, { ErrorCode::IoError, QStringLiteral("copy failed"), {} }, {} }));
+            emitLine(protocol::outcomeLine({ WorkerOutcome::Kind::Failed,
+                { ErrorCode::IoError, QStringLiteral("copy failed"), {} }, {} }));
             return 1;
         }
         WorkerOutcome done { WorkerOutcome::Kind::Finished, {}, {} };
