@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Validates the packaging files that need no package build, one check per call:
 #   check_packaging_files.sh CHECK SOURCE_DIR PROJECT_VERSION VTFARM_CLI
-# CHECK is desktop, metainfo, manpages, systemd, prometheus, grafana or compose. Each fails on
-# any complaint of its validator, warnings included. The tools come from scripts/deps.sh.
+# CHECK is desktop, metainfo, manpages, systemd, prometheus, grafana, compose or kubernetes.
+# Each fails on any complaint of its validator, warnings included. The tools come from
+# scripts/deps.sh; the npm packages of the kubernetes check from its install_node_packages.
 set -euo pipefail
 check=$1 src=$2 version=$3 cli=$4
 app_id=io.github.vtfarm.Vtfarm
@@ -90,6 +91,12 @@ compose)
         touch "$tmp/vtfarm_token"
         quiet "${compose[@]}" -f "$tmp/docker-compose.yml" config --quiet
     fi
+    ;;
+kubernetes)
+    need node nodejs
+    # Fails (never skips) when the npm packages are missing; prints a summary when all holds.
+    out=$(node "$src/tests/packaging/check_kubernetes.mjs" "$src" 2>&1) || fail "check_kubernetes.mjs:"$'\n'"$out"
+    echo "$out"
     ;;
 *)
     fail "unknown check '$check'"
