@@ -26,6 +26,41 @@ REQUIRED_METRICS = {
     "vtfarm_http_requests_total",
 }
 
+# What its row "Nodes" must show: the farm's metrics, exposed by the coordinator's /metrics.
+NODE_METRICS = {
+    "vtfarm_nodes_connected",
+    "vtfarm_node_slots",
+    "vtfarm_node_busy_slots",
+    "vtfarm_node_jobs_finished_total",
+    "vtfarm_jobs_dispatched_total",
+    "vtfarm_jobs_reclaimed_total",
+    "vtfarm_results_refused_total",
+    "vtfarm_transfer_bytes_total",
+    "vtfarm_dispatch_latency_seconds_bucket",
+}
+# Shown per node: grouped by the node label somewhere in that row.
+PER_NODE_METRICS = {"vtfarm_node_slots", "vtfarm_node_busy_slots", "vtfarm_node_jobs_finished_total"}
+
+# Every metric vtfarm exposes (core/metrics, and the farm's interface): a query may name no other.
+HISTOGRAMS = {
+    "vtfarm_transcode_duration_seconds",
+    "vtfarm_http_request_duration_seconds",
+    "vtfarm_dispatch_latency_seconds",
+}
+KNOWN_METRICS = {
+    "vtfarm_build_info",
+    "vtfarm_jobs_submitted_total",
+    "vtfarm_jobs_completed_total",
+    "vtfarm_queue_jobs",
+    "vtfarm_workers_busy",
+    "vtfarm_workers_max",
+    "vtfarm_encoded_frames_total",
+    "vtfarm_media_seconds_total",
+    "vtfarm_upload_bytes_total",
+    "vtfarm_output_bytes_total",
+    "vtfarm_http_requests_total",
+} | NODE_METRICS | {h + suffix for h in HISTOGRAMS for suffix in ("_bucket", "_sum", "_count")}
+
 problems = []
 
 
@@ -238,6 +273,7 @@ def check_grafana(docker, promtool):
     if not dashboards:
         problem("grafana/dashboards: no dashboard")
     exprs = []
+    node_row_exprs = []
     for path in dashboards:
         try:
             dashboard = json.loads(path.read_text(encoding="utf-8"))
@@ -246,20 +282,65 @@ def check_grafana(docker, promtool):
             continue
         if not dashboard.get("uid") or not dashboard.get("title"):
             problem(f"{path.name}: needs a uid and a title")
-        ids = [p.get("id") for p in dashboard.get("panels", [])]
+        # Rows hold their panels when collapsed; otherwise a row's panels follow it.
+        panels = []
+        row = None
+        for panel in dashboard.get("panels", []):
+            if panel.get("type") == "row":
+                row = panel.get("title")
+                panels.append((None, panel))
+                panels.extend((row, p) for p in panel.get("panels", []))
+            else:
+                panels.append((row, panel))
+        ids = [p.get("id") for _, p in panels]
         if len(ids) != len(set(ids)):
             problem(f"{path.name}: panel ids repeat")
+        if "Nodes" not in [p.get("title") for _, p in panels if p.get("type") == "row"]:
+            problem(f"{path.name}: no row 'Nodes'")
+        # Panels of the open layout must not overlap on the 24-column grid.
+        cells = {}
         for panel in dashboard.get("panels", []):
+            g = panel.get("gridPos") or {}
+            for x in range(g.get("x", 0), g.get("x", 0) + g.get("w", 0)):
+                for y in range(g.get("y", 0), g.get("y", 0) + g.get("h", 0)):
+                    if (x, y) in cells:
+                        problem(f"{path.name}: panels '{cells[(x, y)]}' and '{panel.get('title')}' overlap")
+                        break
+                    cells[(x, y)] = panel.get("title")
+                else:
+                    continue
+                break
+            if g.get("x", 0) + g.get("w", 0) > 24:
+                problem(f"{path.name}: panel '{panel.get('title')}' is wider than the grid")
+        for row, panel in panels:
             for target in panel.get("targets", []):
                 uid = (target.get("datasource") or panel.get("datasource") or {}).get("uid")
                 if uid not in uids:
                     problem(f"{path.name}: panel '{panel.get('title')}' uses data source '{uid}', not provisioned")
                 if target.get("expr"):
                     exprs.append((panel.get("title"), target["expr"]))
+                    if row == "Nodes":
+                        node_row_exprs.append((panel.get("title"), target["expr"]))
+        for variable in (dashboard.get("templating") or {}).get("list", []):
+            query = variable.get("query")
+            query = query.get("query") if isinstance(query, dict) else query
+            for name in re.findall(r"\bvtfarm_[a-z_]+", str(query or "")):
+                if name not in KNOWN_METRICS:
+                    problem(f"{path.name}: variable '{variable.get('name')}' queries {name}, which vtfarm does not expose")
 
-    used = {m for _, e in exprs for m in re.findall(r"\bvtfarm_[a-z_]+", e)}
+    metrics_of = lambda e: set(re.findall(r"\bvtfarm_[a-z_]+", e))
+    used = {m for _, e in exprs for m in metrics_of(e)}
     for missing in sorted(REQUIRED_METRICS - used):
         problem(f"dashboard: no panel shows {missing}")
+    for title, e in exprs:
+        for name in sorted(metrics_of(e) - KNOWN_METRICS):
+            problem(f"dashboard: panel '{title}' queries {name}, which vtfarm does not expose")
+    in_node_row = {m for _, e in node_row_exprs for m in metrics_of(e)}
+    for missing in sorted(NODE_METRICS - in_node_row):
+        problem(f"dashboard: no panel of the row 'Nodes' shows {missing}")
+    for name in sorted(PER_NODE_METRICS):
+        if not any(name in metrics_of(e) and re.search(r"\bby\s*\(\s*node\s*\)", e) for _, e in node_row_exprs):
+            problem(f"dashboard: the row 'Nodes' does not show {name} by node")
 
     # promtool parses PromQL in recording rules: one rule per query, Grafana's variables replaced
     # by what they expand to.
