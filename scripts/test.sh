@@ -4,6 +4,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/deps.sh"
 install_missing "${VTFARM_BUILD_PACKAGES[@]}" "${VTFARM_TEST_PACKAGES[@]}"
+install_node_packages
 
 build=${VTFARM_BUILD_DIR:-$root/build}
 if [ ! -f "$build/build.ninja" ]; then

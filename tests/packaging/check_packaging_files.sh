@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Validates the packaging files that need no package build, one check per call:
 #   check_packaging_files.sh CHECK SOURCE_DIR PROJECT_VERSION VTFARM_CLI
-# CHECK is desktop, metainfo, manpages, systemd, prometheus, grafana or compose. Each fails on
-# any complaint of its validator, warnings included. The tools come from scripts/deps.sh.
+# CHECK is desktop, metainfo, manpages, systemd, prometheus, grafana, compose or kubernetes.
+# Each fails on any complaint of its validator, warnings included. The tools come from
+# scripts/deps.sh; the npm packages of the kubernetes check from its install_node_packages.
 set -euo pipefail
 check=$1 src=$2 version=$3 cli=$4
 app_id=io.github.vtfarm.Vtfarm
@@ -54,13 +55,43 @@ manpages)
 systemd)
     need systemd-analyze systemd
     [ -x "$cli" ] || fail "no vtfarm-cli at $cli"
-    # verify wants the program the unit starts to exist: point it at the one just built.
-    sed "s|^ExecStart=/usr/bin/vtfarm-cli |ExecStart=$cli |" "$src/packaging/systemd/vtfarm.service" >"$tmp/vtfarm.service"
-    grep -q "^ExecStart=$cli serve --config /etc/vtfarm/vtfarm.conf$" "$tmp/vtfarm.service" \
-        || fail "the unit does not start /usr/bin/vtfarm-cli serve --config /etc/vtfarm/vtfarm.conf"
-    # --man=no: the man page is not installed on the machine that runs the tests.
-    quiet systemd-analyze verify --man=no "$tmp/vtfarm.service"
+    # The server (a coordinator when it names a Redis) and a farm's node, each with its settings.
+    for pair in "vtfarm.service serve vtfarm.conf" "vtfarm-node.service node node.conf"; do
+        read -r unit command conf <<<"$pair"
+        # verify wants the program the unit starts to exist: point it at the one just built.
+        sed "s|^ExecStart=/usr/bin/vtfarm-cli |ExecStart=$cli |" "$src/packaging/systemd/$unit" >"$tmp/$unit"
+        grep -q "^ExecStart=$cli $command --config /etc/vtfarm/$conf$" "$tmp/$unit" \
+            || fail "$unit does not start /usr/bin/vtfarm-cli $command --config /etc/vtfarm/$conf"
+        # --man=no: the man page is not installed on the machine that runs the tests.
+        quiet systemd-analyze verify --man=no "$tmp/$unit"
+    done
     grep -qE '^u vtfarm ' "$src/packaging/systemd/vtfarm.sysusers" || fail "vtfarm.sysusers does not create the user vtfarm"
+    # The configurations name only keys the programs read (set or commented out).
+    keys() { sed -nE 's/^;?([a-z_]+) *=.*/\1/p' "$1" | sort -u | tr '\n' ' '; }
+    for pair in "vtfarm.conf bind data_dir input_dir lease port redis token_file workers" \
+                "vtfarm-node.conf grace lease name redis server token_file work_dir workers"; do
+        read -r conf known <<<"$pair"
+        for key in $(keys "$src/packaging/$conf"); do
+            grep -qw "$key" <<<"$known" || fail "$conf has the key '$key', which vtfarm-cli does not read"
+        done
+    done
+    for key in redis server token_file work_dir; do
+        grep -qE "^;?$key *= *[^ ]" "$src/packaging/vtfarm-node.conf" || fail "vtfarm-node.conf does not show the key $key"
+    done
+    # The node: stopped with SIGTERM to it alone (its workers live on while it finishes or hands
+    # back its job), and killed only after its grace; its work folder is its state directory.
+    node_unit=$src/packaging/systemd/vtfarm-node.service
+    value() { sed -nE "s/^$1=(.*)/\1/p" "$2" | tail -1; }
+    [ "$(value KillMode "$node_unit")" = mixed ] || fail "vtfarm-node.service needs KillMode=mixed"
+    [ "$(value KillSignal "$node_unit")" = SIGTERM ] || fail "vtfarm-node.service needs KillSignal=SIGTERM"
+    grace=$(sed -nE 's/^grace *= *([0-9]+).*/\1/p' "$src/packaging/vtfarm-node.conf")
+    grace=${grace:-25} # vtfarm-cli node's default
+    stop=$(value TimeoutStopSec "$node_unit")
+    [[ $stop =~ ^[0-9]+$ ]] && [ "$stop" -gt "$grace" ] \
+        || fail "vtfarm-node.service: TimeoutStopSec ($stop) must be a number of seconds above the node's grace ($grace)"
+    work_dir=$(sed -nE 's/^work_dir *= *(.*)/\1/p' "$src/packaging/vtfarm-node.conf")
+    [ "$work_dir" = "/var/lib/$(value StateDirectory "$node_unit")" ] \
+        || fail "vtfarm-node.conf's work_dir ($work_dir) is not the unit's StateDirectory"
     ;;
 prometheus)
     need promtool prometheus
@@ -90,6 +121,12 @@ compose)
         touch "$tmp/vtfarm_token"
         quiet "${compose[@]}" -f "$tmp/docker-compose.yml" config --quiet
     fi
+    ;;
+kubernetes)
+    need node nodejs
+    # Fails (never skips) when the npm packages are missing; prints a summary when all holds.
+    out=$(node "$src/tests/packaging/check_kubernetes.mjs" "$src" 2>&1) || fail "check_kubernetes.mjs:"$'\n'"$out"
+    echo "$out"
     ;;
 *)
     fail "unknown check '$check'"
