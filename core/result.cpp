@@ -6,7 +6,7 @@ namespace vtfarm {
 
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, const char*>, 11> kNames { {
+constexpr std::array<std::pair<ErrorCode, const char*>, 12> kNames { {
     { ErrorCode::InvalidArgument, "invalid_argument" },
     { ErrorCode::UnsupportedInput, "unsupported_input" },
     { ErrorCode::NotFound, "not_found" },
@@ -17,6 +17,7 @@ constexpr std::array<std::pair<ErrorCode, const char*>, 11> kNames { {
     { ErrorCode::Conflict, "conflict" },
     { ErrorCode::Unauthorized, "unauthorized" },
     { ErrorCode::StorageFull, "storage_full" },
+    { ErrorCode::Damaged, "damaged" },
     { ErrorCode::Internal, "internal" },
 } };
 
@@ -29,6 +30,14 @@ QString errorCodeName(ErrorCode code)
             return QString::fromLatin1(name);
     }
     return QStringLiteral("internal");
+}
+
+QStringList errorCodeNames()
+{
+    QStringList names;
+    for (const auto& entry : kNames)
+        names << QString::fromLatin1(entry.second);
+    return names;
 }
 
 ErrorCode errorCodeFromName(const QString& name)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 #include <utility>
 #include <variant>
 
@@ -19,6 +20,7 @@ enum class ErrorCode
     Conflict, ///< the operation does not fit the object's current state
     Unauthorized,
     StorageFull,
+    Damaged, ///< stored data cannot be read back as it was written (a damaged job store)
     Internal,
 };
 
@@ -85,6 +87,8 @@ namespace vtfarm {
 
 /// "invalid_argument" for ErrorCode::InvalidArgument; the names the API and the worker protocol use.
 QString errorCodeName(ErrorCode code);
+/// Every code's name, for the API's documentation.
+QStringList errorCodeNames();
 ErrorCode errorCodeFromName(const QString& name);
 
 } // namespace vtfarm

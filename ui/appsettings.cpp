@@ -56,6 +56,16 @@ void AppSettings::setThreadsPerJob(int n)
     m_settings->setValue(QStringLiteral("farm/threadsPerJob"), std::clamp(n, 0, 64));
 }
 
+int AppSettings::stallTimeoutSeconds() const
+{
+    return std::clamp(m_settings->value(QStringLiteral("farm/stallTimeout"), 120).toInt(), 0, 86'400);
+}
+
+void AppSettings::setStallTimeoutSeconds(int seconds)
+{
+    m_settings->setValue(QStringLiteral("farm/stallTimeout"), std::clamp(seconds, 0, 86'400));
+}
+
 QString AppSettings::defaultOutputFolder() const
 {
     return m_settings->value(QStringLiteral("output/folder")).toString();

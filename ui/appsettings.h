@@ -48,6 +48,9 @@ public:
     /// 0: automatic.
     int threadsPerJob() const;
     void setThreadsPerJob(int n);
+    /// A worker that makes no progress for this long is stopped and its job runs again; 0: never.
+    int stallTimeoutSeconds() const;
+    void setStallTimeoutSeconds(int seconds);
     /// Empty: next to each source file.
     QString defaultOutputFolder() const;
     void setDefaultOutputFolder(const QString& folder);

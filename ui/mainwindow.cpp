@@ -891,6 +891,7 @@ void MainWindow::onSettingsChanged()
 {
     m_manager.setMaxConcurrent(m_settings.workerCount());
     m_manager.setThreadsPerJob(m_settings.threadsPerJob());
+    m_manager.setStallTimeout(m_settings.stallTimeoutSeconds());
     m_output->setOutputFolder(m_settings.defaultOutputFolder());
     refresh();
 }

@@ -28,6 +28,7 @@ SettingsDialog::SettingsDialog(AppSettings& settings, QWidget* parent)
     , m_settings(settings)
     , m_workers(new QSpinBox(this))
     , m_threads(new QSpinBox(this))
+    , m_stallTimeout(new QSpinBox(this))
     , m_outputFolder(new QLineEdit(this))
     , m_overwrite(new QComboBox(this))
     , m_notifications(new QCheckBox(tr("Notify when a job fails and when the queue is done"), this))
@@ -52,10 +53,17 @@ SettingsDialog::SettingsDialog(AppSettings& settings, QWidget* parent)
         tr("Encoder threads per job. Workers × threads should be about the number of cores (%1).")
             .arg(QThread::idealThreadCount()));
 
+    m_stallTimeout->setRange(0, 86'400);
+    m_stallTimeout->setSuffix(tr(" s"));
+    m_stallTimeout->setSpecialValueText(tr("Never"));
+    m_stallTimeout->setToolTip(
+        tr("A worker that makes no progress for this long is stopped, and its job runs again."));
+
     auto* farm = new QGroupBox(tr("Workers"), this);
     auto* farmForm = new QFormLayout(farm);
     farmForm->addRow(tr("Jobs at once"), m_workers);
     farmForm->addRow(tr("Threads per job"), m_threads);
+    farmForm->addRow(tr("Stop a stuck worker after"), m_stallTimeout);
 
     m_outputFolder->setPlaceholderText(tr("Next to the source file"));
     auto* browse = new QToolButton(this);
@@ -125,6 +133,7 @@ void SettingsDialog::load()
 {
     m_workers->setValue(m_settings.workerCount());
     m_threads->setValue(m_settings.threadsPerJob());
+    m_stallTimeout->setValue(m_settings.stallTimeoutSeconds());
     m_outputFolder->setText(m_settings.defaultOutputFolder());
     m_overwrite->setCurrentIndex(m_overwrite->findData(int(m_settings.overwritePolicy())));
     m_notifications->setChecked(m_settings.notificationsEnabled());
@@ -206,6 +215,7 @@ bool SettingsDialog::apply()
         return false;
     m_settings.setWorkerCount(m_workers->value());
     m_settings.setThreadsPerJob(m_threads->value());
+    m_settings.setStallTimeoutSeconds(m_stallTimeout->value());
     m_settings.setDefaultOutputFolder(m_outputFolder->text());
     m_settings.setOverwritePolicy(AppSettings::OverwritePolicy(m_overwrite->currentData().toInt()));
     m_settings.setNotificationsEnabled(m_notifications->isChecked());

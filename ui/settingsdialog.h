@@ -44,6 +44,7 @@ private:
     AppSettings& m_settings;
     QSpinBox* m_workers;
     QSpinBox* m_threads;
+    QSpinBox* m_stallTimeout;
     QLineEdit* m_outputFolder;
     QComboBox* m_overwrite;
     QCheckBox* m_notifications;

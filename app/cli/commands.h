@@ -1,6 +1,13 @@
 #pragma once
 
+#include "jobstore.h"
+#include "result.h"
+
 #include <QStringList>
+
+namespace vtfarm::jobs {
+class JobManager;
+}
 
 namespace vtfarm::cli {
 
@@ -23,5 +30,10 @@ int presetsCommand(const QStringList& args);
 int serveCommand(const QStringList& args);
 /// Hidden: the child side of a WorkerProcess.
 int workerCommand(const QStringList& args);
+
+/// Says on stderr what a recovery of a damaged job store saved and where the damaged copy is.
+void reportRecovery(const jobs::JobStore::Recovery& recovery);
+/// Opens \a manager and reports a recovery of its store, as every queue command does.
+Result<void> openManager(jobs::JobManager& manager);
 
 } // namespace vtfarm::cli

@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "datafolder.h"
 #include "jobmanager.h"
 #include "jobstore.h"
 #include "mediafiles.h"
@@ -37,6 +38,7 @@ void addFarmOptions(QCommandLineParser& p)
     p.addOption({ { "j", "jobs" }, "How many transcodes run at once (default: what fills the cores).", "n" });
     p.addOption(
         { "in-process", "Run transcodes inside this process instead of worker processes (for debugging)." });
+    addStallTimeoutOption(p);
 }
 
 QString dataDirFrom(const QCommandLineParser& p)
@@ -58,8 +60,30 @@ Result<JobManager::Options> managerOptionsFrom(const QCommandLineParser& p)
     o.worker.program = QCoreApplication::applicationFilePath();
     o.worker.mode = p.isSet("in-process") ? jobs::WorkerProcess::Mode::InProcess
                                           : jobs::WorkerProcess::Mode::ChildProcess;
+    auto stall = stallTimeoutFrom(p);
+    if (!stall)
+        return stall.error();
+    if (*stall >= 0)
+        o.worker.stallTimeoutSeconds = *stall;
     return o;
 }
+
+} // namespace
+
+void reportRecovery(const jobs::JobStore::Recovery& recovery)
+{
+    std::fprintf(stderr, "vtfarm-cli: %s\n", qPrintable(recovery.message()));
+}
+
+Result<void> openManager(JobManager& manager)
+{
+    auto r = manager.open();
+    if (r && manager.storeRecovery())
+        reportRecovery(*manager.storeRecovery());
+    return r;
+}
+
+namespace {
 
 /// Files named directly are taken as they are; folders are searched for video files.
 QStringList collectInputs(const QStringList& paths, QStringList* problems)
@@ -104,10 +128,14 @@ bool runUntil(JobManager& manager, const std::function<bool()>& done)
 QString describeEnd(const Job& job)
 {
     switch (job.state) {
-    case JobState::Finished:
-        return QStringLiteral("finished -> %1 (%2, %3x)")
-            .arg(job.outputPath, TerminalProgress::formatBytes(job.outputBytes))
-            .arg(job.speed, 0, 'f', 2);
+    case JobState::Finished: {
+        QString text = QStringLiteral("finished -> %1 (%2, %3x)")
+                           .arg(job.outputPath, TerminalProgress::formatBytes(job.outputBytes))
+                           .arg(job.speed, 0, 'f', 2);
+        for (const QString& warning : job.warnings)
+            text += QStringLiteral("; warning: %1").arg(warning);
+        return text;
+    }
     case JobState::Failed:
         return QStringLiteral("failed: %1").arg(job.error);
     case JobState::Canceled:
@@ -155,7 +183,8 @@ public:
     int summarize()
     {
         clearStatus();
-        int finished = 0, failed = 0, canceled = 0, pending = 0;
+        int finished = 0, failed = 0, canceled = 0, pending = 0, warned = 0;
+        QStringList warnings;
         for (const QUuid& id : std::as_const(m_ids)) {
             const Job* job = m_manager.find(id);
             if (!job)
@@ -164,11 +193,19 @@ public:
             failed += job->state == JobState::Failed;
             canceled += job->state == JobState::Canceled;
             pending += !jobs::isFinal(job->state);
+            if (job->state == JobState::Finished && !job->warnings.isEmpty()) {
+                ++warned;
+                for (const QString& w : job->warnings)
+                    warnings << QStringLiteral("warning: %1: %2").arg(job->name(), w);
+            }
         }
-        std::printf("%lld jobs: %d finished, %d failed, %d canceled%s in %.1f s\n",
-            static_cast<long long>(m_ids.size()), finished, failed, canceled,
+        std::printf("%lld jobs: %d finished%s, %d failed, %d canceled%s in %.1f s\n",
+            static_cast<long long>(m_ids.size()), finished,
+            warned ? qPrintable(QStringLiteral(" (%1 with warnings)").arg(warned)) : "", failed, canceled,
             pending ? qPrintable(QStringLiteral(", %1 left in the queue").arg(pending)) : "",
             m_clock.elapsed() / 1000.0);
+        for (const QString& line : std::as_const(warnings))
+            std::printf("%s\n", qPrintable(line));
         return failed + canceled + pending;
     }
 
@@ -204,8 +241,10 @@ private:
 };
 
 /// Runs \a ids to their end with a line for each, then the summary; the command's exit status.
+/// Jobs lost from a damaged store make it a failure, however the rest went.
 int runToEnd(JobManager& manager, const QList<QUuid>& ids)
 {
+    const bool lost = manager.storeRecovery() && manager.storeRecovery()->lostJobs();
     BatchReporter reporter(manager, ids);
     const bool completed = runUntil(manager, [&] { return reporter.allEnded(); });
     manager.shutdown();
@@ -215,7 +254,10 @@ int runToEnd(JobManager& manager, const QList<QUuid>& ids)
             "vtfarm-cli: interrupted; unfinished jobs stay queued: `vtfarm-cli run` resumes them\n", stderr);
         return ExitInterrupted;
     }
-    return bad ? ExitFailed : ExitOk;
+    if (lost)
+        std::fprintf(stderr, "vtfarm-cli: jobs of the damaged store were lost: %s\n",
+            qPrintable(manager.storeRecovery()->message()));
+    return bad || lost ? ExitFailed : ExitOk;
 }
 
 } // namespace
@@ -271,7 +313,7 @@ int batchCommand(const QStringList& args)
     }
 
     JobManager manager(*options);
-    if (auto r = manager.open(); !r) {
+    if (auto r = openManager(manager); !r) {
         printErrors({ r.error() });
         return ExitFailed;
     }
@@ -315,7 +357,7 @@ int runCommand(const QStringList& args)
         return ExitUsage;
     }
     JobManager manager(*options);
-    if (auto r = manager.open(); !r) {
+    if (auto r = openManager(manager); !r) {
         printErrors({ r.error() });
         return ExitFailed;
     }
@@ -358,12 +400,37 @@ int jobsCommand(const QStringList& args)
         }
     }
     // Read the store directly: SQLite's WAL lets this run beside a process that holds the queue.
-    jobs::JobStore store(dataDirFrom(p));
-    if (auto r = store.open(); !r) {
-        printErrors({ r.error() });
-        return ExitFailed;
+    const QString dataDir = dataDirFrom(p);
+    auto all = [&dataDir]() -> Result<QList<Job>> {
+        jobs::JobStore store(dataDir);
+        auto r = store.open();
+        return r ? store.loadAll() : Result<QList<Job>>(r.error());
+    }();
+    bool lost = false;
+    if (!all && all.error().code == ErrorCode::Damaged) {
+        // Never a short list for the whole queue: the store is recovered, by whoever holds it.
+        auto lock = jobs::lockDataFolder(dataDir);
+        if (!lock) {
+            printErrors({ all.error(),
+                { ErrorCode::Damaged,
+                    lock.error().code == ErrorCode::Conflict
+                        ? QStringLiteral("%1 It recovers the store when it next starts.")
+                              .arg(lock.error().message)
+                        : lock.error().message,
+                    {} } });
+            return ExitFailed;
+        }
+        auto recovery = jobs::JobStore::recover(dataDir, all.error().message);
+        if (!recovery) {
+            printErrors({ all.error(), recovery.error() });
+            return ExitFailed;
+        }
+        reportRecovery(*recovery);
+        lost = recovery->lostJobs();
+        jobs::JobStore store(dataDir);
+        auto r = store.open();
+        all = r ? store.loadAll() : Result<QList<Job>>(r.error());
     }
-    auto all = store.loadAll();
     if (!all) {
         printErrors({ all.error() });
         return ExitFailed;
@@ -382,7 +449,8 @@ int jobsCommand(const QStringList& args)
     }
     if (p.isSet("json"))
         std::fputs(QJsonDocument(array).toJson(QJsonDocument::Indented).constData(), stdout);
-    return ExitOk;
+    // The list is all there is, but not all there was.
+    return lost ? ExitFailed : ExitOk;
 }
 
 int presetsCommand(const QStringList& args)

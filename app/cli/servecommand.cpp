@@ -24,6 +24,7 @@ struct ServeSettings
 {
     api::ApiServer::Options api;
     int workers = 0;
+    int stallTimeoutSeconds = -1; ///< -1: the default
     bool inProcess = false;
 };
 
@@ -88,6 +89,12 @@ Result<ServeSettings> settingsFrom(const QCommandLineParser& p)
                 return n.error();
             s.workers = *n;
         }
+        if (ini.contains("stall_timeout")) {
+            auto n = parseCount(ini.value("stall_timeout").toString(), "stall-timeout", 0, 86'400);
+            if (!n)
+                return n.error();
+            s.stallTimeoutSeconds = *n;
+        }
         if (ini.contains("data_dir"))
             s.api.dataDir = pathValue("data_dir");
         if (ini.contains("input_dir"))
@@ -133,6 +140,11 @@ Result<ServeSettings> settingsFrom(const QCommandLineParser& p)
     if (!s.api.inputDir.isEmpty() && !QFileInfo(s.api.inputDir).isDir())
         return Error::invalid("input-dir", QStringLiteral("%1 is not a folder").arg(s.api.inputDir));
     s.api.presetsDir = QDir(s.api.dataDir).filePath(QStringLiteral("presets"));
+    auto stall = stallTimeoutFrom(p);
+    if (!stall)
+        return stall.error();
+    if (*stall >= 0)
+        s.stallTimeoutSeconds = *stall;
     s.inProcess = p.isSet("in-process");
     return s;
 }
@@ -158,11 +170,14 @@ int serveCommand(const QStringList& args)
     p.addOption({ "input-dir", "Let jobs name files in this folder instead of uploading them.", "dir" });
     p.addOption({ { "j", "jobs" }, "How many transcodes run at once (default: what fills the cores).", "n" });
     p.addOption({ "config",
-        "INI file with keys bind, port, token_file, workers, data_dir, input_dir; options given here win.",
+        "INI file with keys bind, port, token_file, workers, data_dir, input_dir, stall_timeout; options "
+        "given "
+        "here win.",
         "file" });
     p.addOption({ "max-upload-mb", "Largest upload accepted, in MiB (default 8192).", "n" });
     p.addOption(
         { "in-process", "Run transcodes inside this process instead of worker processes (for debugging)." });
+    addStallTimeoutOption(p);
     int status = ExitOk;
     if (!parseCommand(p, QStringLiteral("serve"), args, &status))
         return status;
@@ -184,8 +199,10 @@ int serveCommand(const QStringList& args)
     managerOptions.worker.program = QCoreApplication::applicationFilePath();
     managerOptions.worker.mode = settings->inProcess ? jobs::WorkerProcess::Mode::InProcess
                                                      : jobs::WorkerProcess::Mode::ChildProcess;
+    if (settings->stallTimeoutSeconds >= 0)
+        managerOptions.worker.stallTimeoutSeconds = settings->stallTimeoutSeconds;
     jobs::JobManager manager(managerOptions);
-    if (auto r = manager.open(); !r) {
+    if (auto r = openManager(manager); !r) {
         printErrors({ r.error() });
         return ExitFailed;
     }

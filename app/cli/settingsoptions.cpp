@@ -75,6 +75,27 @@ Result<CommandSettings> settingsFromOptions(const QCommandLineParser& p)
     return CommandSettings { choice->settings, choice->container, choice->presetName };
 }
 
+void addStallTimeoutOption(QCommandLineParser& p)
+{
+    p.addOption({ "stall-timeout",
+        "A worker that makes no progress for this many seconds is stopped and its job runs again (default "
+        "120; "
+        "0: never).",
+        "seconds" });
+}
+
+Result<int> stallTimeoutFrom(const QCommandLineParser& p)
+{
+    if (!p.isSet("stall-timeout"))
+        return -1;
+    bool ok = false;
+    const int seconds = p.value("stall-timeout").toInt(&ok);
+    if (!ok || seconds < 0 || seconds > 86'400)
+        return Error::invalid("stall-timeout",
+            QStringLiteral("'%1' is not a number of seconds from 0 to 86400").arg(p.value("stall-timeout")));
+    return seconds;
+}
+
 QString optionForField(const QString& field)
 {
     if (field.isEmpty())

@@ -28,6 +28,11 @@ struct CommandSettings
 /// preset has that name, the encoder's own preset (x264 "medium", a VP9/AV1 speed).
 Result<CommandSettings> settingsFromOptions(const QCommandLineParser& parser);
 
+/// Adds --stall-timeout (serve, run, batch).
+void addStallTimeoutOption(QCommandLineParser& parser);
+/// Its value in seconds, or -1 when not given.
+Result<int> stallTimeoutFrom(const QCommandLineParser& parser);
+
 /// "--audio-bitrate" for the field "audio_bitrate".
 QString optionForField(const QString& field);
 

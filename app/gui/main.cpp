@@ -48,6 +48,7 @@ int main(int argc, char** argv)
     options.dataDir = dataDir;
     options.maxConcurrent = settings.workerCount();
     options.threadsPerJob = settings.threadsPerJob();
+    options.worker.stallTimeoutSeconds = settings.stallTimeoutSeconds();
     options.worker.program = gui::findWorkerProgram();
     if (options.worker.program.isEmpty()) {
         // Without vtfarm-cli a crashing decoder takes the window with it, but the queue still works.
@@ -81,6 +82,16 @@ int main(int argc, char** argv)
     };
     QObject::connect(&window, &ui::MainWindow::apiServerSettingsChanged, &app, applyApi);
     applyApi(settings.apiServer());
+    // Once, when the queue was rebuilt from a damaged store at this start.
+    if (const auto& recovery = manager.storeRecovery())
+        window.messageBar()->showMessage(recovery->recovered == 1
+                ? QApplication::translate(
+                    "main", "The job queue was damaged and has been recovered: 1 job saved.")
+                : QApplication::translate(
+                    "main", "The job queue was damaged and has been recovered: %1 jobs saved.")
+                      .arg(recovery->recovered),
+            recovery->lostJobs() ? ui::MessageBar::Kind::Error : ui::MessageBar::Kind::Warning,
+            recovery->message());
     window.show();
     // SIGTERM (a logout, a service manager) and SIGINT end the event loop like closing the window
     // does, so running jobs go back to the queue without spending one of their attempts.

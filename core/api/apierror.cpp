@@ -22,6 +22,7 @@ int httpStatus(ErrorCode code)
     case ErrorCode::UnsupportedInput:
         return 422;
     case ErrorCode::IoError:
+    case ErrorCode::Damaged:
     case ErrorCode::Internal:
         return 500;
     case ErrorCode::Canceled: // the server is stopping: the request may be repeated elsewhere or later

@@ -416,7 +416,14 @@ void ApiServer::Impl::abandonPendingCalls()
 
 void ApiServer::Impl::removeOrphanUploads()
 {
-    // An upload that no job names was left by a crash mid-upload.
+    // An upload that no job names was left by a crash mid-upload; unless the store was rebuilt
+    // from a damaged one, whose lost jobs may have named it.
+    if (const QString damaged = manager->storeRecoveredFrom(); !damaged.isEmpty()) {
+        qCWarning(lcApi).noquote() << QStringLiteral(
+            "keeping every upload: the job store was recovered from the damaged %1 and may not name them all")
+                                          .arg(damaged);
+        return;
+    }
     QSet<QString> inputs;
     jobs::JobQuery query;
     query.limit = 1000;
@@ -861,8 +868,9 @@ void ApiServer::Impl::getHealth(Exchange& x)
 {
     const jobs::JobCounts c = manager->counts();
     sendJson(x.res, 200,
-        { { "status", "ok" }, { "version", VTFARM_VERSION }, { "queued", c.queued }, { "started", c.started },
-            { "workers_busy", c.running }, { "workers_max", c.maxConcurrent }, { "paused", c.paused } });
+        { { "status", c.stalled > 0 ? "stalled" : "ok" }, { "version", VTFARM_VERSION },
+            { "queued", c.queued }, { "started", c.started }, { "workers_busy", c.running },
+            { "workers_max", c.maxConcurrent }, { "workers_stalled", c.stalled }, { "paused", c.paused } });
 }
 
 void ApiServer::Impl::getMetrics(Exchange& x)
@@ -903,8 +911,8 @@ bool ApiServer::isLoopback(const QString& address)
 
 namespace {
 
-// The document's lists of codecs and containers come from the codec table, like everything else
-// that names them: every property called so that has an enum gets the table's names.
+// The document's lists of codecs, containers and error codes come from where the program keeps
+// them, like everything else that names them: every property called so that has an enum gets them.
 QJsonValue withTableEnums(const QJsonValue& value)
 {
     if (value.isArray()) {
@@ -926,6 +934,8 @@ QJsonValue withTableEnums(const QJsonValue& value)
                 names = media::audioCodecNames();
             else if (it.key() == u"container")
                 names = media::containerExtensions();
+            else if (it.key() == u"code")
+                names = errorCodeNames();
             if (!names.isEmpty()) {
                 QJsonObject schema = v.toObject();
                 schema[u"enum"] = QJsonArray::fromStringList(names);

@@ -8,10 +8,15 @@ namespace vtfarm::jobs {
 /// JobManager::counts(), for the window, the API and the metrics.
 struct JobCounts
 {
+    /// A running job whose pipeline has not moved for this long is stalled; the worker's watchdog
+    /// (--stall-timeout) ends it later.
+    static constexpr int kStalledAfterSeconds = 10;
+
     int queued = 0, started = 0, finished = 0, failed = 0, canceled = 0;
     /// Of the jobs queued, started and finished: finished ones count 1, started ones their progress.
     double workDone = 0;
     int running = 0; ///< workers busy
+    int stalled = 0; ///< of those, how many have not moved for kStalledAfterSeconds
     int maxConcurrent = 0;
     bool paused = false;
 

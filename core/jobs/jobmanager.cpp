@@ -1,15 +1,18 @@
 #include "jobmanager.h"
 
+#include "datafolder.h"
 #include "jobstore.h"
 #include "localworkers.h"
 #include "outputnaming.h"
 #include "partfile.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QLockFile>
 #include <QLoggingCategory>
 #include <QThread>
+#include <QTimer>
 #include <mutex>
 
 Q_LOGGING_CATEGORY(lcJobs, "vtfarm.jobs")
@@ -34,6 +37,8 @@ struct JobManager::Running
     int attempt = 0;
     bool begun = false; ///< the job is `started` (a farm's run begins when a node takes it)
     bool requeue = false; ///< stopped for a shutdown: back to the queue, not canceled
+    QElapsedTimer sinceMove; ///< since the run's pipeline last moved (or it began)
+    qint64 lastActivity = -2;
     QString outputPath; ///< reserved until the run has ended, even when the job is gone
     /// Written by the backend's thread as the run ends; read by shutdown() once the backend is done.
     std::mutex mutex;
@@ -52,6 +57,9 @@ JobManager::JobManager(Options options, QObject* parent)
     local->capacity = [this] { return m_options.maxConcurrent; };
     local->local = true;
     m_lanes.append(local);
+    m_stallTimer = new QTimer(this);
+    m_stallTimer->setInterval(1000);
+    connect(m_stallTimer, &QTimer::timeout, this, &JobManager::checkStalls);
 }
 
 JobManager::~JobManager()
@@ -86,32 +94,45 @@ Result<void> JobManager::open(std::unique_ptr<JobStore> store)
 {
     if (m_open)
         return {};
-    if (m_options.dataDir.isEmpty())
-        return Error { ErrorCode::InvalidArgument, QStringLiteral("No data folder given."), "data_dir" };
-    if (!QDir().mkpath(m_options.dataDir))
-        return Error { ErrorCode::IoError,
-            QStringLiteral("Cannot create the data folder %1.").arg(m_options.dataDir), "data_dir" };
-    m_lock = std::make_unique<QLockFile>(QDir(m_options.dataDir).filePath(QStringLiteral("lock")));
-    if (!m_lock->tryLock(0)) {
-        qint64 pid = 0;
-        QString host, app;
-        m_lock->getLockInfo(&pid, &host, &app);
-        m_lock.reset();
-        return Error { ErrorCode::Conflict,
-            QStringLiteral("Another vtfarm process (pid %1) is using the data folder %2.")
-                .arg(pid)
-                .arg(m_options.dataDir),
-            "data_dir" };
-    }
-    if (auto r = store->open(); !r)
-        return r;
+    auto lock = lockDataFolder(m_options.dataDir);
+    if (!lock)
+        return lock.error();
+    m_lock = std::move(lock.value());
     auto queue = std::make_unique<JobQueue>(std::move(store));
-    if (auto r = queue->load(); !r)
-        return r;
+    Result<void> opened = queue->store().open();
+    if (opened)
+        opened = queue->load();
+    if (!opened && opened.error().code == ErrorCode::Damaged) {
+        // A short list must never pass for the queue: the damaged store is kept aside, and what
+        // can be read of it becomes the queue.
+        const QString problem = opened.error().message;
+        queue->closeStore();
+        auto recovery = JobStore::recover(m_options.dataDir, problem);
+        if (!recovery) {
+            m_lock.reset();
+            return Error { recovery.error().code,
+                QStringLiteral("%1 It could not be recovered: %2").arg(problem, recovery.error().message),
+                {} };
+        }
+        m_recovery = *recovery;
+        queue = std::make_unique<JobQueue>(std::make_unique<JobStore>(m_options.dataDir));
+        opened = queue->store().open();
+        if (opened)
+            opened = queue->load();
+    }
+    if (!opened) {
+        m_lock.reset();
+        return opened;
+    }
+    m_recoveredFrom = queue->store().recoveredFrom();
     m_queue = std::move(queue);
     m_open = true;
     recover();
-    removeStaleParts();
+    if (m_recoveredFrom.isEmpty())
+        removeStaleParts();
+    else
+        qCWarning(lcJobs) << "the job store was recovered from" << m_recoveredFrom
+                          << "- partial outputs it does not name are kept";
     if (!m_options.autoStart)
         m_paused = true;
     schedule();
@@ -125,7 +146,8 @@ void JobManager::recover()
         const Job* job = m_queue->find(id);
         if (!job || job->state != JobState::Started)
             continue;
-        QFile::remove(media::partPath(job->outputPath));
+        if (m_recoveredFrom.isEmpty())
+            QFile::remove(media::partPath(job->outputPath));
         if (job->attempts >= m_options.maxAttempts) {
             (void)transition(*job, JobState::Failed,
                 QStringLiteral("Interrupted %1 times: vtfarm stopped while this job ran. It may crash the "
@@ -262,9 +284,17 @@ Result<void> JobManager::transition(const Job& job, JobState to, const QString& 
         next.error = error;
     const QUuid id = next.id;
     if (auto r = m_queue->save(next); !r) {
-        qCWarning(lcJobs) << "cannot record state change:" << r.error().message;
-        if (persist == Persist::Required)
+        if (persist == Persist::Required) {
+            qCWarning(lcJobs) << "cannot record state change:" << r.error().message;
             return r;
+        }
+        // What happened stands in memory; the store still says what it said, and the next start
+        // acts on that (a job it says is started runs again).
+        qCWarning(lcJobs).noquote() << QStringLiteral(
+            "cannot record that job %1 became %2 (%3); the store still says %4, "
+            "and at the next start the job is treated as that")
+                                           .arg(job.idString(), jobStateName(to), r.error().message,
+                                               jobStateName(from));
         m_queue->modify(id, [&next](Job& j) { j = next; });
     }
     Q_EMIT jobStateChanged(id, from, to);
@@ -313,9 +343,13 @@ Result<Job> JobManager::prepare(
     if (const QList<Error> errors = media::validate(spec.settings, spec.container); !errors.isEmpty())
         return errors.first();
     const QString dir = QFileInfo(wanted).absolutePath();
-    if (!QDir().mkpath(dir))
-        return Error { ErrorCode::IoError, QStringLiteral("Cannot create the output folder %1.").arg(dir),
+    if (!QDir().mkpath(dir)) {
+        const QString reason = unwritableReason(dir, QStringLiteral("output folder"));
+        return Error { reason.contains(QStringLiteral(" is full")) ? ErrorCode::StorageFull
+                                                                   : ErrorCode::IoError,
+            reason.isEmpty() ? QStringLiteral("Cannot create the output folder %1.").arg(dir) : reason,
             "output" };
+    }
 
     Job job;
     job.id = QUuid::createUuid();
@@ -522,6 +556,13 @@ void JobManager::setThreadsPerJob(int n)
     m_options.threadsPerJob = std::max(0, n);
 }
 
+void JobManager::setStallTimeout(int seconds)
+{
+    m_options.worker.stallTimeoutSeconds = std::max(0, seconds);
+    if (auto* workers = dynamic_cast<ChildProcessWorkers*>(m_lanes.first()->backend.get()))
+        workers->setStallTimeout(m_options.worker.stallTimeoutSeconds);
+}
+
 int JobManager::runningCount() const
 {
     return int(m_running.size());
@@ -545,7 +586,23 @@ int JobManager::runningOn(const Lane& lane) const
 void JobManager::setRunningCount()
 {
     m_runningCount = int(m_running.size());
+    if (m_running.isEmpty()) {
+        m_stallTimer->stop();
+        m_stalledCount = 0;
+    } else if (!m_stallTimer->isActive()) {
+        m_stallTimer->start();
+    }
     Q_EMIT runningCountChanged(int(m_running.size()));
+}
+
+void JobManager::checkStalls()
+{
+    int stalled = 0;
+    for (const auto& r : std::as_const(m_running)) {
+        if (r->begun && r->sinceMove.elapsed() > JobCounts::kStalledAfterSeconds * 1000LL)
+            ++stalled;
+    }
+    m_stalledCount = stalled;
 }
 
 void JobManager::schedule()
@@ -606,6 +663,7 @@ bool JobManager::dispatch(const Job& job, Lane& lane)
     running->attempt = request.attempt;
     running->begun = lane.local;
     running->outputPath = outputPath;
+    running->sinceMove.start();
     m_running.insert(id, running);
 
     const quint64 serial = running->serial;
@@ -663,6 +721,10 @@ void JobManager::onProgress(quint64 serial, const media::TranscodeProgress& p)
     const auto running = runOf(m_running, serial);
     if (!running)
         return;
+    if (p.activity < 0 || p.activity != running->lastActivity) {
+        running->lastActivity = p.activity;
+        running->sinceMove.restart();
+    }
     const Job* job = find(running->id);
     if (!job || job->state != JobState::Started)
         return;
@@ -700,6 +762,7 @@ void JobManager::applyOutcome(const Job& job, const WorkerOutcome& outcome, bool
     case WorkerOutcome::Kind::Interrupted: {
         const QUuid id = job.id;
         const QString reason = outcome.error.message;
+        const ErrorCode code = outcome.error.code;
         qCWarning(lcJobs) << "job" << job.idString() << "interrupted:" << reason;
         if (job.attempts >= m_options.maxAttempts)
             (void)transition(job, JobState::Failed,
@@ -707,7 +770,7 @@ void JobManager::applyOutcome(const Job& job, const WorkerOutcome& outcome, bool
                 Persist::BestEffort);
         else
             (void)transition(job, JobState::Queued, {}, Persist::BestEffort);
-        Q_EMIT jobInterrupted(id, reason);
+        Q_EMIT jobInterrupted(id, code, reason);
         break;
     }
     case WorkerOutcome::Kind::Stopped:
@@ -755,6 +818,7 @@ JobCounts JobManager::counts() const
 {
     JobCounts c = m_queue ? m_queue->counts() : JobCounts {};
     c.running = m_runningCount.load();
+    c.stalled = m_stalledCount.load();
     c.maxConcurrent = m_maxConcurrent.load();
     c.paused = m_paused;
     return c;

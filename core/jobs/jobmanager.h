@@ -3,6 +3,7 @@
 #include "job.h"
 #include "jobcounts.h"
 #include "jobqueue.h"
+#include "jobstore.h"
 #include "result.h"
 #include "workerbackend.h"
 #include "workerprocess.h"
@@ -18,10 +19,9 @@
 #include <optional>
 
 class QLockFile;
+class QTimer;
 
 namespace vtfarm::jobs {
-
-class JobStore;
 
 /// \brief The one owner of every job: submits, schedules them on worker backends, records every
 /// state change in the queue's store, and tells the world through signals.
@@ -78,6 +78,8 @@ public:
     void setMaxConcurrent(int n);
     int maxConcurrent() const;
     void setThreadsPerJob(int n);
+    /// For the local worker processes started from now on (WorkerProcess::Options).
+    void setStallTimeout(int seconds);
     /// Jobs running now, on every backend.
     int runningCount() const;
 
@@ -103,15 +105,21 @@ public:
     static int automaticThreads(int sharing);
     QString dataDir() const { return m_options.dataDir; }
 
+    /// What open() did to a damaged store, when it found one.
+    const std::optional<JobStore::Recovery>& storeRecovery() const { return m_recovery; }
+    /// Non-empty when the store was rebuilt from a damaged one (now or earlier): it may lack jobs
+    /// it once had, so nothing may be deleted because it does not name it. The damaged copy's path.
+    QString storeRecoveredFrom() const { return m_recoveredFrom; }
+
 Q_SIGNALS:
     void jobAdded(const QUuid& id);
     void jobRemoved(const QUuid& id);
     void jobStateChanged(const QUuid& id, vtfarm::jobs::JobState from, vtfarm::jobs::JobState to);
     /// Progress or any other field; at most ~10 a second per job.
     void jobChanged(const QUuid& id);
-    /// A run was lost (a worker that stopped making progress, a node gone) and the job runs again
-    /// or, after its last attempt, failed.
-    void jobInterrupted(const QUuid& id, const QString& reason);
+    /// A run was lost and the job runs again or, after its last attempt, failed. \a code says how:
+    /// LimitExceeded for a worker the stall watchdog stopped.
+    void jobInterrupted(const QUuid& id, vtfarm::ErrorCode code, const QString& reason);
     void orderChanged();
     void pausedChanged(bool paused);
     void runningCountChanged(int running);
@@ -143,17 +151,22 @@ private:
     QSet<QString> reservedOutputs() const;
     int runningOn(const Lane& lane) const;
     void setRunningCount();
+    void checkStalls();
     Result<void> notFound(const QUuid& id) const;
 
     Options m_options;
     std::atomic<int> m_maxConcurrent { 0 }; // m_options.maxConcurrent, for counts() on other threads
     std::unique_ptr<JobQueue> m_queue;
     std::unique_ptr<QLockFile> m_lock;
+    std::optional<JobStore::Recovery> m_recovery;
+    QString m_recoveredFrom;
     QList<std::shared_ptr<Lane>> m_lanes; // the local slots first
     QHash<QUuid, std::shared_ptr<Running>> m_running;
     quint64 m_nextSerial = 1;
     std::atomic<bool> m_paused { false };
     std::atomic<int> m_runningCount { 0 }; // m_running's size, for readers on other threads
+    std::atomic<int> m_stalledCount { 0 }; // running jobs whose pipeline has not moved for a while
+    QTimer* m_stallTimer = nullptr;
     bool m_shuttingDown = false;
     bool m_open = false;
     bool m_hadWork = false;

@@ -22,7 +22,10 @@ public:
     JobStore(const JobStore&) = delete;
     JobStore& operator=(const JobStore&) = delete;
 
+    /// Opens the store, checks every page of it (PRAGMA quick_check) and brings its schema up to
+    /// date. A damaged store is not written to: ErrorCode::Damaged, and recover() is the way on.
     Result<void> open();
+    void close();
     bool isOpen() const;
     QString databasePath() const;
     int schemaVersion() const;
@@ -40,6 +43,31 @@ public:
     Result<void> forgetPartFile(const QString& path);
     /// Every recorded partial output, forgetting them all.
     Result<QStringList> takePartFiles();
+
+    /// Where the damaged store this one was rebuilt from is kept; empty for a store never damaged.
+    /// Such a store may lack jobs it once had: nothing is deleted because it does not name it.
+    QString recoveredFrom() const;
+    Result<void> markRecovered(const QString& damagedCopy);
+
+    /// \brief What recover() did.
+    struct Recovery
+    {
+        QString problem; ///< what SQLite found wrong
+        QString damagedCopy; ///< where the damaged jobs.sqlite (and its -wal, -shm) now is
+        int recovered = 0; ///< jobs read back into the new store
+        int unreadable = 0; ///< rows that could not be read; jobs lost, as far as can be told
+        /// The end of the table could not be read: more jobs than \a unreadable may be lost.
+        bool endUnreadable = false;
+        /// Whether jobs were (or may have been) lost.
+        bool lostJobs() const { return unreadable > 0 || endUnreadable; }
+        bool headerRebuilt = false; ///< the file's header was unreadable and was rebuilt to read it
+        /// One paragraph for a person: what happened, what was saved, where the copy is.
+        QString message() const;
+    };
+    /// Moves the damaged store in \a directory aside (jobs.sqlite.damaged-TIME, with its -wal and
+    /// -shm), reads every job that can still be read from a copy of it, row by row past the bad
+    /// pages, and writes them to a new jobs.sqlite marked as recovered. The store must be closed.
+    static Result<Recovery> recover(const QString& directory, const QString& problem);
 
 private:
     Result<void> migrate();

@@ -79,10 +79,21 @@ ChildProcessWorkers::~ChildProcessWorkers()
     shutdown();
 }
 
+void ChildProcessWorkers::setStallTimeout(int seconds)
+{
+    std::lock_guard lock(m_optionsMutex);
+    m_options.stallTimeoutSeconds = seconds;
+}
+
 WorkerOutcome ChildProcessWorkers::runBlocking(
     const WorkerRequest& request, const std::atomic<bool>& stop, const ProgressFn& onProgress)
 {
-    return WorkerProcess(m_options).run(request, stop, onProgress);
+    WorkerProcess::Options options;
+    {
+        std::lock_guard lock(m_optionsMutex);
+        options = m_options;
+    }
+    return WorkerProcess(options).run(request, stop, onProgress);
 }
 
 InProcessWorkers::~InProcessWorkers()

@@ -44,12 +44,15 @@ class ChildProcessWorkers final : public ThreadedWorkers
 public:
     explicit ChildProcessWorkers(WorkerProcess::Options options);
     ~ChildProcessWorkers() override;
+    /// For the runs started from now on.
+    void setStallTimeout(int seconds);
 
 protected:
     WorkerOutcome runBlocking(
         const WorkerRequest& request, const std::atomic<bool>& stop, const ProgressFn& onProgress) override;
 
 private:
+    std::mutex m_optionsMutex;
     WorkerProcess::Options m_options;
 };
 

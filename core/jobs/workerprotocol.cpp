@@ -146,6 +146,7 @@ Event parseEvent(const QByteArray& text)
         e.kind = Event::Kind::Progress;
         e.progress = progressFromJson(o);
         e.activity = o.contains(u"activity") ? o.value(u"activity").toInteger() : -1;
+        e.progress.activity = e.activity;
     } else if (event == u"finished" || event == u"failed" || event == u"stopped" || event == u"interrupted") {
         e.kind = Event::Kind::Outcome;
         e.outcome = outcomeFromJson(o);

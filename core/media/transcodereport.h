@@ -15,6 +15,9 @@ struct TranscodeProgress
     double etaSeconds = -1; ///< -1 while unknown
     double positionSeconds = 0;
     double durationSeconds = 0;
+    /// Steps the pipeline has taken, when the reporter counts them (-1: not counted); a count
+    /// that stands still means a stuck transcode, however often it is reported.
+    qint64 activity = -1;
 };
 
 /// \brief What a finished transcode produced.

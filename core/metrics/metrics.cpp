@@ -52,6 +52,17 @@ Metrics::Metrics(QObject* parent)
                         .Help("Transcodes that may run at once.")
                         .Register(r)
                         .Add({});
+    m_jobsStalled
+        = &BuildCounter()
+               .Name("vtfarm_jobs_stalled_total")
+               .Help("Workers stopped by the stall watchdog: no progress for --stall-timeout seconds.")
+               .Register(r)
+               .Add({});
+    m_workersStalled = &BuildGauge()
+                            .Name("vtfarm_workers_stalled")
+                            .Help("Workers whose transcode has not moved for 10 s or more.")
+                            .Register(r)
+                            .Add({});
     m_transcodeDuration = &BuildHistogram()
                                .Name("vtfarm_transcode_duration_seconds")
                                .Help("Wall-clock time of finished transcodes.")
@@ -118,6 +129,11 @@ void Metrics::attach(jobs::JobManager* manager)
         manager, &jobs::JobManager::jobStateChanged, this, [this](const QUuid& id, JobState, JobState to) {
             if (jobs::isFinal(to))
                 onJobEnded(id, jobs::jobStateName(to));
+        }));
+    m_connections.append(connect(manager, &jobs::JobManager::jobInterrupted, this,
+        [this](const QUuid&, ErrorCode code, const QString&) {
+            if (code == ErrorCode::LimitExceeded)
+                m_jobsStalled->Increment();
         }));
     m_connections.append(connect(manager, &QObject::destroyed, this, [this] { detach(); }));
 }
@@ -190,6 +206,7 @@ void Metrics::refreshQueueGauges() const
         m_queueJobs->Add({ { "state", state } }).Set(n);
     m_workersBusy->Set(c.running);
     m_workersMax->Set(c.maxConcurrent);
+    m_workersStalled->Set(c.stalled);
 }
 
 std::string Metrics::text() const

@@ -59,6 +59,8 @@ private:
     prometheus::Family<prometheus::Gauge>* m_queueJobs;
     prometheus::Gauge* m_workersBusy;
     prometheus::Gauge* m_workersMax;
+    prometheus::Gauge* m_workersStalled;
+    prometheus::Counter* m_jobsStalled;
     prometheus::Histogram* m_transcodeDuration;
     prometheus::Counter* m_encodedFrames;
     prometheus::Counter* m_mediaSeconds;

@@ -214,6 +214,39 @@ private Q_SLOTS:
         QCOMPARE(states, (QStringList { QStringLiteral("failed"), QStringLiteral("finished") }));
     }
 
+    void batchPrintsTheWarningsOfFinishedJobs()
+    {
+        // A truncated file finishes with half its length: batch says so, in its line and at the end.
+        QTemporaryDir data, out, in;
+        const QString truncated = QDir(in.path()).filePath(QStringLiteral("cut.mkv"));
+        QProcess remux;
+        remux.start(test::ffmpegProgram(), { "-v", "error", "-y", "-i", m_long, "-c", "copy", truncated });
+        QVERIFY(remux.waitForFinished(60'000) && remux.exitCode() == 0);
+        QFile f(truncated);
+        QVERIFY(f.resize(f.size() / 2));
+        QProcess batch;
+        batch.setProgram(QStringLiteral(VTFARM_CLI_PATH));
+        batch.setArguments({ QStringLiteral("batch"), truncated, QStringLiteral("--data-dir"), data.path(),
+            QStringLiteral("-o"), out.path(), QStringLiteral("--resolution"), QStringLiteral("160x120"),
+            QStringLiteral("--preset"), QStringLiteral("ultrafast") });
+        batch.setStandardInputFile(QProcess::nullDevice());
+        batch.start();
+        QVERIFY(batch.waitForFinished(kJobTimeoutMs));
+        const QStringList lines
+            = QString::fromUtf8(batch.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(batch.exitCode(), 0);
+        const auto jobLine = std::find_if(
+            lines.cbegin(), lines.cend(), [](const QString& l) { return l.startsWith(u"[1/1]"); });
+        QVERIFY(jobLine != lines.cend());
+        QVERIFY2(jobLine->contains(QStringLiteral("finished"))
+                && jobLine->contains(QStringLiteral("warning:"))
+                && jobLine->contains(QStringLiteral("truncated")),
+            qPrintable(*jobLine));
+        QVERIFY2(lines.join(u'\n').contains(QStringLiteral("1 finished (1 with warnings)")),
+            qPrintable(lines.join(u'\n')));
+        QVERIFY2(lines.last().startsWith(QStringLiteral("warning: cut.mkv:")), qPrintable(lines.last()));
+    }
+
 private:
     test::MediaFixtures m_media;
     QString m_long;

@@ -1,0 +1,24 @@
+#pragma once
+// What the job store's files share: the columns of a job row, reading one, SQLite's errors.
+
+#include "job.h"
+#include "result.h"
+
+class QSqlError;
+class QSqlQuery;
+
+namespace vtfarm::jobs {
+
+/// The columns of the jobs table, in the order jobFromRow() reads them.
+inline constexpr const char* kJobColumns
+    = "id, position, priority, state, spec, attempts, error, warnings, created_at, started_at, "
+      "ended_at, output_path, input_bytes, output_bytes, frames, speed";
+
+/// The job in the current row of \a q, which selected kJobColumns; ErrorCode::Damaged when the row
+/// does not hold one.
+Result<Job> jobFromRow(const QSqlQuery& q);
+
+/// An SQLite error as the store reports it: StorageFull for a full disk, Damaged for a damaged file.
+Error sqlError(const QString& what, const QSqlError& e);
+
+} // namespace vtfarm::jobs
