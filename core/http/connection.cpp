@@ -369,7 +369,10 @@ void Connection::onHeader()
     m_keepAlive = parser.keep_alive();
     const bool hasBody = !parser.is_done();
 
-    if (!parseTarget(m_request.target, m_request.path, m_request.query)) {
+    if (m_request.target == "*" && m_request.method == "OPTIONS") {
+        // asterisk-form names the server itself, never a route (RFC 9112 §3.2.4).
+        m_request.path = "*";
+    } else if (!parseTarget(m_request.target, m_request.path, m_request.query)) {
         failRequest(400, "malformed request target");
         return;
     }
