@@ -38,7 +38,7 @@ struct SinkLog
     int writes = 0;
     std::size_t largestPiece = 0;
     std::atomic<int> inside { 0 };
-    bool overlapped = false;
+    std::atomic<bool> overlapped { false };
     bool finished = false;
     std::vector<int> aborts;
     std::thread::id thread;
@@ -209,10 +209,10 @@ private Q_SLOTS:
     void headRunsGetWithoutBody()
     {
         std::atomic<int> calls { 0 };
-        std::string seenMethod;
+        std::atomic<bool> sawHead { false };
         auto server = startServer({ route("GET", "/doc", [&](Request& r) {
-            ++calls;
-            seenMethod = r.method;
+            if (calls++ == 0)
+                sawHead = r.method == "HEAD";
             return Response(200, "text/plain", "twelve bytes");
         }) });
         QVERIFY(server);
@@ -223,7 +223,7 @@ private Q_SLOTS:
         QVERIFY(head);
         QCOMPARE(head->status, 200);
         QCOMPARE(head->header("Content-Length").value_or(""), std::string("12"));
-        QCOMPARE(seenMethod, std::string("HEAD"));
+        QVERIFY(sawHead.load());
         // No body followed: the next response on the connection starts right away.
         QVERIFY(c.send(get("/doc")));
         auto r = c.readResponse();
@@ -317,6 +317,7 @@ private Q_SLOTS:
             QVERIFY(r);
             QCOMPARE(r->body, std::string("1000"));
         }
+        std::lock_guard lock(log->mutex);
         QVERIFY(log->finished);
     }
 
@@ -340,7 +341,7 @@ private Q_SLOTS:
         QCOMPARE(r->status, 401);
         QCOMPARE(r->header("Connection").value_or(""), std::string("close"));
         QVERIFY(c.waitClosed());
-        QCOMPARE(log->writes, 0);
+        QCOMPARE(log->writesSeen.load(), 0);
     }
 
     void expectContinueTooLarge()
@@ -429,12 +430,15 @@ private Q_SLOTS:
         QVERIFY(r);
         QCOMPARE(r->status, 201);
         QCOMPARE(r->body, std::to_string(body.size()));
-        QVERIFY(log->inOrder);
-        QVERIFY(!log->overlapped);
-        QVERIFY(log->writes > 4);
-        QVERIFY2(log->largestPiece <= 512 * 1024, std::to_string(log->largestPiece).c_str());
-        QVERIFY(log->thread != std::this_thread::get_id());
         QVERIFY(log->abortsCopy().empty());
+        {
+            std::lock_guard lock(log->mutex);
+            QVERIFY(log->inOrder);
+            QVERIFY(!log->overlapped);
+            QVERIFY(log->writes > 4);
+            QVERIFY2(log->largestPiece <= 512 * 1024, std::to_string(log->largestPiece).c_str());
+            QVERIFY(log->thread != std::this_thread::get_id());
+        }
         // The connection is still good for another request.
         QVERIFY(c.send(post("/upload", "")));
         QCOMPARE(c.readResponse()->status, 201);
@@ -468,6 +472,7 @@ private Q_SLOTS:
         QVERIFY(r);
         QCOMPARE(r->status, 201);
         QCOMPARE(r->body, std::to_string(body.size()));
+        std::lock_guard lock(log->mutex);
         QVERIFY(log->inOrder);
         QVERIFY(!log->overlapped);
     }
@@ -488,7 +493,7 @@ private Q_SLOTS:
         QCOMPARE(r->status, 507);
         QCOMPARE(r->header("Connection").value_or(""), std::string("close"));
         QVERIFY(c.waitClosed());
-        QCOMPARE(log->writes, 1);
+        QCOMPARE(log->writesSeen.load(), 1);
         QVERIFY(log->abortsCopy().empty());
     }
 
@@ -506,6 +511,7 @@ private Q_SLOTS:
         QCOMPARE(r->status, 413);
         QVERIFY(c.waitClosed());
         QCOMPARE(log->abortsCopy(), std::vector<int> { 413 });
+        std::lock_guard lock(log->mutex);
         QVERIFY(log->bytes <= 600'000);
         QVERIFY(!log->finished);
     }
@@ -716,11 +722,14 @@ private Q_SLOTS:
         };
         std::mutex m;
         std::vector<Done> done;
+        std::atomic<int> doneCount { 0 };
+        std::atomic<bool> negativeTime { false };
         HttpServer::Hooks hooks;
         hooks.done = [&](const Request& r, int status, double seconds) {
-            QVERIFY(seconds >= 0);
+            negativeTime = negativeTime || seconds < 0;
             std::lock_guard lock(m);
             done.push_back({ r.target, status, r.routeTag, r.remoteAddress });
+            ++doneCount;
         };
         auto server = startServer({ route(
                                         "GET", "/a", [](Request&) { return Response(200, "", "a"); }, 7),
@@ -733,7 +742,8 @@ private Q_SLOTS:
         QVERIFY(c.send(get("/a") + get("/b") + get("/c")));
         for (int i = 0; i < 3; ++i)
             QVERIFY(c.readResponse());
-        QTRY_COMPARE(done.size(), std::size_t(3));
+        QTRY_COMPARE(doneCount.load(), 3);
+        QVERIFY(!negativeTime.load());
         std::lock_guard lock(m);
         QCOMPARE(done[0].target, std::string("/a"));
         QCOMPARE(done[0].tag, 7);
@@ -751,11 +761,11 @@ private Q_SLOTS:
         std::atomic<bool> handlerStarted { false };
         std::atomic<bool> handlerFinished { false };
         std::atomic<bool> sawStopping { false };
-        HttpServer* self = nullptr;
+        std::atomic<HttpServer*> self { nullptr };
         auto server
             = startServer({ streamRoute("/upload", log, 64 << 20), route("GET", "/slow", [&](Request&) {
                                handlerStarted = true;
-                               while (!self->stopping())
+                               while (!self.load()->stopping())
                                    std::this_thread::sleep_for(std::chrono::milliseconds(5));
                                sawStopping = true;
                                std::this_thread::sleep_for(std::chrono::milliseconds(200));
