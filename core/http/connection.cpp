@@ -1,6 +1,7 @@
 #include "connection.h"
 
 #include "server.h"
+#include "wire.h"
 
 #include <array>
 #include <boost/asio/buffer.hpp>
@@ -29,148 +30,6 @@ constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::uint64_t kLingerBytes = 8 * 1024 * 1024;
 
 const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-
-bool iequals(std::string_view a, std::string_view b)
-{
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i]))
-            return false;
-    }
-    return true;
-}
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
-/// Whether a comma-separated field value lists \a token.
-bool listHas(std::string_view value, std::string_view token)
-{
-    while (!value.empty()) {
-        const auto comma = value.find(',');
-        if (iequals(trim(value.substr(0, comma)), token))
-            return true;
-        if (comma == std::string_view::npos)
-            break;
-        value.remove_prefix(comma + 1);
-    }
-    return false;
-}
-
-bool isTokenChar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-/// A handler's header field that would break the response apart is left out rather than sent.
-bool isSafeField(const std::string& name, const std::string& value)
-{
-    if (name.empty())
-        return false;
-    for (char c : name) {
-        if (!isTokenChar(c))
-            return false;
-    }
-    for (char c : value) {
-        if (c == '\r' || c == '\n' || c == '\0')
-            return false;
-    }
-    return true;
-}
-
-const char* reasonPhrase(int status)
-{
-    switch (status) {
-    case 200:
-        return "OK";
-    case 201:
-        return "Created";
-    case 202:
-        return "Accepted";
-    case 204:
-        return "No Content";
-    case 206:
-        return "Partial Content";
-    case 301:
-        return "Moved Permanently";
-    case 302:
-        return "Found";
-    case 303:
-        return "See Other";
-    case 304:
-        return "Not Modified";
-    case 307:
-        return "Temporary Redirect";
-    case 308:
-        return "Permanent Redirect";
-    case 400:
-        return "Bad Request";
-    case 401:
-        return "Unauthorized";
-    case 403:
-        return "Forbidden";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 406:
-        return "Not Acceptable";
-    case 408:
-        return "Request Timeout";
-    case 409:
-        return "Conflict";
-    case 410:
-        return "Gone";
-    case 411:
-        return "Length Required";
-    case 412:
-        return "Precondition Failed";
-    case 413:
-        return "Content Too Large";
-    case 414:
-        return "URI Too Long";
-    case 415:
-        return "Unsupported Media Type";
-    case 416:
-        return "Range Not Satisfiable";
-    case 417:
-        return "Expectation Failed";
-    case 422:
-        return "Unprocessable Content";
-    case 423:
-        return "Locked";
-    case 429:
-        return "Too Many Requests";
-    case 431:
-        return "Request Header Fields Too Large";
-    case 500:
-        return "Internal Server Error";
-    case 501:
-        return "Not Implemented";
-    case 502:
-        return "Bad Gateway";
-    case 503:
-        return "Service Unavailable";
-    case 504:
-        return "Gateway Timeout";
-    case 505:
-        return "HTTP Version Not Supported";
-    case 507:
-        return "Insufficient Storage";
-    default:
-        return "Unknown";
-    }
-}
 
 } // namespace
 
@@ -405,7 +264,8 @@ void Connection::onHeader()
         return;
     }
     const auto expect = m_request.headers.get("expect");
-    m_expectContinue = hasBody && m_request.version >= 11 && expect && iequals(trim(*expect), "100-continue");
+    m_expectContinue
+        = hasBody && m_request.version >= 11 && expect && iequals(trimWhitespace(*expect), "100-continue");
     if (m_route->body == BodyMode::Streamed) {
         runStreamHandler();
         return;
@@ -675,11 +535,11 @@ void Connection::deliverPiece(bool last)
                 if (answer) {
                     m_poolResponse = std::move(*answer);
                     m_sinkOpen = false;
-                    m_sinkResult = SinkResult::Answered;
+                    m_sinkResult = SinkResult::Refused;
                 } else if (last) {
                     m_poolResponse = m_sink->finish();
                     m_sinkOpen = false;
-                    m_sinkResult = SinkResult::Answered;
+                    m_sinkResult = SinkResult::Finished;
                 }
             } catch (...) {
                 // A sink that threw is told to clean up as for any body that will not complete.
@@ -696,8 +556,12 @@ void Connection::deliverPiece(bool last)
             case SinkResult::Continue:
                 parseBody();
                 return;
-            case SinkResult::Answered:
-                respond(std::move(m_poolResponse), unread);
+            case SinkResult::Refused:
+                // BodySink::write(): an answer refuses the rest, and the connection closes.
+                respond(std::move(m_poolResponse), true);
+                return;
+            case SinkResult::Finished:
+                respond(std::move(m_poolResponse), false);
                 return;
             case SinkResult::Failed:
                 respond(m_server.errorResponse(500, "internal error"), unread);
@@ -733,30 +597,11 @@ void Connection::respond(Response response, bool close)
         m_response.status = 500;
     m_status = m_response.status;
 
-    bool closing = close || m_response.close || !m_keepAlive || m_server.stopping();
     const bool bodyless = m_status == 204 || m_status == 304;
     m_sendBody = !bodyless && m_request.method != "HEAD";
     const std::uint64_t length = m_response.file ? m_response.file->length : m_response.body.size();
-
-    m_head = "HTTP/1.1 " + std::to_string(m_status) + " " + reasonPhrase(m_status) + "\r\n";
-    for (const auto& [name, value] : m_response.headers.fields()) {
-        // The framing is ours to set; a handler's Connection: close is taken as close.
-        if (iequals(name, "content-length") || iequals(name, "transfer-encoding"))
-            continue;
-        if (iequals(name, "connection")) {
-            closing = closing || listHas(value, "close");
-            continue;
-        }
-        if (isSafeField(name, value))
-            m_head += name + ": " + value + "\r\n";
-    }
-    if (!bodyless)
-        m_head += "Content-Length: " + std::to_string(length) + "\r\n";
-    if (closing)
-        m_head += "Connection: close\r\n";
-    else if (m_request.version < 11)
-        m_head += "Connection: keep-alive\r\n";
-    m_head += "\r\n";
+    bool closing = close || m_response.close || !m_keepAlive || m_server.stopping();
+    m_head = responseHead(m_response, length, m_request.version, closing);
     m_closeAfter = closing;
     m_headSent = false;
 

@@ -62,7 +62,8 @@ private:
     enum class SinkResult
     {
         Continue,
-        Answered,
+        Refused,
+        Finished,
         Failed,
         Stopped
     };

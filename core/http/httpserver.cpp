@@ -2,6 +2,7 @@
 
 #include "connection.h"
 #include "server.h"
+#include "wire.h"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/socket_base.hpp>
@@ -16,17 +17,7 @@ using boost::system::error_code;
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b)
-{
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i]))
-            return false;
-    }
-    return true;
-}
+using internal::iequals;
 
 /// Servers raise their descriptor limit: the soft default (often 1024) is below what a thousand
 /// clients need, and only the hard limit is the administrator's word.

@@ -1,5 +1,7 @@
 #include "requestparser.h"
 
+#include "wire.h"
+
 #include <boost/beast/http/error.hpp>
 
 namespace vtfarm::http::internal {
@@ -11,27 +13,6 @@ namespace {
 std::string_view view(boost::beast::string_view s)
 {
     return { s.data(), s.size() };
-}
-
-bool iequals(std::string_view a, std::string_view b)
-{
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i]))
-            return false;
-    }
-    return true;
-}
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
 }
 
 /// uri-host [ ":" port ] (RFC 3986 reg-name, IPv4 or IP-literal): anything else in Host is a
@@ -117,7 +98,7 @@ void RequestParser::on_header_impl(error_code& ec)
         std::string_view rest = value;
         while (!rest.empty()) {
             const auto comma = rest.find(',');
-            const std::string_view element = trim(rest.substr(0, comma));
+            const std::string_view element = trimWhitespace(rest.substr(0, comma));
             rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
             if (!element.empty())
                 codings.push_back(element);
@@ -133,7 +114,7 @@ void RequestParser::on_header_impl(error_code& ec)
         return reject(400, "empty Transfer-Encoding", ec);
     bool unknown = false;
     for (std::size_t i = 0; i < codings.size(); ++i) {
-        const std::string_view name = trim(codings[i].substr(0, codings[i].find(';')));
+        const std::string_view name = trimWhitespace(codings[i].substr(0, codings[i].find(';')));
         if (iequals(name, "chunked")) {
             if (i + 1 != codings.size() || name.size() != codings[i].size())
                 return reject(400, "chunked must be the last transfer coding, once", ec);

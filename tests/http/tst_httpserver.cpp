@@ -495,6 +495,21 @@ private Q_SLOTS:
         QVERIFY(c.waitClosed());
         QCOMPARE(log->writesSeen.load(), 1);
         QVERIFY(log->abortsCopy().empty());
+
+        // Refused on the last piece, with the whole body read: it still closes.
+        auto whole = std::make_shared<SinkLog>();
+        whole->refuseWith = 409;
+        auto second = startServer({ streamRoute("/upload", whole, 64 << 20) });
+        QVERIFY(second);
+        RawClient d;
+        QVERIFY(d.connect(second->port()));
+        QVERIFY(d.send(post("/upload", pattern(1000))));
+        r = d.readResponse();
+        QVERIFY(r);
+        QCOMPARE(r->status, 409);
+        QVERIFY(d.waitClosed());
+        std::lock_guard lock(whole->mutex);
+        QVERIFY(!whole->finished);
     }
 
     void streamedPastLimitAborts413()
