@@ -72,8 +72,6 @@ std::string_view Connection::bufferedView() const
 void Connection::waitForRequest()
 {
     m_parser.reset();
-    m_sink.reset();
-    m_sinkOpen = false;
     m_route = nullptr;
     m_failStatus = 0;
     m_expectContinue = false;
@@ -372,7 +370,6 @@ void Connection::runStreamHandler()
     const bool hasBody = !m_parser->is_done();
     m_poolFailed = false;
     m_poolSkipped = false;
-    m_sink.reset();
     auto work = [this, route] {
         if (m_server.stopping()) {
             m_poolSkipped = true;
@@ -383,9 +380,8 @@ void Connection::runStreamHandler()
             if (auto* response = std::get_if<Response>(&result)) {
                 m_poolResponse = std::move(*response);
             } else {
+                // Taken here, not back on the I/O thread: a stop meanwhile must still abort it.
                 m_sink = std::move(std::get<std::unique_ptr<BodySink>>(result));
-                // Set here, not back on the I/O thread: a stop meanwhile must still abort it.
-                m_sinkOpen = m_sink != nullptr;
                 m_poolFailed = m_sink == nullptr;
             }
         } catch (...) {
@@ -505,7 +501,7 @@ void Connection::bodyFailed(int status, std::string message)
     cancelTimer();
     m_phase = Phase::Dispatch;
     m_keepAlive = false;
-    if (m_sink && m_sinkOpen) {
+    if (m_sink) {
         abortSink(
             status, [this, status, message] { respond(m_server.errorResponse(status, message), true); });
         return;
@@ -520,10 +516,7 @@ void Connection::deliverPiece(bool last)
         false,
         [this, last] {
             if (m_server.stopping()) {
-                try {
-                    m_sink->abort(0);
-                } catch (...) { }
-                m_sinkOpen = false;
+                endSink(0);
                 m_sinkResult = SinkResult::Stopped;
                 return;
             }
@@ -534,19 +527,16 @@ void Connection::deliverPiece(bool last)
                 m_piece.clear();
                 if (answer) {
                     m_poolResponse = std::move(*answer);
-                    m_sinkOpen = false;
+                    m_sink.reset();
                     m_sinkResult = SinkResult::Refused;
                 } else if (last) {
                     m_poolResponse = m_sink->finish();
-                    m_sinkOpen = false;
+                    m_sink.reset();
                     m_sinkResult = SinkResult::Finished;
                 }
             } catch (...) {
                 // A sink that threw is told to clean up as for any body that will not complete.
-                try {
-                    m_sink->abort(500);
-                } catch (...) { }
-                m_sinkOpen = false;
+                endSink(500);
                 m_sinkResult = SinkResult::Failed;
             }
         },
@@ -576,14 +566,16 @@ void Connection::deliverPiece(bool last)
 void Connection::abortSink(int status, std::function<void()> then)
 {
     runOnPool(
-        false,
-        [this, status] {
-            try {
-                m_sink->abort(status);
-            } catch (...) { }
-            m_sinkOpen = false;
-        },
-        std::move(then));
+        false, [this, status] { endSink(status); }, std::move(then));
+}
+
+void Connection::endSink(int status)
+{
+    try {
+        m_sink->abort(status);
+    } catch (...) { }
+    // Destroyed here too: a sink may hold a file, and closing one is the pool's kind of work.
+    m_sink.reset();
 }
 
 // --- the response -------------------------------------------------------------------------------
@@ -749,16 +741,10 @@ void Connection::afterClose()
 {
     if (m_poolBusy || m_unregistered)
         return;
-    if (m_sink && m_sinkOpen) {
+    if (m_sink) {
+        // The client went away, or the server is stopping, mid-body.
         runOnPool(
-            false,
-            [this] {
-                try {
-                    m_sink->abort(0);
-                } catch (...) { }
-                m_sinkOpen = false;
-            },
-            [] {});
+            false, [this] { endSink(0); }, [] {});
         return;
     }
     m_unregistered = true;

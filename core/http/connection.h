@@ -86,6 +86,8 @@ private:
     void bodyFailed(int status, std::string message);
     void deliverPiece(bool last);
     void abortSink(int status, std::function<void()> then);
+    /// On the pool: abort(\a status) and let the sink go.
+    void endSink(int status);
 
     /// Runs \a work on the pool, then \a then back here (unless the connection closed meanwhile).
     bool runOnPool(bool bounded, std::function<void()> work, std::function<void()> then);
@@ -139,8 +141,9 @@ private:
     bool m_headerEnded = false;
     bool m_keepAlive = false;
     bool m_expectContinue = false;
+    /// Set from the handler's answer until finish(), abort() or a refusal: touched on the pool only
+    /// (or while no pool work is under way).
     std::unique_ptr<BodySink> m_sink;
-    bool m_sinkOpen = false; ///< the sink has had neither finish() nor abort() nor an answer
     std::string m_piece; ///< the streamed body read since the last write()
 
     // Handed back by the pool.
