@@ -23,6 +23,7 @@ constexpr std::size_t kHeaderRead = 1024; ///< a header needs no more at first; 
 constexpr std::size_t kBodyRead = 64 * 1024;
 constexpr std::size_t kPiece = 256 * 1024; ///< streamed body handed to a sink at a time
 constexpr std::size_t kFilePiece = 256 * 1024;
+constexpr std::size_t kWritePiece = 256 * 1024;
 constexpr std::size_t kIdleBufferKeep = 4 * 1024;
 /// After the last response of a connection: how long, and how much, to read what the client
 /// still sends, so that closing does not reset the connection before it has read the answer.
@@ -618,14 +619,30 @@ void Connection::closeFile()
 
 void Connection::writeHead()
 {
-    armTimer(TimerPurpose::Write, m_server.limits().writeTimeout);
+    m_bodySent = 0;
+    writeBodyPiece();
+}
+
+void Connection::writeBodyPiece()
+{
+    // A piece at a time, so that the write deadline is for a client that stopped reading, not
+    // for one that reads a large body slowly.
+    const std::size_t left = m_sendBody ? m_response.body.size() - m_bodySent : 0;
+    const std::size_t n = std::min(left, kWritePiece);
     const std::array<asio::const_buffer, 2> buffers {
-        asio::buffer(m_head),
-        m_sendBody ? asio::buffer(m_response.body) : asio::const_buffer(),
+        m_headSent ? asio::const_buffer() : asio::buffer(m_head),
+        asio::buffer(m_response.body.data() + m_bodySent, n),
     };
     m_headSent = true;
+    m_bodySent += n;
+    armTimer(TimerPurpose::Write, m_server.limits().writeTimeout);
     asio::async_write(m_socket, buffers, [self = shared_from_this()](const error_code& ec, std::size_t) {
-        self->onWritten(ec, [self] { self->responseSent(); });
+        self->onWritten(ec, [self] {
+            if (self->m_sendBody && self->m_bodySent < self->m_response.body.size())
+                self->writeBodyPiece();
+            else
+                self->responseSent();
+        });
     });
 }
 

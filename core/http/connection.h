@@ -94,6 +94,7 @@ private:
 
     void respond(Response response, bool close);
     void writeHead();
+    void writeBodyPiece();
     void writeFilePiece();
     void onWritten(const boost::system::error_code& ec, const std::function<void()>& next);
     void closeFile();
@@ -170,6 +171,7 @@ private:
     bool m_sendBody = true;
     std::string m_head;
     bool m_headSent = false;
+    std::size_t m_bodySent = 0;
     std::string m_fileBuffer;
     std::uint64_t m_fileOffset = 0;
     std::uint64_t m_fileLeft = 0;

@@ -399,6 +399,38 @@ private Q_SLOTS:
         QTRY_COMPARE(server->connectionCount(), 0);
     }
 
+    void slowReaderIsNotCut()
+    {
+        // The write deadline is for a client that stops reading, not for a long response.
+        Limits limits;
+        limits.writeTimeout = std::chrono::seconds(1);
+        const std::size_t size = 8 << 20;
+        auto server = startServer(
+            { route("GET", "/big", [size](Request&) { return Response(200, "", std::string(size, 'B')); }) },
+            limits);
+        QVERIFY(server);
+        RawClient c;
+        QVERIFY(c.connect(server->port()));
+        c.setReceiveBuffer(64 * 1024);
+        QVERIFY(c.send("GET /big HTTP/1.1\r\nHost: t\r\n\r\n"));
+        QElapsedTimer timer;
+        timer.start();
+        std::size_t received = 0;
+        std::string buffer(512 * 1024, '\0');
+        while (received < size + 30 && timer.elapsed() < 30'000) {
+            QTest::qSleep(50);
+            const ssize_t n = ::recv(c.fd(), buffer.data(), buffer.size(), MSG_DONTWAIT);
+            if (n == 0)
+                break;
+            if (n > 0)
+                received += static_cast<std::size_t>(n);
+        }
+        qInfo("an 8 MiB response read through a 64 KiB window every 50 ms took %lld ms",
+            static_cast<long long>(timer.elapsed()));
+        QVERIFY(timer.elapsed() > 1500);
+        QVERIFY2(received > size, std::to_string(received).c_str());
+    }
+
     void unreadResponseClosedAfterWriteTimeout()
     {
         Limits limits;
