@@ -116,7 +116,7 @@ public:
     }
 
     /// Reads one response (an interim 1xx too). \a headRequest: a response to HEAD has no body.
-    std::optional<Reply> readResponse(int timeoutMs = 5'000, bool headRequest = false)
+    std::optional<Reply> readResponse(int timeoutMs = 10'000, bool headRequest = false)
     {
         const auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
         std::size_t end;
@@ -160,7 +160,7 @@ public:
 
     /// Whether the server closes the connection (end of stream or reset) within \a timeoutMs;
     /// whatever else arrives is kept for readResponse() but does not count.
-    bool waitClosed(int timeoutMs = 5'000)
+    bool waitClosed(int timeoutMs = 10'000)
     {
         const auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
         for (;;) {
