@@ -92,7 +92,8 @@ public:
     /// The whole body is in; the answer to the request.
     virtual Response finish() = 0;
     /// The body will not be complete: the client went away (\a status 0), sent it too slowly
-    /// (408), or sent more than the route allows (413). Remove what was written.
+    /// (408), or sent more than the route allows (413). Remove what was written. The server stopping
+    /// is 0 as well; a write() or finish() that threw is followed by abort(500).
     virtual void abort(int status) = 0;
 };
 
@@ -137,7 +138,7 @@ struct Limits
     }; ///< the whole header, from the first byte (or from the end of the previous request): else 408
     std::uint64_t minBodyBytesPerSecond = 16 * 1024; ///< a body slower than this on average ...
     std::chrono::milliseconds bodyRateWindow { 30'000 }; ///< ... over any window this long gets 408
-    std::chrono::milliseconds idleTimeout { 30'000 }; ///< a keep-alive connection with no request
+    std::chrono::milliseconds idleTimeout { 30'000 }; ///< a keep-alive connection with no request (or a new one before its first byte)
     std::chrono::milliseconds writeTimeout { 30'000 }; ///< a response the client does not read
     int maxConnectionsPerAddress = 32; ///< beyond: 503 and closed
     int maxConnections = 1024; ///< beyond: the oldest idle keep-alive connection is closed, else 503
@@ -151,9 +152,15 @@ struct Limits
 /// header costs a socket and a small buffer, never a thread. Handlers that may block run on a
 /// bounded pool. Requests are parsed as strictly as RFC 9112 asks of a server: conflicting or
 /// malformed framing, malformed header lines and over-long targets get 400, 414, 431 or 501.
+///
+/// `Expect: 100-continue` is answered once admit accepted the request, its Content-Length is
+/// within the route's limit and (Streamed) the handler returned a sink; any other answer is sent
+/// instead, and the connection closes. A response sent before its request's body was read closes
+/// the connection too.
 class HttpServer
 {
 public:
+    /// All three run on the I/O thread, one call at a time: they must not block.
     struct Hooks
     {
         /// Runs on the I/O thread once a request's header is in and its route is known, before
@@ -176,7 +183,8 @@ public:
     std::optional<std::string> listen(const std::string& address, int port);
     int port() const;
     bool isRunning() const;
-    /// Stops accepting, closes every connection, waits for running handlers. Idempotent.
+    /// Stops accepting, closes every connection, waits for running handlers. Idempotent. Called from
+    /// a handler or a hook it only begins: the destructor, on another thread, does the waiting.
     void stop();
     /// Whether stop() has begun; long-running handlers and sinks check it to end early.
     bool stopping() const;

@@ -1,0 +1,416 @@
+#include "httpserver.h"
+
+#include "connection.h"
+#include "server.h"
+#include "wire.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/socket_base.hpp>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace vtfarm::http {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using boost::system::error_code;
+
+namespace {
+
+using internal::iequals;
+
+/// Servers raise their descriptor limit: the soft default (often 1024) is below what a thousand
+/// clients need, and only the hard limit is the administrator's word.
+void raiseDescriptorLimit()
+{
+    rlimit limit {};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max)
+        return;
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) != 0 && limit.rlim_max == RLIM_INFINITY) {
+        raised.rlim_cur = 1 << 20;
+        ::setrlimit(RLIMIT_NOFILE, &raised);
+    }
+}
+
+} // namespace
+
+// --- Headers, Request, Response -----------------------------------------------------------------
+
+std::optional<std::string> Headers::get(std::string_view name) const
+{
+    for (const auto& [n, v] : m_fields) {
+        if (iequals(n, name))
+            return v;
+    }
+    return std::nullopt;
+}
+
+std::size_t Headers::count(std::string_view name) const
+{
+    std::size_t n = 0;
+    for (const auto& field : m_fields)
+        n += iequals(field.first, name) ? 1 : 0;
+    return n;
+}
+
+void Headers::add(std::string name, std::string value)
+{
+    m_fields.emplace_back(std::move(name), std::move(value));
+}
+
+void Headers::set(std::string name, std::string value)
+{
+    auto first = m_fields.end();
+    for (auto it = m_fields.begin(); it != m_fields.end();) {
+        if (!iequals(it->first, name)) {
+            ++it;
+        } else if (first == m_fields.end()) {
+            first = it++;
+        } else {
+            it = m_fields.erase(it);
+        }
+    }
+    if (first == m_fields.end())
+        m_fields.emplace_back(std::move(name), std::move(value));
+    else
+        *first = { std::move(name), std::move(value) };
+}
+
+void Headers::remove(std::string_view name)
+{
+    std::erase_if(m_fields, [&](const auto& field) { return iequals(field.first, name); });
+}
+
+std::optional<std::string> Request::queryValue(std::string_view name) const
+{
+    for (const auto& [n, v] : query) {
+        if (n == name)
+            return v;
+    }
+    return std::nullopt;
+}
+
+Response::Response(int status, std::string contentType, std::string body)
+    : status(status)
+    , body(std::move(body))
+{
+    if (!contentType.empty())
+        headers.set("Content-Type", std::move(contentType));
+}
+
+Response::Response(Response&& other) noexcept
+    : status(other.status)
+    , headers(std::move(other.headers))
+    , body(std::move(other.body))
+    , file(std::exchange(other.file, std::nullopt))
+    , close(other.close)
+{ }
+
+Response& Response::operator=(Response&& other) noexcept
+{
+    if (this != &other) {
+        if (file && file->fd >= 0)
+            ::close(file->fd);
+        status = other.status;
+        headers = std::move(other.headers);
+        body = std::move(other.body);
+        file = std::exchange(other.file, std::nullopt);
+        close = other.close;
+    }
+    return *this;
+}
+
+Response::~Response()
+{
+    if (file && file->fd >= 0)
+        ::close(file->fd);
+}
+
+// --- Server -------------------------------------------------------------------------------------
+
+namespace internal {
+
+Server::Server(std::vector<Route> routes, Limits limits, HttpServer::Hooks hooks)
+    : m_limits(std::move(limits))
+    , m_routes(std::move(routes))
+    , m_hooks(std::move(hooks))
+    , m_pool(m_limits.handlerThreads, static_cast<std::size_t>(std::max(0, m_limits.maxQueuedHandlers)))
+{ }
+
+Server::~Server()
+{
+    stop();
+}
+
+std::optional<std::string> Server::listen(const std::string& address, int port)
+{
+    if (m_started || m_stopping)
+        return std::string("the server was already started");
+    if (port < 0 || port > 65535)
+        return "invalid port " + std::to_string(port);
+    error_code ec;
+    tcp::endpoint endpoint;
+    const auto ip = asio::ip::make_address(address, ec);
+    if (!ec) {
+        endpoint = tcp::endpoint(ip, static_cast<unsigned short>(port));
+    } else {
+        tcp::resolver resolver(m_io);
+        const auto results = resolver.resolve(address, std::to_string(port), ec);
+        if (ec || results.empty())
+            return "cannot resolve " + address + ": " + ec.message();
+        endpoint = results.begin()->endpoint();
+    }
+
+    raiseDescriptorLimit();
+    m_acceptor.open(endpoint.protocol(), ec);
+    if (!ec)
+        m_acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec)
+        m_acceptor.bind(endpoint, ec);
+    if (!ec)
+        m_acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+        error_code ignored;
+        m_acceptor.close(ignored);
+        return "cannot listen on " + address + ":" + std::to_string(port) + ": " + ec.message();
+    }
+    m_port = m_acceptor.local_endpoint(ec).port();
+
+    m_work.emplace(m_io.get_executor());
+    m_pool.start();
+    accept();
+    m_started = true;
+    m_ioThread = std::thread([this] {
+        // Handlers catch what they call; this only keeps a stray exception from ending the loop.
+        for (;;) {
+            try {
+                m_io.run();
+                return;
+            } catch (...) { }
+        }
+    });
+    return std::nullopt;
+}
+
+void Server::stop()
+{
+    const bool first = !m_stopping.exchange(true);
+    if (first && m_started)
+        asio::post(m_io, [this] { shutdown(); });
+    // From a handler (or a hook) the threads cannot be joined; the destructor's stop() does it.
+    if (m_pool.isPoolThread() || (m_ioThread.joinable() && m_ioThread.get_id() == std::this_thread::get_id()))
+        return;
+    std::lock_guard lock(m_joinMutex);
+    if (m_ioThread.joinable())
+        m_ioThread.join();
+    m_pool.stop();
+}
+
+void Server::shutdown()
+{
+    error_code ignored;
+    m_acceptor.close(ignored);
+    m_acceptRetry.cancel();
+    std::vector<std::shared_ptr<Connection>> all;
+    all.reserve(m_connections.size());
+    for (const auto& entry : m_connections)
+        all.push_back(entry.second);
+    for (const auto& c : all)
+        c->closeNow();
+    if (m_connections.empty())
+        m_work.reset();
+}
+
+void Server::accept()
+{
+    m_acceptor.async_accept(
+        [this](const error_code& ec, tcp::socket socket) { onAccept(ec, std::move(socket)); });
+}
+
+void Server::onAccept(const error_code& ec, tcp::socket socket)
+{
+    if (ec == asio::error::operation_aborted || m_stopping)
+        return;
+    if (ec) {
+        // Out of descriptors, most likely: try again shortly rather than spin.
+        m_acceptRetry.expires_after(std::chrono::milliseconds(50));
+        m_acceptRetry.async_wait([this](const error_code& e) {
+            if (!e && !m_stopping)
+                accept();
+        });
+        return;
+    }
+    error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    // Without it Linux wakes a writer only once half its (autotuned, megabytes) send buffer has
+    // drained: a client reading steadily would look stalled to the write deadline. It limits
+    // bytes not yet sent, not bytes in flight, so throughput is not bounded by it.
+    const int notSentLowWater = 128 * 1024;
+    ::setsockopt(
+        socket.native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &notSentLowWater, sizeof notSentLowWater);
+    error_code endpointError;
+    const tcp::endpoint remote = socket.remote_endpoint(endpointError);
+    if (endpointError) {
+        accept();
+        return;
+    }
+    auto address = remote.address();
+    if (address.is_v6() && address.to_v6().is_v4_mapped())
+        address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+    std::string remoteAddress = address.to_string();
+
+    auto connection = std::make_shared<Connection>(*this, std::move(socket), remoteAddress);
+    m_connections.emplace(connection.get(), connection);
+    ++m_open;
+    const auto it = m_perAddress.find(remoteAddress);
+    const int fromAddress = it == m_perAddress.end() ? 0 : it->second;
+    if (fromAddress >= m_limits.maxConnectionsPerAddress) {
+        connection->reject(503, "too many connections from this address");
+    } else if (m_counted >= m_limits.maxConnections && !closeOldestIdle()) {
+        connection->reject(503, "too many connections");
+    } else {
+        connection->m_counted = true;
+        ++m_counted;
+        ++m_perAddress[remoteAddress];
+        connection->start();
+    }
+    accept();
+}
+
+bool Server::closeOldestIdle()
+{
+    if (m_idle.empty())
+        return false;
+    // Keep the Connection alive through its own close.
+    const auto oldest = m_connections.at(m_idle.front());
+    oldest->closeNow();
+    return true;
+}
+
+std::optional<Response> Server::admit(const Request& request, const Route* route)
+{
+    if (!m_hooks.admit)
+        return std::nullopt;
+    try {
+        return m_hooks.admit(request, route);
+    } catch (...) {
+        return errorResponse(500, "internal error");
+    }
+}
+
+Response Server::errorResponse(int status, std::string_view message)
+{
+    if (m_hooks.error) {
+        try {
+            Response response = m_hooks.error(status, message);
+            response.status = status;
+            return response;
+        } catch (...) { }
+    }
+    return Response(status, "text/plain; charset=utf-8", std::string(message) + "\n");
+}
+
+void Server::notifyDone(const Request& request, int status, double seconds)
+{
+    if (!m_hooks.done)
+        return;
+    try {
+        m_hooks.done(request, status, seconds);
+    } catch (...) { }
+}
+
+void Server::becameIdle(Connection& c)
+{
+    if (c.m_idleListed || !c.m_counted)
+        return;
+    c.m_idleEntry = m_idle.insert(m_idle.end(), &c);
+    c.m_idleListed = true;
+}
+
+void Server::leftIdle(Connection& c)
+{
+    if (!c.m_idleListed)
+        return;
+    m_idle.erase(c.m_idleEntry);
+    c.m_idleListed = false;
+}
+
+void Server::releaseSlot(Connection& c)
+{
+    leftIdle(c);
+    if (!c.m_counted)
+        return;
+    c.m_counted = false;
+    --m_counted;
+    const auto it = m_perAddress.find(c.remoteAddress());
+    if (it != m_perAddress.end() && --it->second <= 0)
+        m_perAddress.erase(it);
+}
+
+void Server::socketClosed(Connection& c)
+{
+    releaseSlot(c);
+    --m_open;
+}
+
+void Server::unregister(Connection& c)
+{
+    m_connections.erase(&c);
+    if (m_stopping && m_connections.empty())
+        m_work.reset();
+}
+
+} // namespace internal
+
+// --- HttpServer ---------------------------------------------------------------------------------
+
+struct HttpServer::Impl : internal::Server
+{
+    using Server::Server;
+};
+
+HttpServer::HttpServer(std::vector<Route> routes, Limits limits, Hooks hooks)
+    : d(std::make_shared<Impl>(std::move(routes), std::move(limits), std::move(hooks)))
+{ }
+
+HttpServer::~HttpServer()
+{
+    stop();
+}
+
+std::optional<std::string> HttpServer::listen(const std::string& address, int port)
+{
+    return d->listen(address, port);
+}
+
+int HttpServer::port() const
+{
+    return d->port();
+}
+
+bool HttpServer::isRunning() const
+{
+    return d->isRunning();
+}
+
+void HttpServer::stop()
+{
+    d->stop();
+}
+
+bool HttpServer::stopping() const
+{
+    return d->stopping();
+}
+
+int HttpServer::connectionCount() const
+{
+    return d->connectionCount();
+}
+
+} // namespace vtfarm::http
