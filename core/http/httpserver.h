@@ -138,7 +138,9 @@ struct Limits
     }; ///< the whole header, from the first byte (or from the end of the previous request): else 408
     std::uint64_t minBodyBytesPerSecond = 16 * 1024; ///< a body slower than this on average ...
     std::chrono::milliseconds bodyRateWindow { 30'000 }; ///< ... over any window this long gets 408
-    std::chrono::milliseconds idleTimeout { 30'000 }; ///< a keep-alive connection with no request (or a new one before its first byte)
+    std::chrono::milliseconds idleTimeout {
+        30'000
+    }; ///< a keep-alive connection with no request (or a new one before its first byte)
     std::chrono::milliseconds writeTimeout { 30'000 }; ///< a response the client does not read
     int maxConnectionsPerAddress = 32; ///< beyond: 503 and closed
     int maxConnections = 1024; ///< beyond: the oldest idle keep-alive connection is closed, else 503
