@@ -38,7 +38,7 @@ void addFarmOptions(QCommandLineParser& p)
     p.addOption({ { "j", "jobs" }, "How many transcodes run at once (default: what fills the cores).", "n" });
     p.addOption(
         { "in-process", "Run transcodes inside this process instead of worker processes (for debugging)." });
-    addStallTimeoutOption(p);
+    addWorkerOptions(p);
 }
 
 QString dataDirFrom(const QCommandLineParser& p)
@@ -60,11 +60,8 @@ Result<JobManager::Options> managerOptionsFrom(const QCommandLineParser& p)
     o.worker.program = QCoreApplication::applicationFilePath();
     o.worker.mode = p.isSet("in-process") ? jobs::WorkerProcess::Mode::InProcess
                                           : jobs::WorkerProcess::Mode::ChildProcess;
-    auto stall = stallTimeoutFrom(p);
-    if (!stall)
-        return stall.error();
-    if (*stall >= 0)
-        o.worker.stallTimeoutSeconds = *stall;
+    if (auto r = applyWorkerOptions(p, o.worker); !r)
+        return r.error();
     return o;
 }
 

@@ -24,7 +24,7 @@ struct ServeSettings
 {
     api::ApiServer::Options api;
     int workers = 0;
-    int stallTimeoutSeconds = -1; ///< -1: the default
+    jobs::WorkerProcess::Options worker;
     bool inProcess = false;
 };
 
@@ -36,23 +36,64 @@ Result<QString> readTokenFile(const QString& path)
     struct stat st
     {
     };
-    if (::stat(QFile::encodeName(path).constData(), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO)))
+    if (::stat(QFile::encodeName(path).constData(), &st) == 0 && (st.st_mode & S_IRWXO))
         std::fprintf(
-            stderr, "vtfarm-cli: warning: %s can be read by other users; chmod 600 it\n", qPrintable(path));
+            stderr, "vtfarm-cli: warning: %s can be read by every user; chmod o-r it\n", qPrintable(path));
     const QString token = QString::fromUtf8(f.read(4096)).trimmed();
     if (token.isEmpty())
         return Error::invalid("token-file", QStringLiteral("%1 is empty").arg(path));
     return token;
 }
 
-Result<int> parseCount(const QString& text, const char* field, int min, int max)
+/// \brief A numeric setting: its INI key (the option is the same with dashes), its range, and
+/// where it goes. Every one is read from the config file, then from the command line.
+struct NumberSetting
+{
+    const char* key;
+    const char* help;
+    qint64 min, max;
+    std::function<void(ServeSettings&, qint64)> set;
+};
+
+const std::vector<NumberSetting>& numberSettings()
+{
+    using S = ServeSettings;
+    static const std::vector<NumberSetting> list = {
+        { "port", "Port to listen on (default 8000; 0 picks a free one).", 0, 65535,
+            [](S& s, qint64 v) { s.api.port = int(v); } },
+        { "workers", nullptr, 1, 64, [](S& s, qint64 v) { s.workers = int(v); } },
+        { "max_upload_mb", "Largest upload accepted, in MiB (default 8192).", 1, 1 << 30,
+            [](S& s, qint64 v) { s.api.maxUploadBytes = v << 20; } },
+        { "max_connections",
+            "Connections at once, in all (default 1024); beyond, the oldest idle one is closed, else 503.", 1,
+            1 << 20, [](S& s, qint64 v) { s.api.maxConnections = int(v); } },
+        { "max_connections_per_address",
+            "Connections at once from one client address (default 32); beyond, 503.", 1, 1 << 20,
+            [](S& s, qint64 v) { s.api.maxConnectionsPerAddress = int(v); } },
+        { "header_timeout",
+            "Seconds for a request's whole header, from its first byte (default 10); then 408.", 1, 3600,
+            [](S& s, qint64 v) { s.api.headerTimeoutMs = int(v * 1000); } },
+        { "min_body_rate", "KiB/s a request body must keep on average (default 16; 0: no minimum) ...", 0,
+            1 << 20, [](S& s, qint64 v) { s.api.minBodyBytesPerSecond = v * 1024; } },
+        { "body_rate_window",
+            "... over any window of this many seconds (default 30), or 408 and the upload removed.", 1, 3600,
+            [](S& s, qint64 v) { s.api.bodyRateWindowMs = int(v * 1000); } },
+        { "idle_timeout", "Seconds an idle keep-alive connection stays open (default 30).", 1, 86'400,
+            [](S& s, qint64 v) { s.api.idleTimeoutMs = int(v * 1000); } },
+    };
+    return list;
+}
+
+Result<void> applyNumber(const NumberSetting& setting, const QString& text, ServeSettings& s)
 {
     bool ok = false;
-    const int n = text.toInt(&ok);
-    if (!ok || n < min || n > max)
-        return Error::invalid(QString::fromLatin1(field),
-            QStringLiteral("'%1' is not a number from %2 to %3").arg(text).arg(min).arg(max));
-    return n;
+    const qint64 n = text.trimmed().toLongLong(&ok);
+    const QString option = QString::fromLatin1(setting.key).replace(u'_', u'-');
+    if (!ok || n < setting.min || n > setting.max)
+        return Error::invalid(option == u"workers" ? QStringLiteral("jobs") : option,
+            QStringLiteral("'%1' is not a number from %2 to %3").arg(text).arg(setting.min).arg(setting.max));
+    setting.set(s, n);
+    return {};
 }
 
 Result<ServeSettings> settingsFrom(const QCommandLineParser& p)
@@ -75,56 +116,45 @@ Result<ServeSettings> settingsFrom(const QCommandLineParser& p)
         };
         if (ini.contains("bind"))
             s.api.bindAddress = ini.value("bind").toString();
-        if (ini.contains("port")) {
-            auto port = parseCount(ini.value("port").toString(), "port", 0, 65535);
-            if (!port)
-                return port.error();
-            s.api.port = *port;
-        }
         if (ini.contains("token_file"))
             tokenFile = pathValue("token_file");
-        if (ini.contains("workers")) {
-            auto n = parseCount(ini.value("workers").toString(), "jobs", 1, 64);
-            if (!n)
-                return n.error();
-            s.workers = *n;
-        }
-        if (ini.contains("stall_timeout")) {
-            auto n = parseCount(ini.value("stall_timeout").toString(), "stall-timeout", 0, 86'400);
-            if (!n)
-                return n.error();
-            s.stallTimeoutSeconds = *n;
-        }
         if (ini.contains("data_dir"))
             s.api.dataDir = pathValue("data_dir");
         if (ini.contains("input_dir"))
             s.api.inputDir = pathValue("input_dir");
+        for (const NumberSetting& setting : numberSettings()) {
+            if (ini.contains(QLatin1String(setting.key))) {
+                if (auto r = applyNumber(setting, ini.value(QLatin1String(setting.key)).toString(), s); !r)
+                    return r.error();
+            }
+        }
+        for (const char* key : { "stall_timeout", "worker_nice", "worker_io" }) {
+            if (ini.contains(QLatin1String(key))) {
+                if (auto r = applyWorkerSetting(
+                        QLatin1String(key), ini.value(QLatin1String(key)).toString(), s.worker);
+                    !r)
+                    return r.error();
+            }
+        }
     }
 
     if (p.isSet("bind"))
         s.api.bindAddress = p.value("bind");
-    if (p.isSet("port")) {
-        auto port = parseCount(p.value("port"), "port", 0, 65535);
-        if (!port)
-            return port.error();
-        s.api.port = *port;
+    for (const NumberSetting& setting : numberSettings()) {
+        const QString option = setting.key == std::string_view("workers")
+            ? QStringLiteral("jobs")
+            : QString::fromLatin1(setting.key).replace(u'_', u'-');
+        if (p.isSet(option)) {
+            if (auto r = applyNumber(setting, p.value(option), s); !r)
+                return r.error();
+        }
     }
-    if (p.isSet("jobs")) {
-        auto n = parseCount(p.value("jobs"), "jobs", 1, 64);
-        if (!n)
-            return n.error();
-        s.workers = *n;
-    }
+    if (auto r = applyWorkerOptions(p, s.worker); !r)
+        return r.error();
     if (p.isSet("data-dir"))
         s.api.dataDir = QFileInfo(p.value("data-dir")).absoluteFilePath();
     if (p.isSet("input-dir"))
         s.api.inputDir = QFileInfo(p.value("input-dir")).absoluteFilePath();
-    if (p.isSet("max-upload-mb")) {
-        auto mb = parseCount(p.value("max-upload-mb"), "max-upload-mb", 1, 1 << 30);
-        if (!mb)
-            return mb.error();
-        s.api.maxUploadBytes = qint64(*mb) << 20;
-    }
     if (p.isSet("token") && p.isSet("token-file"))
         return Error::invalid("token", QStringLiteral("give --token or --token-file, not both"));
     if (p.isSet("token"))
@@ -140,11 +170,6 @@ Result<ServeSettings> settingsFrom(const QCommandLineParser& p)
     if (!s.api.inputDir.isEmpty() && !QFileInfo(s.api.inputDir).isDir())
         return Error::invalid("input-dir", QStringLiteral("%1 is not a folder").arg(s.api.inputDir));
     s.api.presetsDir = QDir(s.api.dataDir).filePath(QStringLiteral("presets"));
-    auto stall = stallTimeoutFrom(p);
-    if (!stall)
-        return stall.error();
-    if (*stall >= 0)
-        s.stallTimeoutSeconds = *stall;
     s.inProcess = p.isSet("in-process");
     return s;
 }
@@ -159,7 +184,6 @@ int serveCommand(const QStringList& args)
         "Listens on 127.0.0.1 unless told otherwise; any other address needs a token.");
     p.addHelpOption();
     p.addOption({ "bind", "Address to listen on (default 127.0.0.1).", "addr" });
-    p.addOption({ "port", "Port to listen on (default 8000; 0 picks a free one).", "port" });
     p.addOption({ "token",
         "Token clients send as 'Authorization: Bearer TOKEN' (other users can see it in ps; prefer "
         "--token-file).",
@@ -169,15 +193,19 @@ int serveCommand(const QStringList& args)
         { "data-dir", "Job queue, uploads and outputs (default: the user's vtfarm data folder).", "dir" });
     p.addOption({ "input-dir", "Let jobs name files in this folder instead of uploading them.", "dir" });
     p.addOption({ { "j", "jobs" }, "How many transcodes run at once (default: what fills the cores).", "n" });
+    QStringList keys
+        = { "bind", "token_file", "data_dir", "input_dir", "stall_timeout", "worker_nice", "worker_io" };
+    for (const NumberSetting& setting : numberSettings()) {
+        keys << QLatin1String(setting.key);
+        if (setting.help)
+            p.addOption(
+                { QString::fromLatin1(setting.key).replace(u'_', u'-'), QLatin1String(setting.help), "n" });
+    }
     p.addOption({ "config",
-        "INI file with keys bind, port, token_file, workers, data_dir, input_dir, stall_timeout; options "
-        "given "
-        "here win.",
-        "file" });
-    p.addOption({ "max-upload-mb", "Largest upload accepted, in MiB (default 8192).", "n" });
+        QStringLiteral("INI file with the keys %1; options given here win.").arg(keys.join(u", ")), "file" });
     p.addOption(
         { "in-process", "Run transcodes inside this process instead of worker processes (for debugging)." });
-    addStallTimeoutOption(p);
+    addWorkerOptions(p);
     int status = ExitOk;
     if (!parseCommand(p, QStringLiteral("serve"), args, &status))
         return status;
@@ -196,11 +224,10 @@ int serveCommand(const QStringList& args)
     jobs::JobManager::Options managerOptions;
     managerOptions.dataDir = settings->api.dataDir;
     managerOptions.maxConcurrent = settings->workers;
+    managerOptions.worker = settings->worker;
     managerOptions.worker.program = QCoreApplication::applicationFilePath();
     managerOptions.worker.mode = settings->inProcess ? jobs::WorkerProcess::Mode::InProcess
                                                      : jobs::WorkerProcess::Mode::ChildProcess;
-    if (settings->stallTimeoutSeconds >= 0)
-        managerOptions.worker.stallTimeoutSeconds = settings->stallTimeoutSeconds;
     jobs::JobManager manager(managerOptions);
     if (auto r = openManager(manager); !r) {
         printErrors({ r.error() });

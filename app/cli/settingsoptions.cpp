@@ -75,25 +75,53 @@ Result<CommandSettings> settingsFromOptions(const QCommandLineParser& p)
     return CommandSettings { choice->settings, choice->container, choice->presetName };
 }
 
-void addStallTimeoutOption(QCommandLineParser& p)
+void addWorkerOptions(QCommandLineParser& p)
 {
     p.addOption({ "stall-timeout",
         "A worker that makes no progress for this many seconds is stopped and its job runs again (default "
         "120; "
         "0: never).",
         "seconds" });
+    p.addOption({ "worker-nice",
+        "The nice value of worker processes, 0-19 (default 10: the server and the window go first).", "n" });
+    p.addOption({ "worker-io",
+        "The I/O priority of worker processes: best-effort (the lowest level, default) or idle.", "class" });
 }
 
-Result<int> stallTimeoutFrom(const QCommandLineParser& p)
+Result<void> applyWorkerSetting(
+    const QString& key, const QString& value, jobs::WorkerProcess::Options& worker)
 {
-    if (!p.isSet("stall-timeout"))
-        return -1;
+    const QString name = QString(key).replace(u'_', u'-');
     bool ok = false;
-    const int seconds = p.value("stall-timeout").toInt(&ok);
-    if (!ok || seconds < 0 || seconds > 86'400)
-        return Error::invalid("stall-timeout",
-            QStringLiteral("'%1' is not a number of seconds from 0 to 86400").arg(p.value("stall-timeout")));
-    return seconds;
+    const int n = value.trimmed().toInt(&ok);
+    if (name == u"stall-timeout") {
+        if (!ok || n < 0 || n > 86'400)
+            return Error::invalid(
+                name, QStringLiteral("'%1' is not a number of seconds from 0 to 86400").arg(value));
+        worker.stallTimeoutSeconds = n;
+    } else if (name == u"worker-nice") {
+        if (!ok || n < 0 || n > 19)
+            return Error::invalid(name, QStringLiteral("'%1' is not a nice value from 0 to 19").arg(value));
+        worker.niceness = n;
+    } else if (name == u"worker-io") {
+        const QString v = value.trimmed().toLower();
+        if (v != u"idle" && v != u"best-effort")
+            return Error::invalid(name, QStringLiteral("'%1' is not idle or best-effort").arg(value));
+        worker.idleIo = v == u"idle";
+    }
+    return {};
+}
+
+Result<void> applyWorkerOptions(const QCommandLineParser& p, jobs::WorkerProcess::Options& worker)
+{
+    for (const char* option : { "stall-timeout", "worker-nice", "worker-io" }) {
+        if (p.isSet(QLatin1String(option))) {
+            if (auto r = applyWorkerSetting(QLatin1String(option), p.value(QLatin1String(option)), worker);
+                !r)
+                return r;
+        }
+    }
+    return {};
 }
 
 QString optionForField(const QString& field)

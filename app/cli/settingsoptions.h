@@ -2,6 +2,7 @@
 
 #include "result.h"
 #include "transcodesettings.h"
+#include "workerprocess.h"
 
 class QCommandLineParser;
 
@@ -28,10 +29,13 @@ struct CommandSettings
 /// preset has that name, the encoder's own preset (x264 "medium", a VP9/AV1 speed).
 Result<CommandSettings> settingsFromOptions(const QCommandLineParser& parser);
 
-/// Adds --stall-timeout (serve, run, batch).
-void addStallTimeoutOption(QCommandLineParser& parser);
-/// Its value in seconds, or -1 when not given.
-Result<int> stallTimeoutFrom(const QCommandLineParser& parser);
+/// Adds --stall-timeout, --worker-nice and --worker-io (serve, run, batch).
+void addWorkerOptions(QCommandLineParser& parser);
+/// Sets what those options give in \a worker.
+Result<void> applyWorkerOptions(const QCommandLineParser& parser, jobs::WorkerProcess::Options& worker);
+/// One worker setting by its INI key (stall_timeout, worker_nice, worker_io) or option name.
+Result<void> applyWorkerSetting(
+    const QString& key, const QString& value, jobs::WorkerProcess::Options& worker);
 
 /// "--audio-bitrate" for the field "audio_bitrate".
 QString optionForField(const QString& field);

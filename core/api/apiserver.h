@@ -22,7 +22,7 @@ class Metrics;
 namespace vtfarm::api {
 
 /// \brief The REST API: the Python service's two routes, `/api/v1/`, health, metrics and the
-/// OpenAPI document, served by cpp-httplib on its own threads.
+/// OpenAPI document, served by the event-driven http::HttpServer on its own threads.
 ///
 /// Create, start() and stop() it on the JobManager's thread, with the manager open; that thread
 /// must run an event loop while the server runs: handlers hand every change to a job to that thread and wait
@@ -44,12 +44,17 @@ public:
         qint64 maxUploadBytes = 8LL << 30;
         int maxFormParts = 32;
         qint64 minFreeBytes = 256LL << 20;
-        int threads = 64; ///< connections served at once (one thread each, mostly asleep)
-        int maxPendingConnections = 256; ///< waiting for a thread; more are answered 503
-        int readTimeoutMs = 30'000;
-        int writeTimeoutMs = 30'000;
-        int headerTimeoutMs = 10'000;
-        int maxHeaderBytes = 32 * 1024;
+        // The HTTP layer's limits (http::Limits); docs/API.md says what each is for.
+        int threads = 4; ///< handlers that may block (uploads, the job store) run on this many threads
+        int maxConnections = 1024; ///< in all; beyond, the oldest idle one goes, else 503
+        int maxConnectionsPerAddress = 32; ///< from one client address; beyond, 503
+        int headerTimeoutMs = 10'000; ///< a request's whole header, from its first byte
+        int maxHeaderBytes = 32 * 1024; ///< beyond, 431
+        int maxTargetBytes = 8 * 1024; ///< beyond, 414
+        qint64 minBodyBytesPerSecond = 16 * 1024; ///< a body slower than this on average ...
+        int bodyRateWindowMs = 30'000; ///< ... over any window this long: 408, the upload removed
+        int idleTimeoutMs = 30'000; ///< a keep-alive connection without a request
+        int writeTimeoutMs = 30'000; ///< a client that stops reading its answer
         int authFailuresBeforeLockout = 5;
     };
     struct RouteInfo
@@ -65,7 +70,7 @@ public:
     /// Binds and starts serving; errors say why (address in use, no token for a public address...).
     Result<void> start();
     /// Stops accepting, ends every connection and waits for the server's threads. Requests still
-    /// waiting for the manager's thread are answered 503.
+    /// waiting for the manager's thread are answered 503 (the caller is that thread).
     void stop();
     bool isRunning() const;
     int port() const;

@@ -103,11 +103,9 @@ RouteMatch RouteTable::match(std::string_view method, std::string_view path) con
             result.allowed.push_back(m);
     };
     for (const Entry& entry : m_entries) {
-        if (matches(entry, segments, nullptr)) {
+        // The routes' own methods; HEAD goes without saying where GET is (RFC 9110 §9.3.2).
+        if (matches(entry, segments, nullptr))
             allow(entry.route.method);
-            if (entry.route.method == "GET")
-                allow("HEAD");
-        }
     }
     return result;
 }

@@ -29,12 +29,11 @@ constexpr int kStopGraceMs = 3000;
 constexpr int kExitStopped = 130;
 constexpr int kHeartbeatMs = 1000;
 
-// Worker processes yield the CPU and the disk to the server and the window (nice 10, the lowest
-// best-effort I/O priority), so that the API and the GUI answer while every core transcodes.
-constexpr int kWorkerNiceness = 10;
+// ioprio_set(2): the class in the top bits, the level (0 highest .. 7 lowest) below.
 constexpr int kIoprioClassBestEffort = 2;
+constexpr int kIoprioClassIdle = 3;
 constexpr int kIoprioClassShift = 13;
-constexpr int kWorkerIoPriority = 7;
+constexpr int kIoprioLowestLevel = 7;
 
 std::mutex g_stdoutMutex;
 
@@ -79,8 +78,14 @@ WorkerOutcome WorkerProcess::run(const WorkerRequest& request, const std::atomic
     const pid_t parent = getpid();
     const rlim_t memoryLimit
         = m_options.memoryLimitBytes > 0 ? rlim_t(m_options.memoryLimitBytes) : RLIM_INFINITY;
+    // Worker processes yield the CPU and the disk to the server and the window, so that the API
+    // and the GUI answer while every core transcodes.
+    const int niceness = std::clamp(m_options.niceness, 0, 19);
+    const int ioPriority = m_options.idleIo
+        ? kIoprioClassIdle << kIoprioClassShift
+        : (kIoprioClassBestEffort << kIoprioClassShift) | kIoprioLowestLevel;
     // Runs in the child between fork and exec: async-signal-safe calls only.
-    proc.setChildProcessModifier([parent, memoryLimit] {
+    proc.setChildProcessModifier([parent, memoryLimit, niceness, ioPriority] {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL); // dies with the thread that started it
         if (::getppid() != parent)
             ::_exit(111); // the parent is already gone
@@ -90,9 +95,8 @@ WorkerOutcome WorkerProcess::run(const WorkerRequest& request, const std::atomic
             memoryLimit, memoryLimit
         };
         ::setrlimit(RLIMIT_AS, &rl);
-        ::setpriority(PRIO_PROCESS, 0, kWorkerNiceness);
-        ::syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0,
-            (kIoprioClassBestEffort << kIoprioClassShift) | kWorkerIoPriority);
+        ::setpriority(PRIO_PROCESS, 0, niceness);
+        ::syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, ioPriority);
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);

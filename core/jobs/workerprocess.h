@@ -31,6 +31,11 @@ public:
         /// A worker that reports no progress for this long is stuck (or stopped): it is killed and
         /// the job runs again. 0: never.
         int stallTimeoutSeconds = 120;
+        /// Workers yield the CPU and the disk to the server and the window: this nice value ...
+        int niceness = 10;
+        /// ... and the lowest best-effort I/O priority, or with this the idle class (disk time
+        /// only when nothing else wants it).
+        bool idleIo = false;
     };
 
     explicit WorkerProcess(Options options);
