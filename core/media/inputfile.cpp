@@ -1,5 +1,7 @@
 #include "inputfile.h"
 
+#include "avcompat.h"
+
 extern "C" {
 #include <libavutil/avstring.h>
 #include <libavutil/display.h>
@@ -76,11 +78,11 @@ const char* demuxerWhitelist()
 
 int streamRotation(const AVStream* stream)
 {
-    const auto* matrix = reinterpret_cast<const int32_t*>(
-        av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, nullptr));
-    if (!matrix)
+    // A display matrix is nine 32-bit numbers; a shorter one is damaged, not a rotation.
+    const AVPacketSideData* sd = streamSideData(stream, AV_PKT_DATA_DISPLAYMATRIX);
+    if (!sd || sd->size < 9 * sizeof(int32_t))
         return 0;
-    const double theta = -av_display_rotation_get(matrix);
+    const double theta = -av_display_rotation_get(reinterpret_cast<const int32_t*>(sd->data));
     if (std::isnan(theta))
         return 0;
     int degrees = int(std::lround(theta / 90.0)) * 90 % 360;

@@ -1,5 +1,6 @@
 #include "transcoder.h"
 
+#include "avcompat.h"
 #include "avhandles.h"
 #include "boundedqueue.h"
 #include "inputfile.h"
@@ -16,7 +17,7 @@ extern "C" {
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
-
+#include <algorithm>
 #include <cstdio>
 #include <fcntl.h>
 #include <mutex>
@@ -54,15 +55,11 @@ const char* textSubtitleEncoder(const QString& container, AVCodecID source)
 
 AVPixelFormat chooseEncoderPixelFormat(const AVCodec* enc, AVPixelFormat source, const QString& codec)
 {
-    if (!enc->pix_fmts)
+    const std::span<const AVPixelFormat> formats = encoderPixelFormats(enc);
+    if (formats.empty())
         return source;
-    auto supports = [&](AVPixelFormat f) {
-        for (const AVPixelFormat* p = enc->pix_fmts; *p != AV_PIX_FMT_NONE; ++p) {
-            if (*p == f)
-                return true;
-        }
-        return false;
-    };
+    auto supports
+        = [&](AVPixelFormat f) { return std::find(formats.begin(), formats.end(), f) != formats.end(); };
     const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(source);
     const bool deep = desc && desc->comp[0].depth > 8;
     // 8-bit 4:2:0 H.264 is what every player decodes; the newer codecs keep 10-bit sources 10-bit.
@@ -70,7 +67,11 @@ AVPixelFormat chooseEncoderPixelFormat(const AVCodec* enc, AVPixelFormat source,
         return AV_PIX_FMT_YUV420P10LE;
     if (supports(AV_PIX_FMT_YUV420P))
         return AV_PIX_FMT_YUV420P;
-    return avcodec_find_best_pix_fmt_of_list(enc->pix_fmts, source, 0, nullptr);
+    // What avcodec_find_best_pix_fmt_of_list does, without needing the list's terminator.
+    AVPixelFormat best = AV_PIX_FMT_NONE;
+    for (const AVPixelFormat f : formats)
+        best = av_find_best_pix_fmt_of_2(best, f, source, 0, nullptr);
+    return best;
 }
 
 // libopus lists no channel layouts, yet for 1 to 8 channels it opens only with the Vorbis order of
@@ -426,21 +427,22 @@ struct Transcoder::Impl
                     .arg(os.ist->index),
                 "input" };
 
-        enc->sample_fmt = codec->sample_fmts ? codec->sample_fmts[0] : dec->sample_fmt;
-        for (const AVSampleFormat* f = codec->sample_fmts; f && *f != AV_SAMPLE_FMT_NONE; ++f) {
-            if (*f == dec->sample_fmt)
-                enc->sample_fmt = *f;
+        const std::span<const AVSampleFormat> sampleFormats = encoderSampleFormats(codec);
+        enc->sample_fmt = !sampleFormats.empty() ? sampleFormats[0] : dec->sample_fmt;
+        for (const AVSampleFormat f : sampleFormats) {
+            if (f == dec->sample_fmt)
+                enc->sample_fmt = f;
         }
         enc->sample_rate = dec->sample_rate;
-        if (const int* rates = codec->supported_samplerates) {
+        if (const std::span<const int> rates = encoderSampleRates(codec); !rates.empty()) {
             int best = rates[0];
-            for (const int* r = rates; *r; ++r) {
-                if (*r == dec->sample_rate) {
-                    best = *r;
+            for (const int r : rates) {
+                if (r == dec->sample_rate) {
+                    best = r;
                     break;
                 }
-                if (std::abs(*r - dec->sample_rate) < std::abs(best - dec->sample_rate))
-                    best = *r;
+                if (std::abs(r - dec->sample_rate) < std::abs(best - dec->sample_rate))
+                    best = r;
             }
             enc->sample_rate = best;
         }
@@ -448,10 +450,10 @@ struct Transcoder::Impl
         av_channel_layout_copy(&want, &dec->ch_layout);
         if (want.order == AV_CHANNEL_ORDER_UNSPEC)
             av_channel_layout_default(&want, want.nb_channels);
-        if (const AVChannelLayout* layouts = codec->ch_layouts) {
+        if (const std::span<const AVChannelLayout> layouts = encoderChannelLayouts(codec); !layouts.empty()) {
             bool found = false;
-            for (const AVChannelLayout* l = layouts; l->nb_channels; ++l)
-                found = found || !av_channel_layout_compare(l, &want);
+            for (const AVChannelLayout& l : layouts)
+                found = found || !av_channel_layout_compare(&l, &want);
             if (!found) {
                 av_channel_layout_uninit(&want);
                 const AVChannelLayout stereo = AV_CHANNEL_LAYOUT_STEREO;
@@ -522,11 +524,7 @@ struct Transcoder::Impl
         os.ost->avg_frame_rate = os.ist->avg_frame_rate;
         os.ost->sample_aspect_ratio = os.ist->sample_aspect_ratio;
         // A copied picture keeps its display matrix, so players still turn it upright.
-        for (int i = 0; i < os.ist->nb_side_data; ++i) {
-            const AVPacketSideData& sd = os.ist->side_data[i];
-            if (uint8_t* dst = av_stream_new_side_data(os.ost, sd.type, sd.size))
-                memcpy(dst, sd.data, sd.size);
-        }
+        copyStreamSideData(os.ost, os.ist);
     }
 
     OutStream& addStream(AVStream* ist, OutStream::Kind kind)

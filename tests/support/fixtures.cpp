@@ -241,7 +241,11 @@ QString MediaFixtures::rotated(int degrees)
     const QString source = clip();
     if (source.isEmpty())
         return {};
-    // FFmpeg 5.1 turns the stream's "rotate" tag into the mp4 track's display matrix.
+    // FFmpeg 6.0 and later ignore the "rotate" tag that FFmpeg 5.1 turns into the display matrix,
+    // and set it with -display_rotation, which 5.1 lacks; both make the same matrix of a degree.
+    if (runFfmpeg({ "-display_rotation:v:0", QString::number(degrees), "-i", source, "-map", "0", "-c",
+            "copy", out }))
+        return out;
     if (!runFfmpeg({ "-i", source, "-map", "0", "-c", "copy", "-metadata:s:v:0",
             QStringLiteral("rotate=%1").arg(degrees), out }))
         return {};
