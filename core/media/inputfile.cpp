@@ -113,13 +113,13 @@ Result<InputContextPtr> openInput(const QString& path, const InputLimits& limits
             "input" };
     }
 
-    AVFormatContext* raw = avformat_alloc_context();
-    if (!raw)
-        return Error { ErrorCode::Internal, QStringLiteral("Out of memory opening the input."), "input" };
-    raw->interrupt_callback = { interruptCallback, const_cast<std::atomic<bool>*>(cancel) };
     Dictionary opts;
     opts.set("protocol_whitelist", "file");
     opts.set("format_whitelist", demuxerWhitelist());
+    AVFormatContext* raw = opts.ok() ? avformat_alloc_context() : nullptr;
+    if (!raw)
+        return Error { ErrorCode::Internal, QStringLiteral("Out of memory opening the input."), "input" };
+    raw->interrupt_callback = { interruptCallback, const_cast<std::atomic<bool>*>(cancel) };
     // "file:" keeps a name with a colon in it from being read as another protocol.
     const QByteArray url = "file:" + QFile::encodeName(info.absoluteFilePath());
     int ret = avformat_open_input(&raw, url.constData(), nullptr, opts.get());
