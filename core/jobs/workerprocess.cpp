@@ -6,12 +6,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-
+#include <cerrno>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <iostream>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -44,6 +43,32 @@ media::TranscodeProgress progressFromJson(const QJsonObject& o)
     p.positionSeconds = o.value(u"position").toDouble();
     p.durationSeconds = o.value(u"duration").toDouble();
     return p;
+}
+
+// One line of standard input read with read(2); \a carry keeps what came after it. Not with
+// std::cin: the stdin watcher blocks in its read holding stdin's FILE lock, and exit() waits for
+// that lock on Debian 13 (glibc 2.41), so a finished worker did not end until its parent wrote
+// again or closed the pipe.
+bool readStdinLine(std::string& carry, std::string& line)
+{
+    for (;;) {
+        if (const size_t nl = carry.find('\n'); nl != std::string::npos) {
+            line = carry.substr(0, nl);
+            carry.erase(0, nl + 1);
+            return true;
+        }
+        char buf[4096];
+        const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            // As with std::getline, a last line without its newline still counts.
+            line = std::move(carry);
+            carry.clear();
+            return !line.empty();
+        }
+        carry.append(buf, size_t(n));
+    }
 }
 
 void emitLine(const QJsonObject& o)
@@ -243,8 +268,8 @@ WorkerOutcome WorkerProcess::runChild(const WorkerRequest& request, const std::a
 
 int WorkerProcess::serveChild()
 {
-    std::string line;
-    if (!std::getline(std::cin, line)) {
+    std::string carry, line;
+    if (!readStdinLine(carry, line)) {
         emitLine({ { "event", "failed" }, { "code", "invalid_argument" }, { "message", "No request on standard input." } });
         return 1;
     }
@@ -261,9 +286,9 @@ int WorkerProcess::serveChild()
     auto transcoder = std::make_shared<media::Transcoder>(req.value(u"input").toString(), req.value(u"output").toString(), *settings);
     transcoder->setProgressCallback([](const media::TranscodeProgress& p) { emitLine(progressJson(p)); });
     // "stop" or the end of stdin (the parent is gone) stops the transcode.
-    std::thread stdinWatcher([transcoder] {
+    std::thread stdinWatcher([transcoder, carry = std::move(carry)]() mutable {
         std::string command;
-        while (std::getline(std::cin, command)) {
+        while (readStdinLine(carry, command)) {
             if (command == "stop")
                 break;
         }
