@@ -421,8 +421,12 @@ int Ffprobe::displayRotation(const QString& path)
 
 QString Ffprobe::subtitleText(const QString& path)
 {
+    // -copyts: the cues at the file's own times, as packetTimes() reports them. Without it the CLI
+    // moves them by the file's start, which FFmpeg 7.1's Matroska muxer leaves below zero where
+    // the AAC encoder's delay puts the first audio packet (5.1's shifted the whole file to 0).
     const ProcessResult r = runProgram(ffmpegProgram(),
-        { "-nostdin", "-v", "error", "-i", path, "-map", "0:s:0", "-c:s", "srt", "-f", "srt", "-" });
+        { "-nostdin", "-v", "error", "-copyts", "-i", path, "-map", "0:s:0", "-c:s", "srt", "-f", "srt",
+            "-" });
     return r.ok ? QString::fromUtf8(r.out) : QString();
 }
 
