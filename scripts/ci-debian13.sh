@@ -44,6 +44,7 @@ else
         rm -rf --one-file-system "$work"
         exit 1
     fi
+    chmod 755 "$work"
     tar -C "$work" -cf "$base.new" . && mv "$base.new" "$base"
     rm -rf --one-file-system "$work"
 fi
@@ -51,7 +52,6 @@ part_done
 
 # --- the chroot, and leaving it clean on every way out ------------------------------------
 chroot_dir=$(mktemp -d /var/tmp/vtfarm-ci-$suite.XXXXXX)
-chmod 755 "$chroot_dir" # it is the chroot's /: apt's _apt user and the services read it
 mounts=(proc dev dev/pts dev/shm var/cache/apt/archives)
 
 mounted_here() { grep -q " $chroot_dir/$1 " /proc/mounts; }
@@ -84,6 +84,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 tar -C "$chroot_dir" -xf "$base"
+# mktemp made it 0700, and so was the tarball's "./": as the chroot's /, apt's _apt user and the
+# services must be able to enter it.
+chmod 755 "$chroot_dir"
 cp /etc/resolv.conf "$chroot_dir/etc/resolv.conf"
 # No service the packages bring (redis-server, prometheus) starts on its own in the chroot.
 printf '#!/bin/sh\nexit 101\n' >"$chroot_dir/usr/sbin/policy-rc.d"
@@ -102,10 +105,13 @@ mkdir -p "$chroot_dir$src"
 git -C "$root" ls-files -z --cached --others --exclude-standard \
     | tar -C "$root" --null -T - --ignore-failed-read -cf - | tar -C "$chroot_dir$src" -xf -
 
+# In the background and waited for, so that a TERM or INT is handled at once (bash runs a trap
+# only when its foreground command ends) and the cleanup ends what runs in the chroot.
 in_chroot() {
     chroot "$chroot_dir" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb CI="${CI:-}" \
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        /bin/bash -c "set -euo pipefail; cd $src; $1" </dev/null
+        /bin/bash -c "set -euo pipefail; cd $src; $1" </dev/null &
+    wait $!
 }
 
 # shellcheck disable=SC2016 # expanded in the chroot
