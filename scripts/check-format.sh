@@ -13,7 +13,8 @@ if [ "${1:-}" = "--fix" ]; then
     exit 0
 fi
 if ! out=$(clang-format --dry-run --Werror "${files[@]}" 2>&1); then
-    echo "$out" | grep 'warning:' | cut -d: -f1 | sort -u | sed 's/^/not formatted: /' >&2
+    echo "$out" | grep -E '(warning|error): code should be clang-formatted' | cut -d: -f1 | sort -u \
+        | sed 's/^/not formatted: /' >&2 || true
     echo "check-format.sh: run scripts/check-format.sh --fix ($(clang-format --version))" >&2
     exit 1
 fi

@@ -25,5 +25,5 @@ for f in /usr/share/applications/io.github.vtfarm.Vtfarm.desktop /usr/share/meta
 done
 desktop-file-validate /usr/share/applications/io.github.vtfarm.Vtfarm.desktop
 appstreamcli validate --no-net /usr/share/metainfo/io.github.vtfarm.Vtfarm.metainfo.xml >/dev/null
-systemd-analyze verify --man=no /lib/systemd/system/vtfarm.service
+systemd-analyze verify --man=no /usr/lib/systemd/system/vtfarm.service /usr/lib/systemd/system/vtfarm-node.service
 echo "package check passed"

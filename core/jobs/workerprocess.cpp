@@ -11,7 +11,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <iostream>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -218,8 +217,8 @@ WorkerOutcome WorkerProcess::run(const WorkerRequest& request, const std::atomic
 
 int WorkerProcess::serveChild()
 {
-    std::string line;
-    if (!std::getline(std::cin, line)) {
+    std::string carry, line;
+    if (!protocol::readLine(STDIN_FILENO, carry, line)) {
         emitLine(protocol::outcomeLine({ WorkerOutcome::Kind::Failed,
             Error::invalid({}, QStringLiteral("No request on standard input.")), {} }));
         return 1;
@@ -241,9 +240,9 @@ int WorkerProcess::serveChild()
             emitLine(protocol::progressLine(p, transcoder->activity()));
         });
     // "stop" or the end of stdin (the parent is gone) stops the transcode.
-    std::thread stdinWatcher([transcoder] {
+    std::thread stdinWatcher([transcoder, carry = std::move(carry)]() mutable {
         std::string command;
-        while (std::getline(std::cin, command)) {
+        while (protocol::readLine(STDIN_FILENO, carry, command)) {
             if (protocol::isStop(QByteArray::fromStdString(command)))
                 break;
         }

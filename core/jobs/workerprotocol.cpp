@@ -2,6 +2,8 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <cerrno>
+#include <unistd.h>
 
 namespace vtfarm::jobs::protocol {
 
@@ -135,6 +137,27 @@ WorkerOutcome outcomeFromJson(const QJsonObject& o)
 QByteArray outcomeLine(const WorkerOutcome& outcome)
 {
     return line(outcomeJson(outcome));
+}
+
+bool readLine(int fd, std::string& carry, std::string& line)
+{
+    for (;;) {
+        if (const std::size_t nl = carry.find('\n'); nl != std::string::npos) {
+            line = carry.substr(0, nl);
+            carry.erase(0, nl + 1);
+            return true;
+        }
+        char buf[4096];
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            line = std::move(carry);
+            carry.clear();
+            return !line.empty();
+        }
+        carry.append(buf, std::size_t(n));
+    }
 }
 
 Event parseEvent(const QByteArray& text)

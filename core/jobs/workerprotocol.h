@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <optional>
+#include <string>
 
 namespace vtfarm::jobs::protocol {
 
@@ -31,6 +32,12 @@ QJsonObject progressJson(const media::TranscodeProgress& progress);
 media::TranscodeProgress progressFromJson(const QJsonObject& o);
 QJsonObject outcomeJson(const WorkerOutcome& outcome);
 WorkerOutcome outcomeFromJson(const QJsonObject& o);
+
+/// The next line read from \a fd with read(2); \a carry keeps what came after it. A last line
+/// without its newline counts; false at the end. Not std::cin: a thread blocked reading it holds
+/// stdin's FILE lock, and exit() waits for that lock on glibc 2.41 (Debian 13), so a finished
+/// worker would not end until its parent wrote again.
+bool readLine(int fd, std::string& carry, std::string& line);
 
 /// \brief One line from a worker.
 struct Event

@@ -63,12 +63,16 @@ public:
     Dictionary(const Dictionary&) = delete;
     Dictionary& operator=(const Dictionary&) = delete;
     ~Dictionary() { av_dict_free(&m_dict); }
-    void set(const char* key, const char* value) { av_dict_set(&m_dict, key, value, 0); }
-    void set(const char* key, int64_t value) { av_dict_set_int(&m_dict, key, value, 0); }
+    void set(const char* key, const char* value) { m_ok = av_dict_set(&m_dict, key, value, 0) >= 0 && m_ok; }
+    void set(const char* key, int64_t value) { m_ok = av_dict_set_int(&m_dict, key, value, 0) >= 0 && m_ok; }
+    /// false once a set() failed (out of memory): an entry is missing, and a whitelist among them
+    /// would be no whitelist. Check before handing get() to libav.
+    bool ok() const { return m_ok; }
     AVDictionary** get() { return &m_dict; }
 
 private:
     AVDictionary* m_dict = nullptr;
+    bool m_ok = true;
 };
 
 inline FramePtr makeFrame()

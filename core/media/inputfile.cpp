@@ -1,5 +1,7 @@
 #include "inputfile.h"
 
+#include "avcompat.h"
+
 extern "C" {
 #include <libavutil/avstring.h>
 #include <libavutil/display.h>
@@ -62,11 +64,11 @@ const char* demuxerWhitelist()
 
 int streamRotation(const AVStream* stream)
 {
-    const auto* matrix = reinterpret_cast<const int32_t*>(
-        av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, nullptr));
-    if (!matrix)
+    // A display matrix is nine 32-bit numbers; a shorter one is damaged, not a rotation.
+    const AVPacketSideData* sd = streamSideData(stream, AV_PKT_DATA_DISPLAYMATRIX);
+    if (!sd || sd->size < 9 * sizeof(int32_t))
         return 0;
-    const double theta = -av_display_rotation_get(matrix);
+    const double theta = -av_display_rotation_get(reinterpret_cast<const int32_t*>(sd->data));
     if (std::isnan(theta))
         return 0;
     int degrees = int(std::lround(theta / 90.0)) * 90 % 360;
@@ -101,13 +103,13 @@ Result<InputContextPtr> openInput(
             "input" };
     }
 
-    AVFormatContext* raw = avformat_alloc_context();
-    if (!raw)
-        return Error { ErrorCode::Internal, QStringLiteral("Out of memory opening the input."), "input" };
-    raw->interrupt_callback = { interruptCallback, const_cast<std::atomic<bool>*>(cancel) };
     Dictionary opts;
     opts.set("protocol_whitelist", "file");
     opts.set("format_whitelist", demuxerWhitelist());
+    AVFormatContext* raw = opts.ok() ? avformat_alloc_context() : nullptr;
+    if (!raw)
+        return Error { ErrorCode::Internal, QStringLiteral("Out of memory opening the input."), "input" };
+    raw->interrupt_callback = { interruptCallback, const_cast<std::atomic<bool>*>(cancel) };
     // "file:" keeps a name with a colon in it from being read as another protocol.
     const QByteArray url = "file:" + QFile::encodeName(info.absoluteFilePath());
     int ret = avformat_open_input(&raw, url.constData(), nullptr, opts.get());

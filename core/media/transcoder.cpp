@@ -1,5 +1,6 @@
 #include "transcoder.h"
 
+#include "avcompat.h"
 #include "avhandles.h"
 #include "boundedqueue.h"
 #include "inputfile.h"
@@ -16,6 +17,7 @@ extern "C" {
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <algorithm>
 #include <cstdio>
 #include <fcntl.h>
 #include <mutex>
@@ -53,15 +55,11 @@ const char* textSubtitleEncoder(const QString& container, AVCodecID source)
 
 AVPixelFormat chooseEncoderPixelFormat(const AVCodec* enc, AVPixelFormat source, const QString& codec)
 {
-    if (!enc->pix_fmts)
+    const std::span<const AVPixelFormat> formats = encoderPixelFormats(enc);
+    if (formats.empty())
         return source;
-    auto supports = [&](AVPixelFormat f) {
-        for (const AVPixelFormat* p = enc->pix_fmts; *p != AV_PIX_FMT_NONE; ++p) {
-            if (*p == f)
-                return true;
-        }
-        return false;
-    };
+    auto supports
+        = [&](AVPixelFormat f) { return std::find(formats.begin(), formats.end(), f) != formats.end(); };
     const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(source);
     const bool deep = desc && desc->comp[0].depth > 8;
     // 8-bit 4:2:0 H.264 is what every player decodes; the newer codecs keep 10-bit sources 10-bit.
@@ -69,7 +67,11 @@ AVPixelFormat chooseEncoderPixelFormat(const AVCodec* enc, AVPixelFormat source,
         return AV_PIX_FMT_YUV420P10LE;
     if (supports(AV_PIX_FMT_YUV420P))
         return AV_PIX_FMT_YUV420P;
-    return avcodec_find_best_pix_fmt_of_list(enc->pix_fmts, source, 0, nullptr);
+    // What avcodec_find_best_pix_fmt_of_list does, without needing the list's terminator.
+    AVPixelFormat best = AV_PIX_FMT_NONE;
+    for (const AVPixelFormat f : formats)
+        best = av_find_best_pix_fmt_of_2(best, f, source, 0, nullptr);
+    return best;
 }
 
 // libopus lists no channel layouts, yet for 1 to 8 channels it opens only with the Vorbis order of
@@ -156,6 +158,11 @@ struct Transcoder::Impl
         }
         videoQueue.abort();
     }
+    /// \a doing: "opening the decoder for stream 1".
+    static Error outOfMemory(const QString& doing)
+    {
+        return { ErrorCode::Internal, QStringLiteral("Out of memory %1.").arg(doing), {} };
+    }
     void failAv(const QString& what, int averror)
     {
         fail({ ErrorCode::Internal, QStringLiteral("%1: %2.").arg(what, avErrorString(averror)), {} });
@@ -207,7 +214,14 @@ struct Transcoder::Impl
                     .arg(QString::fromLatin1(avcodec_get_name(os.ist->codecpar->codec_id))),
                 "input" };
         os.dec.reset(avcodec_alloc_context3(codec));
-        avcodec_parameters_to_context(os.dec.get(), os.ist->codecpar);
+        if (!os.dec)
+            return outOfMemory(QStringLiteral("opening the decoder for stream %1").arg(os.ist->index));
+        if (int ret = avcodec_parameters_to_context(os.dec.get(), os.ist->codecpar); ret < 0)
+            return Error { ErrorCode::Internal,
+                QStringLiteral("Cannot set up the decoder for stream %1: %2.")
+                    .arg(os.ist->index)
+                    .arg(avErrorString(ret)),
+                {} };
         os.dec->pkt_timebase = os.ist->time_base;
         os.dec->thread_count = settings.threads;
         os.dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
@@ -245,6 +259,8 @@ struct Transcoder::Impl
             return Error { ErrorCode::Internal, QStringLiteral("Out of memory building the video filters."),
                 {} };
         os.graph->scale_sws_opts = av_strdup("flags=bicubic"); // what the ffmpeg CLI scales with
+        if (!os.graph->scale_sws_opts)
+            return outOfMemory(QStringLiteral("building the video filters"));
         if (settings.threads > 0)
             os.graph->nb_threads = settings.threads;
         const AVRational fr = av_guess_frame_rate(in.get(), os.ist, nullptr);
@@ -283,16 +299,23 @@ struct Transcoder::Impl
     {
         AVFilterInOut* outputs = avfilter_inout_alloc();
         AVFilterInOut* inputs = avfilter_inout_alloc();
-        outputs->name = av_strdup("in");
-        outputs->filter_ctx = os.src;
-        outputs->pad_idx = 0;
-        outputs->next = nullptr;
-        inputs->name = av_strdup("out");
-        inputs->filter_ctx = os.sink;
-        inputs->pad_idx = 0;
-        inputs->next = nullptr;
+        if (outputs) {
+            outputs->name = av_strdup("in");
+            outputs->filter_ctx = os.src;
+            outputs->pad_idx = 0;
+            outputs->next = nullptr;
+        }
+        if (inputs) {
+            inputs->name = av_strdup("out");
+            inputs->filter_ctx = os.sink;
+            inputs->pad_idx = 0;
+            inputs->next = nullptr;
+        }
         const QByteArray spec = os.filterSpec.toLatin1();
-        int ret = avfilter_graph_parse_ptr(os.graph.get(), spec.constData(), &inputs, &outputs, nullptr);
+        // avfilter_inout_free takes what was allocated and nullptr alike.
+        int ret = !outputs || !inputs || !outputs->name || !inputs->name
+            ? AVERROR(ENOMEM)
+            : avfilter_graph_parse_ptr(os.graph.get(), spec.constData(), &inputs, &outputs, nullptr);
         avfilter_inout_free(&inputs);
         avfilter_inout_free(&outputs);
         if (ret >= 0)
@@ -343,12 +366,22 @@ struct Transcoder::Impl
             return r;
 
         os.enc.reset(avcodec_alloc_context3(codec));
+        if (!os.enc)
+            return outOfMemory(QStringLiteral("opening the %1 encoder").arg(settings.videoCodec));
         AVCodecContext* enc = os.enc.get();
         enc->width = av_buffersink_get_w(os.sink);
         enc->height = av_buffersink_get_h(os.sink);
         enc->pix_fmt = AVPixelFormat(av_buffersink_get_format(os.sink));
         enc->sample_aspect_ratio = av_buffersink_get_sample_aspect_ratio(os.sink);
         enc->time_base = av_buffersink_get_time_base(os.sink);
+        // A configured graph knows all of these; should it not, say so here rather than have the
+        // encoder refuse a picture of no size.
+        if (enc->width <= 0 || enc->height <= 0 || enc->pix_fmt == AV_PIX_FMT_NONE || enc->time_base.num <= 0
+            || enc->time_base.den <= 0)
+            return Error { ErrorCode::Internal,
+                QStringLiteral("The video filters '%1' gave no picture size, format or time base.")
+                    .arg(os.filterSpec),
+                {} };
         AVRational rate = av_buffersink_get_frame_rate(os.sink);
         if (rate.num <= 0)
             rate = av_guess_frame_rate(in.get(), os.ist, nullptr);
@@ -385,6 +418,8 @@ struct Transcoder::Impl
             if (!preset.isEmpty())
                 opts.set("preset", preset.constData());
         }
+        if (!opts.ok())
+            return outOfMemory(QStringLiteral("setting the %1 encoder's options").arg(settings.videoCodec));
         if (int ret = avcodec_open2(enc, codec, opts.get()); ret < 0)
             return Error { ErrorCode::InvalidArgument,
                 QStringLiteral("The %1 encoder refused these settings (%2x%3, %4): %5.")
@@ -398,7 +433,11 @@ struct Transcoder::Impl
                 QString::fromLatin1(unused->key) == u"crf" ? QStringLiteral("crf") : QStringLiteral("preset"),
                 QStringLiteral("The %1 encoder has no option '%2'.")
                     .arg(settings.videoCodec, QString::fromLatin1(unused->key)));
-        avcodec_parameters_from_context(os.ost->codecpar, enc);
+        if (int ret = avcodec_parameters_from_context(os.ost->codecpar, enc); ret < 0)
+            return Error { ErrorCode::Internal,
+                QStringLiteral("Cannot describe the %1 stream to the muxer: %2.")
+                    .arg(settings.videoCodec, avErrorString(ret)),
+                {} };
         os.ost->time_base = enc->time_base;
         os.ost->avg_frame_rate = enc->framerate;
         os.ost->sample_aspect_ratio = enc->sample_aspect_ratio;
@@ -410,21 +449,33 @@ struct Transcoder::Impl
         const int rate = first ? first->sample_rate : os.dec->sample_rate;
         const int format = first ? first->format : os.dec->sample_fmt;
         AVChannelLayout layout {};
-        av_channel_layout_copy(&layout, first ? &first->ch_layout : &os.dec->ch_layout);
+        if (av_channel_layout_copy(&layout, first ? &first->ch_layout : &os.dec->ch_layout) < 0) {
+            av_channel_layout_uninit(&layout);
+            return outOfMemory(QStringLiteral("building the audio filters for stream %1").arg(os.ist->index));
+        }
         if (layout.order == AV_CHANNEL_ORDER_UNSPEC)
             av_channel_layout_default(&layout, layout.nb_channels);
         char layoutName[128] = {};
-        av_channel_layout_describe(&layout, layoutName, sizeof layoutName);
+        const int described = av_channel_layout_describe(&layout, layoutName, sizeof layoutName);
 
+        // The layout is the graph's from here on, whatever happens next.
+        av_channel_layout_uninit(&os.srcLayout);
+        os.srcLayout = layout;
+        if (described < 0)
+            return Error { ErrorCode::Internal,
+                QStringLiteral("Cannot name the channel layout of audio stream %1: %2.")
+                    .arg(os.ist->index)
+                    .arg(avErrorString(described)),
+                {} };
         os.graph.reset(avfilter_graph_alloc());
+        if (!os.graph)
+            return outOfMemory(QStringLiteral("building the audio filters for stream %1").arg(os.ist->index));
         const QByteArray args = QStringLiteral("time_base=%1:sample_rate=%2:sample_fmt=%3:channel_layout=%4")
                                     .arg(rationalText(os.ist->time_base))
                                     .arg(rate)
                                     .arg(QString::fromLatin1(av_get_sample_fmt_name(AVSampleFormat(format))),
                                         QString::fromLatin1(layoutName))
                                     .toLatin1();
-        av_channel_layout_uninit(&os.srcLayout);
-        os.srcLayout = layout;
         os.srcRate = rate;
         os.srcFormat = format;
         int ret = avfilter_graph_create_filter(
@@ -451,6 +502,8 @@ struct Transcoder::Impl
             return r;
         const AVCodec* codec = avcodec_find_encoder_by_name(settings.audioCodec.toLatin1().constData());
         os.enc.reset(avcodec_alloc_context3(codec));
+        if (!os.enc)
+            return outOfMemory(QStringLiteral("opening the %1 encoder").arg(settings.audioCodec));
         AVCodecContext* enc = os.enc.get();
         AVCodecContext* dec = os.dec.get();
         if (dec->sample_rate <= 0 || dec->ch_layout.nb_channels <= 0)
@@ -460,44 +513,50 @@ struct Transcoder::Impl
                     .arg(os.ist->index),
                 "input" };
 
-        enc->sample_fmt = codec->sample_fmts ? codec->sample_fmts[0] : dec->sample_fmt;
-        for (const AVSampleFormat* f = codec->sample_fmts; f && *f != AV_SAMPLE_FMT_NONE; ++f) {
-            if (*f == dec->sample_fmt)
-                enc->sample_fmt = *f;
+        const std::span<const AVSampleFormat> sampleFormats = encoderSampleFormats(codec);
+        enc->sample_fmt = !sampleFormats.empty() ? sampleFormats[0] : dec->sample_fmt;
+        for (const AVSampleFormat f : sampleFormats) {
+            if (f == dec->sample_fmt)
+                enc->sample_fmt = f;
         }
         enc->sample_rate = dec->sample_rate;
-        if (const int* rates = codec->supported_samplerates) {
+        if (const std::span<const int> rates = encoderSampleRates(codec); !rates.empty()) {
             int best = rates[0];
-            for (const int* r = rates; *r; ++r) {
-                if (*r == dec->sample_rate) {
-                    best = *r;
+            for (const int r : rates) {
+                if (r == dec->sample_rate) {
+                    best = r;
                     break;
                 }
-                if (std::abs(*r - dec->sample_rate) < std::abs(best - dec->sample_rate))
-                    best = *r;
+                if (std::abs(r - dec->sample_rate) < std::abs(best - dec->sample_rate))
+                    best = r;
             }
             enc->sample_rate = best;
         }
+        // av_channel_layout_copy empties its destination first; each copy can fail only for a
+        // custom order, whose channel map it allocates.
         AVChannelLayout want {};
-        av_channel_layout_copy(&want, &dec->ch_layout);
-        if (want.order == AV_CHANNEL_ORDER_UNSPEC)
+        int copied = av_channel_layout_copy(&want, &dec->ch_layout);
+        if (copied >= 0 && want.order == AV_CHANNEL_ORDER_UNSPEC)
             av_channel_layout_default(&want, want.nb_channels);
-        if (const AVChannelLayout* layouts = codec->ch_layouts) {
+        if (const std::span<const AVChannelLayout> layouts = encoderChannelLayouts(codec);
+            copied >= 0 && !layouts.empty()) {
             bool found = false;
-            for (const AVChannelLayout* l = layouts; l->nb_channels; ++l)
-                found = found || !av_channel_layout_compare(l, &want);
+            for (const AVChannelLayout& l : layouts)
+                found = found || !av_channel_layout_compare(&l, &want);
             if (!found) {
-                av_channel_layout_uninit(&want);
                 const AVChannelLayout stereo = AV_CHANNEL_LAYOUT_STEREO;
-                av_channel_layout_copy(&want, dec->ch_layout.nb_channels >= 2 ? &stereo : &layouts[0]);
+                copied
+                    = av_channel_layout_copy(&want, dec->ch_layout.nb_channels >= 2 ? &stereo : &layouts[0]);
             }
-        } else if (settings.audioCodec == u"libopus") {
+        } else if (copied >= 0 && settings.audioCodec == u"libopus") {
             const AVChannelLayout opus = opusLayout(want.nb_channels);
-            av_channel_layout_uninit(&want);
-            av_channel_layout_copy(&want, &opus);
+            copied = av_channel_layout_copy(&want, &opus);
         }
-        av_channel_layout_copy(&enc->ch_layout, &want);
+        if (copied >= 0)
+            copied = av_channel_layout_copy(&enc->ch_layout, &want);
         av_channel_layout_uninit(&want);
+        if (copied < 0)
+            return outOfMemory(QStringLiteral("choosing the channels of audio stream %1").arg(os.ist->index));
         enc->time_base = { 1, enc->sample_rate };
         // 0 lets the encoder choose by channels, as with the ffmpeg CLI (AAC: 69k mono, 128k stereo).
         enc->bit_rate = settings.audioBitrate;
@@ -513,14 +572,23 @@ struct Transcoder::Impl
                 "audio_codec" };
 
         char layoutName[128] = {};
-        av_channel_layout_describe(&enc->ch_layout, layoutName, sizeof layoutName);
+        if (int ret = av_channel_layout_describe(&enc->ch_layout, layoutName, sizeof layoutName); ret < 0)
+            return Error { ErrorCode::Internal,
+                QStringLiteral("Cannot name the channel layout the %1 encoder takes: %2.")
+                    .arg(settings.audioCodec, avErrorString(ret)),
+                {} };
         os.filterSpec = QStringLiteral("aformat=sample_fmts=%1:sample_rates=%2:channel_layouts=%3")
                             .arg(QString::fromLatin1(av_get_sample_fmt_name(enc->sample_fmt)))
                             .arg(enc->sample_rate)
                             .arg(QString::fromLatin1(layoutName));
         if (auto r = buildAudioGraph(os, nullptr); !r)
             return r;
-        avcodec_parameters_from_context(os.ost->codecpar, enc);
+        if (int ret = avcodec_parameters_from_context(os.ost->codecpar, enc); ret < 0)
+            return Error { ErrorCode::Internal,
+                QStringLiteral("Cannot describe audio stream %1 to the muxer: %2.")
+                    .arg(os.ist->index)
+                    .arg(avErrorString(ret)),
+                {} };
         os.ost->time_base = enc->time_base;
         return {};
     }
@@ -535,11 +603,15 @@ struct Transcoder::Impl
                 QStringLiteral("The %1 subtitle encoder is missing.").arg(QString::fromLatin1(encoderName)),
                 {} };
         os.enc.reset(avcodec_alloc_context3(codec));
+        if (!os.enc)
+            return outOfMemory(QStringLiteral("converting subtitle stream %1").arg(os.ist->index));
         AVCodecContext* enc = os.enc.get();
         enc->time_base = AV_TIME_BASE_Q;
         if (os.dec->subtitle_header && os.dec->subtitle_header_size > 0) {
             enc->subtitle_header
                 = static_cast<uint8_t*>(av_mallocz(size_t(os.dec->subtitle_header_size) + 1));
+            if (!enc->subtitle_header)
+                return outOfMemory(QStringLiteral("converting subtitle stream %1").arg(os.ist->index));
             memcpy(enc->subtitle_header, os.dec->subtitle_header, size_t(os.dec->subtitle_header_size));
             enc->subtitle_header_size = os.dec->subtitle_header_size;
         }
@@ -551,38 +623,64 @@ struct Transcoder::Impl
                     .arg(os.ist->index)
                     .arg(avErrorString(ret)),
                 {} };
-        avcodec_parameters_from_context(os.ost->codecpar, enc);
+        if (int ret = avcodec_parameters_from_context(os.ost->codecpar, enc); ret < 0)
+            return Error { ErrorCode::Internal,
+                QStringLiteral("Cannot describe subtitle stream %1 to the muxer: %2.")
+                    .arg(os.ist->index)
+                    .arg(avErrorString(ret)),
+                {} };
         os.ost->time_base = enc->time_base;
         os.subtitleBuffer.resize(1 << 20);
         return {};
     }
 
-    void setupCopy(OutStream& os)
+    Result<void> setupCopy(OutStream& os)
     {
-        avcodec_parameters_copy(os.ost->codecpar, os.ist->codecpar);
+        if (int ret = avcodec_parameters_copy(os.ost->codecpar, os.ist->codecpar); ret < 0)
+            return Error { ErrorCode::Internal,
+                QStringLiteral("Cannot copy stream %1: %2.").arg(os.ist->index).arg(avErrorString(ret)), {} };
         os.ost->codecpar->codec_tag = 0;
         os.ost->time_base = os.ist->time_base;
         os.ost->avg_frame_rate = os.ist->avg_frame_rate;
         os.ost->sample_aspect_ratio = os.ist->sample_aspect_ratio;
         // A copied picture keeps its display matrix, so players still turn it upright.
-        for (int i = 0; i < os.ist->nb_side_data; ++i) {
-            const AVPacketSideData& sd = os.ist->side_data[i];
-            if (uint8_t* dst = av_stream_new_side_data(os.ost, sd.type, sd.size))
-                memcpy(dst, sd.data, sd.size);
-        }
+        if (int ret = copyStreamSideData(os.ost, os.ist); ret < 0)
+            return Error { ErrorCode::Internal,
+                QStringLiteral("Cannot copy the side data of stream %1: %2.")
+                    .arg(os.ist->index)
+                    .arg(avErrorString(ret)),
+                {} };
+        return {};
     }
 
-    OutStream& addStream(AVStream* ist, OutStream::Kind kind)
+    // An output stream for \a ist, set up as \a kind needs (\a subtitleEncoder: which converts text
+    // subtitles).
+    Result<void> addStream(AVStream* ist, OutStream::Kind kind, const char* subtitleEncoder = nullptr)
     {
         auto os = std::make_unique<OutStream>();
         os->kind = kind;
         os->ist = ist;
         os->ost = avformat_new_stream(out.get(), nullptr);
-        av_dict_copy(&os->ost->metadata, ist->metadata, 0);
+        if (!os->ost)
+            return outOfMemory(QStringLiteral("adding stream %1 to the output").arg(ist->index));
+        if (av_dict_copy(&os->ost->metadata, ist->metadata, 0) < 0)
+            return outOfMemory(QStringLiteral("copying the tags of stream %1").arg(ist->index));
         os->ost->disposition = ist->disposition & ~AV_DISPOSITION_ATTACHED_PIC;
         byInput[size_t(ist->index)] = os.get();
         streams.push_back(std::move(os));
-        return *streams.back();
+        OutStream& added = *streams.back();
+        switch (kind) {
+        case OutStream::Kind::Video:
+            video = &added;
+            return setupVideo(added);
+        case OutStream::Kind::Audio:
+            return setupAudio(added);
+        case OutStream::Kind::Subtitle:
+            return setupSubtitle(added, subtitleEncoder);
+        case OutStream::Kind::Copy:
+            break;
+        }
+        return setupCopy(added);
     }
 
     bool containerTakes(AVCodecID id) const
@@ -616,12 +714,10 @@ struct Transcoder::Impl
                             QStringLiteral("The video is %1, which a .%2 file cannot hold; choose a video "
                                            "codec instead of copy.")
                                 .arg(QString::fromLatin1(avcodec_get_name(par->codec_id)), container));
-                    setupCopy(addStream(st, OutStream::Kind::Copy));
-                } else {
-                    OutStream& os = addStream(st, OutStream::Kind::Video);
-                    video = &os;
-                    if (auto r = setupVideo(os); !r)
+                    if (auto r = addStream(st, OutStream::Kind::Copy); !r)
                         return r;
+                } else if (auto r = addStream(st, OutStream::Kind::Video); !r) {
+                    return r;
                 }
             } else if (par->codec_type == AVMEDIA_TYPE_AUDIO && wantAudio) {
                 if (par->sample_rate <= 0 || par->ch_layout.nb_channels <= 0) {
@@ -638,10 +734,10 @@ struct Transcoder::Impl
                                  .arg(QString::fromLatin1(avcodec_get_name(par->codec_id)), container));
                         continue;
                     }
-                    setupCopy(addStream(st, OutStream::Kind::Copy));
-                } else {
-                    if (auto r = setupAudio(addStream(st, OutStream::Kind::Audio)); !r)
+                    if (auto r = addStream(st, OutStream::Kind::Copy); !r)
                         return r;
+                } else if (auto r = addStream(st, OutStream::Kind::Audio); !r) {
+                    return r;
                 }
             } else if (par->codec_type == AVMEDIA_TYPE_SUBTITLE) {
                 if (isTextSubtitle(par->codec_id)) {
@@ -652,10 +748,11 @@ struct Transcoder::Impl
                                  .arg(container));
                         continue;
                     }
-                    if (auto r = setupSubtitle(addStream(st, OutStream::Kind::Subtitle), encoder); !r)
+                    if (auto r = addStream(st, OutStream::Kind::Subtitle, encoder); !r)
                         return r;
                 } else if (containerTakes(par->codec_id)) {
-                    setupCopy(addStream(st, OutStream::Kind::Copy));
+                    if (auto r = addStream(st, OutStream::Kind::Copy); !r)
+                        return r;
                 } else {
                     warn(QStringLiteral(
                         "Subtitle stream %1 (%2, a picture subtitle) was dropped: a .%3 file cannot hold it.")
@@ -712,6 +809,10 @@ struct Transcoder::Impl
     void videoEncoderLoop()
     {
         PacketPtr pkt = makePacket();
+        if (!pkt) {
+            fail(outOfMemory(QStringLiteral("encoding the video")));
+            return;
+        }
         OutStream& os = *video;
         const AVRational tb = os.enc->time_base;
         while (std::optional<FramePtr> frame = videoQueue.pop()) {
@@ -745,6 +846,10 @@ struct Transcoder::Impl
     {
         while (!stopping()) {
             FramePtr filtered = makeFrame();
+            if (!filtered) {
+                fail(outOfMemory(QStringLiteral("filtering stream %1").arg(os.ist->index)));
+                return;
+            }
             const int ret = av_buffersink_get_frame(os.sink, filtered.get());
             if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
                 return;
@@ -834,12 +939,15 @@ struct Transcoder::Impl
             const int size = avcodec_encode_subtitle(
                 os.enc.get(), os.subtitleBuffer.data(), int(os.subtitleBuffer.size()), &sub);
             if (size > 0) {
-                av_new_packet(pkt, size);
-                memcpy(pkt->data, os.subtitleBuffer.data(), size_t(size));
-                pkt->pts = pkt->dts = av_rescale_q(sub.pts, AV_TIME_BASE_Q, os.ost->time_base);
-                pkt->duration = av_rescale_q(sub.end_display_time, { 1, 1000 }, os.ost->time_base);
-                writePacket(os, pkt);
-                av_packet_unref(pkt);
+                if (int ret = av_new_packet(pkt, size); ret < 0) {
+                    failAv(QStringLiteral("Converting subtitle stream %1 failed").arg(os.ist->index), ret);
+                } else {
+                    memcpy(pkt->data, os.subtitleBuffer.data(), size_t(size));
+                    pkt->pts = pkt->dts = av_rescale_q(sub.pts, AV_TIME_BASE_Q, os.ost->time_base);
+                    pkt->duration = av_rescale_q(sub.end_display_time, { 1, 1000 }, os.ost->time_base);
+                    writePacket(os, pkt);
+                    av_packet_unref(pkt);
+                }
             }
         }
         avsubtitle_free(&sub);
@@ -886,6 +994,10 @@ struct Transcoder::Impl
         PacketPtr packet = makePacket();
         PacketPtr pkt = makePacket();
         FramePtr frame = makeFrame();
+        if (!packet || !pkt || !frame) {
+            fail(outOfMemory(QStringLiteral("reading the input")));
+            return;
+        }
         qint64 packetsRead = 0;
         while (!stopping()) {
             int ret = av_read_frame(in.get(), packet.get());
@@ -987,14 +1099,19 @@ struct Transcoder::Impl
         out->interrupt_callback
             = { [](void* flag) { return static_cast<std::atomic<bool>*>(flag)->load() ? 1 : 0; }, &canceled };
         out->protocol_whitelist = av_strdup("file");
+        if (!out->protocol_whitelist)
+            return outOfMemory(QStringLiteral("creating the output"));
 
         Result<void> setup = setupStreams();
         if (!setup)
             return setup.error();
-        av_dict_copy(&out->metadata, in->metadata, 0);
+        if (av_dict_copy(&out->metadata, in->metadata, 0) < 0)
+            return outOfMemory(QStringLiteral("copying the input's tags"));
 
         Dictionary ioOpts;
         ioOpts.set("protocol_whitelist", "file");
+        if (!ioOpts.ok())
+            return outOfMemory(QStringLiteral("creating the output"));
         if (int ret = avio_open2(
                 &out->pb, partUrl.constData(), AVIO_FLAG_WRITE, &out->interrupt_callback, ioOpts.get());
             ret < 0)
@@ -1013,6 +1130,8 @@ struct Transcoder::Impl
         Dictionary muxOpts;
         if (container == u"mp4" || container == u"mov" || container == u"m4a")
             muxOpts.set("movflags", "+faststart"); // playable while it downloads
+        if (!muxOpts.ok())
+            return outOfMemory(QStringLiteral("starting the output"));
         if (int ret = avformat_write_header(out.get(), muxOpts.get()); ret < 0)
             return Error { ErrorCode::IoError,
                 QStringLiteral("Cannot start writing %1: %2.").arg(outputPath, avErrorString(ret)),

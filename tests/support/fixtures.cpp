@@ -245,7 +245,11 @@ QString MediaFixtures::rotated(int degrees)
     const QString source = clip();
     if (source.isEmpty())
         return {};
-    // FFmpeg 5.1 turns the stream's "rotate" tag into the mp4 track's display matrix.
+    // FFmpeg 6.0 and later ignore the "rotate" tag that FFmpeg 5.1 turns into the display matrix,
+    // and set it with -display_rotation, which 5.1 lacks; both make the same matrix of a degree.
+    if (runFfmpeg({ "-display_rotation:v:0", QString::number(degrees), "-i", source, "-map", "0", "-c",
+            "copy", out }))
+        return out;
     if (!runFfmpeg({ "-i", source, "-map", "0", "-c", "copy", "-metadata:s:v:0",
             QStringLiteral("rotate=%1").arg(degrees), out }))
         return {};
@@ -421,8 +425,12 @@ int Ffprobe::displayRotation(const QString& path)
 
 QString Ffprobe::subtitleText(const QString& path)
 {
+    // -copyts: the cues at the file's own times, as packetTimes() reports them. Without it the CLI
+    // moves them by the file's start, which FFmpeg 7.1's Matroska muxer leaves below zero where
+    // the AAC encoder's delay puts the first audio packet (5.1's shifted the whole file to 0).
     const ProcessResult r = runProgram(ffmpegProgram(),
-        { "-nostdin", "-v", "error", "-i", path, "-map", "0:s:0", "-c:s", "srt", "-f", "srt", "-" });
+        { "-nostdin", "-v", "error", "-copyts", "-i", path, "-map", "0:s:0", "-c:s", "srt", "-f", "srt",
+            "-" });
     return r.ok ? QString::fromUtf8(r.out) : QString();
 }
 

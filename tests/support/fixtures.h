@@ -72,7 +72,8 @@ public:
     QString generate(const ClipSpec& spec);
     /// The default clip: 2 s, 320x240, 30 fps, H.264 yuv420p, stereo 48 kHz AAC (eng), mp4.
     QString clip();
-    /// The default clip remuxed with a display matrix that asks players to rotate it.
+    /// The default clip remuxed with a display matrix of \a degrees (counter-clockwise, as ffprobe
+    /// reports it): players turn it upright.
     QString rotated(int degrees);
     QString variableFrameRate();
     QString interlaced();

@@ -13,9 +13,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <iostream>
 #include <string>
 #include <thread>
+#include <unistd.h>
 
 using namespace vtfarm;
 using namespace vtfarm::jobs;
@@ -34,8 +34,8 @@ int main(int argc, char** argv)
 {
     if (argc < 2 || std::string(argv[1]) != "worker")
         return 2;
-    std::string line;
-    if (!std::getline(std::cin, line))
+    std::string carry, line;
+    if (!protocol::readLine(STDIN_FILENO, carry, line))
         return 1;
     auto request = protocol::parseRequest(QByteArray::fromStdString(line));
     if (!request) {
@@ -60,9 +60,9 @@ int main(int argc, char** argv)
         return 0;
     }
     std::atomic<bool> stop { false };
-    std::thread reader([&stop] {
+    std::thread reader([&stop, carry = std::move(carry)]() mutable {
         std::string command;
-        while (std::getline(std::cin, command)) {
+        while (protocol::readLine(STDIN_FILENO, carry, command)) {
             if (protocol::isStop(QByteArray::fromStdString(command)))
                 break;
         }
