@@ -83,7 +83,7 @@ void addWorkerOptions(QCommandLineParser& p)
         "0: never).",
         "seconds" });
     p.addOption({ "worker-nice",
-        "The nice value of worker processes, 0-19 (default 10: the server and the window go first).", "n" });
+        "The nice value of worker processes, 0-19 (default 19: the server and the window go first).", "n" });
     p.addOption({ "worker-io",
         "The I/O priority of worker processes: best-effort (the lowest level, default) or idle.", "class" });
 }

@@ -13,6 +13,9 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLocale>
+#include <cmath>
+#include <cstdio>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,11 +32,50 @@ constexpr std::uint64_t kJsonBodyBytes = 64 * 1024;
 constexpr std::uint64_t kFormOverheadBytes = 1 << 20;
 const char* const kJsonType = "application/json";
 
-// One JSON value as text, for the responses whose key order the Python service's clients see.
-std::string jsonValue(const QJsonValue& v)
+// JSON text written by hand for the responses whose key order the Python service's clients see,
+// and that are asked for thousands of times a second (GET /status): a string ...
+std::string jsonString(const QString& text)
 {
-    QByteArray a = QJsonDocument(QJsonArray { v }).toJson(QJsonDocument::Compact);
-    return a.mid(1, a.size() - 2).toStdString();
+    const QByteArray utf8 = text.toUtf8();
+    std::string out;
+    out.reserve(std::size_t(utf8.size()) + 2);
+    out += '"';
+    for (const char c : utf8) {
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char escaped[8];
+                std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned char>(c));
+                out += escaped;
+            } else {
+                out += c; // UTF-8 passes as it is
+            }
+        }
+    }
+    out += '"';
+    return out;
+}
+
+// ... and a number, in the shortest form that reads back the same, as QJsonDocument writes it.
+std::string jsonNumber(double value)
+{
+    return std::isfinite(value) ? QByteArray::number(value, 'g', QLocale::FloatingPointShortest).toStdString()
+                                : "null";
 }
 
 QString contentTypeFor(const QString& path)
@@ -188,23 +230,36 @@ std::variant<Job, http::Response> ApiServer::Impl::actOnJob(
     return found;
 }
 
+namespace {
+
+// A job's error as the API shows it: the server's paths replaced by the names the client knows.
+QString clientErrorText(const Job& job, const QString& outputName)
+{
+    QString message = job.error;
+    message.replace(job.spec.input, job.name()).replace(job.outputPath, outputName);
+    message.replace(QFileInfo(job.spec.input).fileName(), job.name());
+    return message;
+}
+
+QString outputNameOf(const Job& job)
+{
+    return QFileInfo(job.name()).completeBaseName() + u'.' + QFileInfo(job.outputPath).suffix();
+}
+
+} // namespace
+
 QJsonObject ApiServer::Impl::jobJson(const Job& job) const
 {
     QJsonObject o = job.toJson();
     // Server paths are nobody's business but the server's.
     o.remove(QStringLiteral("output"));
-    const QString outputName
-        = QFileInfo(job.name()).completeBaseName() + u'.' + QFileInfo(job.outputPath).suffix();
+    const QString outputName = outputNameOf(job);
     o[QStringLiteral("output_name")] = outputName;
     o[QStringLiteral("output_url")] = job.state == JobState::Finished
         ? QJsonValue(QStringLiteral("/api/v1/jobs/%1/output").arg(job.idString()))
         : QJsonValue();
-    if (!job.error.isEmpty()) {
-        QString message = job.error;
-        message.replace(job.spec.input, job.name()).replace(job.outputPath, outputName);
-        message.replace(QFileInfo(job.spec.input).fileName(), job.name());
-        o[QStringLiteral("error")] = message;
-    }
+    if (!job.error.isEmpty())
+        o[QStringLiteral("error")] = clientErrorText(job, outputName);
     return o;
 }
 
@@ -292,7 +347,7 @@ ApiServer::Impl::StreamAnswer ApiServer::Impl::postTranscode(http::Request& req)
             return error(id.error());
         // Key order and spacing as the Python service's JSON response.
         return http::Response(200, kJsonType,
-            "{\"job_id\":" + jsonValue(id->toString(QUuid::WithoutBraces)) + ",\"status\":\"queued\"}");
+            "{\"job_id\":" + jsonString(id->toString(QUuid::WithoutBraces)) + ",\"status\":\"queued\"}");
     });
 }
 
@@ -302,10 +357,10 @@ http::Response ApiServer::Impl::getStatus(http::Request& req)
     if (auto* answer = std::get_if<http::Response>(&found))
         return std::move(*answer);
     const Job& job = std::get<Job>(found);
-    std::string body = "{\"status\":" + jsonValue(jobs::jobStateName(job.state));
-    body += ",\"progress\":" + jsonValue(job.progress);
+    std::string body = "{\"status\":" + jsonString(jobs::jobStateName(job.state));
+    body += ",\"progress\":" + jsonNumber(job.progress);
     if (!job.error.isEmpty())
-        body += ",\"error\":" + jsonValue(jobJson(job).value(u"error"));
+        body += ",\"error\":" + jsonString(clientErrorText(job, outputNameOf(job)));
     body += '}';
     return http::Response(200, kJsonType, std::move(body));
 }
@@ -467,7 +522,7 @@ http::Response ApiServer::Impl::getOutput(http::Request& req)
         return error({ ErrorCode::NotFound, QStringLiteral("The job's output file is gone."), {} });
     }
     const qint64 size = st.st_size;
-    const QString name = jobJson(job).value(u"output_name").toString();
+    const QString name = outputNameOf(job);
     const ByteRange range = parseRange(req.header("Range").value_or(std::string()), size);
     if (range.kind == ByteRange::Kind::Unsatisfiable) {
         ::close(fd);

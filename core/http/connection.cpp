@@ -34,10 +34,12 @@ const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 } // namespace
 
-Connection::Connection(Server& server, asio::ip::tcp::socket socket, std::string remoteAddress)
+Connection::Connection(
+    Server& server, Server::Loop& loop, asio::ip::tcp::socket socket, std::string remoteAddress)
     : m_server(server)
+    , m_loop(loop)
     , m_socket(std::move(socket))
-    , m_timer(server.io())
+    , m_timer(loop.io)
     , m_remote(std::move(remoteAddress))
     , m_buffer(server.limits().maxHeaderBytes + kBodyRead + 4096)
 { }
@@ -308,7 +310,7 @@ bool Connection::runOnPool(bool bounded, std::function<void()> work, std::functi
         try {
             work();
         } catch (...) { }
-        asio::post(self->m_server.io(), [self, then = std::move(then)]() mutable {
+        asio::post(self->m_loop.io, [self, then = std::move(then)]() mutable {
             self->m_poolBusy = false;
             if (self->m_closed) {
                 self->afterClose();
@@ -727,8 +729,8 @@ void Connection::lingeringClose()
 
 void Connection::drain()
 {
-    m_socket.async_read_some(asio::buffer(m_server.discardBuffer()),
-        [self = shared_from_this()](const error_code& ec, std::size_t bytes) {
+    m_socket.async_read_some(
+        asio::buffer(m_loop.discard), [self = shared_from_this()](const error_code& ec, std::size_t bytes) {
             if (self->m_closed)
                 return;
             self->m_drained += bytes;

@@ -2,6 +2,7 @@
 
 #include "httpserver.h"
 #include "requestparser.h"
+#include "server.h"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,8 +17,6 @@
 
 namespace vtfarm::http::internal {
 
-class Server;
-
 /// \brief One client connection, served request after request on the I/O thread.
 ///
 /// Everything here runs on the I/O thread except the work handed to the pool (a handler, a sink
@@ -25,7 +24,9 @@ class Server;
 class Connection : public std::enable_shared_from_this<Connection>
 {
 public:
-    Connection(Server& server, boost::asio::ip::tcp::socket socket, std::string remoteAddress);
+    /// \a socket belongs to \a loop's io_context; the connection runs on that loop only.
+    Connection(
+        Server& server, Server::Loop& loop, boost::asio::ip::tcp::socket socket, std::string remoteAddress);
     ~Connection();
 
     const std::string& remoteAddress() const { return m_remote; }
@@ -117,6 +118,7 @@ private:
     double secondsSinceStart() const;
 
     Server& m_server;
+    Server::Loop& m_loop;
     boost::asio::ip::tcp::socket m_socket;
     boost::asio::steady_timer m_timer;
     const std::string m_remote;
@@ -177,7 +179,7 @@ private:
     std::uint64_t m_fileLeft = 0;
     std::uint64_t m_drained = 0;
 
-    // The server's books.
+    // The server's books (kept under its lock).
     bool m_counted = false;
     bool m_idleListed = false;
     std::list<Connection*>::iterator m_idleEntry;

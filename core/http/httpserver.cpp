@@ -20,6 +20,9 @@ using boost::system::error_code;
 
 namespace {
 
+// Connections taken at once after an accept, before other work gets its turn.
+constexpr int kAcceptBurst = 64;
+
 using internal::iequals;
 
 /// Servers raise their descriptor limit: the soft default (often 1024) is below what a thousand
@@ -135,10 +138,23 @@ Response::~Response()
 
 namespace internal {
 
+namespace {
+
+std::vector<std::unique_ptr<Server::Loop>> makeLoops(int count)
+{
+    std::vector<std::unique_ptr<Server::Loop>> loops;
+    for (int i = 0; i < std::max(1, count); ++i)
+        loops.push_back(std::make_unique<Server::Loop>());
+    return loops;
+}
+
+} // namespace
+
 Server::Server(std::vector<Route> routes, Limits limits, HttpServer::Hooks hooks)
     : m_limits(std::move(limits))
     , m_routes(std::move(routes))
     , m_hooks(std::move(hooks))
+    , m_loops(makeLoops(m_limits.ioThreads))
     , m_pool(m_limits.handlerThreads, static_cast<std::size_t>(std::max(0, m_limits.maxQueuedHandlers)))
 { }
 
@@ -159,7 +175,7 @@ std::optional<std::string> Server::listen(const std::string& address, int port)
     if (!ec) {
         endpoint = tcp::endpoint(ip, static_cast<unsigned short>(port));
     } else {
-        tcp::resolver resolver(m_io);
+        tcp::resolver resolver(m_loops.front()->io);
         const auto results = resolver.resolve(address, std::to_string(port), ec);
         if (ec || results.empty())
             return "cannot resolve " + address + ": " + ec.message();
@@ -174,6 +190,8 @@ std::optional<std::string> Server::listen(const std::string& address, int port)
         m_acceptor.bind(endpoint, ec);
     if (!ec)
         m_acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (!ec)
+        m_acceptor.non_blocking(true, ec); // the burst after each accept must not block
     if (ec) {
         error_code ignored;
         m_acceptor.close(ignored);
@@ -181,19 +199,23 @@ std::optional<std::string> Server::listen(const std::string& address, int port)
     }
     m_port = m_acceptor.local_endpoint(ec).port();
 
-    m_work.emplace(m_io.get_executor());
+    for (const auto& loop : m_loops)
+        loop->work.emplace(loop->io.get_executor());
     m_pool.start();
     accept();
     m_started = true;
-    m_ioThread = std::thread([this] {
-        // Handlers catch what they call; this only keeps a stray exception from ending the loop.
-        for (;;) {
-            try {
-                m_io.run();
-                return;
-            } catch (...) { }
-        }
-    });
+    for (const auto& loop : m_loops) {
+        Loop* l = loop.get();
+        l->thread = std::thread([l] {
+            // Handlers catch what they call; this only keeps a stray exception from ending the loop.
+            for (;;) {
+                try {
+                    l->io.run();
+                    return;
+                } catch (...) { }
+            }
+        });
+    }
     return std::nullopt;
 }
 
@@ -201,13 +223,19 @@ void Server::stop()
 {
     const bool first = !m_stopping.exchange(true);
     if (first && m_started)
-        asio::post(m_io, [this] { shutdown(); });
+        asio::post(m_loops.front()->io, [this] { shutdown(); });
     // From a handler (or a hook) the threads cannot be joined; the destructor's stop() does it.
-    if (m_pool.isPoolThread() || (m_ioThread.joinable() && m_ioThread.get_id() == std::this_thread::get_id()))
+    if (m_pool.isPoolThread())
         return;
+    for (const auto& loop : m_loops) {
+        if (loop->thread.joinable() && loop->thread.get_id() == std::this_thread::get_id())
+            return;
+    }
     std::lock_guard lock(m_joinMutex);
-    if (m_ioThread.joinable())
-        m_ioThread.join();
+    for (const auto& loop : m_loops) {
+        if (loop->thread.joinable())
+            loop->thread.join();
+    }
     m_pool.stop();
 }
 
@@ -217,13 +245,23 @@ void Server::shutdown()
     m_acceptor.close(ignored);
     m_acceptRetry.cancel();
     std::vector<std::shared_ptr<Connection>> all;
-    all.reserve(m_connections.size());
-    for (const auto& entry : m_connections)
-        all.push_back(entry.second);
+    {
+        std::lock_guard lock(m_books);
+        all.reserve(m_connections.size());
+        for (const auto& entry : m_connections)
+            all.push_back(entry.second);
+        if (m_connections.empty())
+            endWorkLocked();
+    }
+    // Each connection closes on its own loop.
     for (const auto& c : all)
-        c->closeNow();
-    if (m_connections.empty())
-        m_work.reset();
+        asio::post(c->m_loop.io, [c] { c->closeNow(); });
+}
+
+void Server::endWorkLocked()
+{
+    for (const auto& loop : m_loops)
+        loop->work.reset();
 }
 
 void Server::accept()
@@ -245,6 +283,21 @@ void Server::onAccept(const error_code& ec, tcp::socket socket)
         });
         return;
     }
+    adopt(std::move(socket));
+    // A burst of clients (a reconnect storm of refused ones, say) is taken in one go rather than
+    // one event-loop turn each, so that none waits long in the backlog.
+    for (int i = 0; i < kAcceptBurst && !m_stopping; ++i) {
+        error_code more;
+        tcp::socket next = m_acceptor.accept(more);
+        if (more)
+            break;
+        adopt(std::move(next));
+    }
+    accept();
+}
+
+void Server::adopt(tcp::socket socket)
+{
     error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     // Without it Linux wakes a writer only once half its (autotuned, megabytes) send buffer has
@@ -255,40 +308,81 @@ void Server::onAccept(const error_code& ec, tcp::socket socket)
         socket.native_handle(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &notSentLowWater, sizeof notSentLowWater);
     error_code endpointError;
     const tcp::endpoint remote = socket.remote_endpoint(endpointError);
-    if (endpointError) {
-        accept();
+    if (endpointError)
         return;
-    }
     auto address = remote.address();
     if (address.is_v6() && address.to_v6().is_v4_mapped())
         address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
     std::string remoteAddress = address.to_string();
 
-    auto connection = std::make_shared<Connection>(*this, std::move(socket), remoteAddress);
-    m_connections.emplace(connection.get(), connection);
-    ++m_open;
-    const auto it = m_perAddress.find(remoteAddress);
-    const int fromAddress = it == m_perAddress.end() ? 0 : it->second;
-    if (fromAddress >= m_limits.maxConnectionsPerAddress) {
-        connection->reject(503, "too many connections from this address");
-    } else if (m_counted >= m_limits.maxConnections && !closeOldestIdle()) {
-        connection->reject(503, "too many connections");
-    } else {
+    const char* refusal = nullptr;
+    Loop& loop = *m_loops[m_nextLoop % m_loops.size()];
+    std::shared_ptr<Connection> connection;
+    {
+        std::lock_guard lock(m_books);
+        const auto it = m_perAddress.find(remoteAddress);
+        const int fromAddress = it == m_perAddress.end() ? 0 : it->second;
+        if (fromAddress >= m_limits.maxConnectionsPerAddress)
+            refusal = "too many connections from this address";
+        else if (m_counted >= m_limits.maxConnections && !closeOldestIdle())
+            refusal = "too many connections";
+    }
+    if (refusal) {
+        refuse(socket, remoteAddress, refusal);
+        return;
+    }
+    // Connections are spread over the loops; each lives on its own from now on.
+    ++m_nextLoop;
+    tcp::socket onLoop(loop.io);
+    const auto protocol = socket.local_endpoint(endpointError).protocol();
+    const auto handle = socket.release(endpointError);
+    if (endpointError)
+        return;
+    onLoop.assign(protocol, handle, endpointError);
+    if (endpointError)
+        return;
+    connection = std::make_shared<Connection>(*this, loop, std::move(onLoop), remoteAddress);
+    {
+        std::lock_guard lock(m_books);
+        m_connections.emplace(connection.get(), connection);
+        ++m_open;
         connection->m_counted = true;
         ++m_counted;
         ++m_perAddress[remoteAddress];
-        connection->start();
     }
-    accept();
+    asio::post(loop.io, [connection] { connection->start(); });
+}
+
+void Server::refuse(tcp::socket& socket, const std::string& remoteAddress, const char* why)
+{
+    std::string& bytes = m_refusals[why];
+    if (bytes.empty()) {
+        Response response = errorResponse(503, why);
+        bool close = true;
+        bytes = responseHead(response, response.body.size(), 11, close) + response.body;
+    }
+    const int fd = socket.native_handle();
+    [[maybe_unused]] const ssize_t sent = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    // What the client has sent is read first, so that closing does not reset the connection
+    // before it has read the answer.
+    error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    char discard[4096];
+    while (::recv(fd, discard, sizeof discard, MSG_DONTWAIT) > 0) { }
+    socket.close(ignored);
+    Request request;
+    request.remoteAddress = remoteAddress;
+    notifyDone(request, 503, 0.0);
 }
 
 bool Server::closeOldestIdle()
 {
     if (m_idle.empty())
         return false;
-    // Keep the Connection alive through its own close.
+    // Its slot is free from now on; it closes on its own loop.
     const auto oldest = m_connections.at(m_idle.front());
-    oldest->closeNow();
+    releaseSlotLocked(*oldest);
+    asio::post(oldest->m_loop.io, [oldest] { oldest->closeNow(); });
     return true;
 }
 
@@ -326,6 +420,7 @@ void Server::notifyDone(const Request& request, int status, double seconds)
 
 void Server::becameIdle(Connection& c)
 {
+    std::lock_guard lock(m_books);
     if (c.m_idleListed || !c.m_counted)
         return;
     c.m_idleEntry = m_idle.insert(m_idle.end(), &c);
@@ -333,6 +428,12 @@ void Server::becameIdle(Connection& c)
 }
 
 void Server::leftIdle(Connection& c)
+{
+    std::lock_guard lock(m_books);
+    leftIdleLocked(c);
+}
+
+void Server::leftIdleLocked(Connection& c)
 {
     if (!c.m_idleListed)
         return;
@@ -342,7 +443,13 @@ void Server::leftIdle(Connection& c)
 
 void Server::releaseSlot(Connection& c)
 {
-    leftIdle(c);
+    std::lock_guard lock(m_books);
+    releaseSlotLocked(c);
+}
+
+void Server::releaseSlotLocked(Connection& c)
+{
+    leftIdleLocked(c);
     if (!c.m_counted)
         return;
     c.m_counted = false;
@@ -354,15 +461,17 @@ void Server::releaseSlot(Connection& c)
 
 void Server::socketClosed(Connection& c)
 {
-    releaseSlot(c);
+    std::lock_guard lock(m_books);
+    releaseSlotLocked(c);
     --m_open;
 }
 
 void Server::unregister(Connection& c)
 {
+    std::lock_guard lock(m_books);
     m_connections.erase(&c);
     if (m_stopping && m_connections.empty())
-        m_work.reset();
+        endWorkLocked();
 }
 
 } // namespace internal

@@ -104,7 +104,7 @@ enum class BodyMode
     Streamed, ///< the handler returns a BodySink, or an answer without reading the body
 };
 
-/// Where a handler runs. Inline handlers run on the I/O thread and must not block (memory reads,
+/// Where a handler runs. Inline handlers run on an I/O thread and must not block (memory reads,
 /// no disk, no waiting for other threads); the rest run on the bounded handler pool.
 enum class Execution
 {
@@ -145,12 +145,16 @@ struct Limits
     int maxConnectionsPerAddress = 32; ///< beyond: 503 and closed
     int maxConnections = 1024; ///< beyond: the oldest idle keep-alive connection is closed, else 503
     int handlerThreads = 4; ///< the pool that runs Execution::Pool handlers and BodySinks
+    /// Threads that serve connections (each connection stays on one): two keep the answers
+    /// coming while a busy client or a transcode takes a core.
+    int ioThreads = 2;
     int maxQueuedHandlers = 1024; ///< waiting for a pool thread: beyond, 503
 };
 
 /// \brief An event-driven HTTP/1.1 server (Boost.Beast on Asio).
 ///
-/// Connections are served by one I/O thread: a connection that has not sent a whole request
+/// Connections are served by a few I/O threads (Limits::ioThreads), each connection by one of
+/// them: a connection that has not sent a whole request
 /// header costs a socket and a small buffer, never a thread. Handlers that may block run on a
 /// bounded pool. Requests are parsed as strictly as RFC 9112 asks of a server: conflicting or
 /// malformed framing, malformed header lines and over-long targets get 400, 414, 431 or 501.
@@ -162,10 +166,11 @@ struct Limits
 class HttpServer
 {
 public:
-    /// All three run on the I/O thread, one call at a time: they must not block.
+    /// All three run on the I/O threads, possibly at the same time: they must be thread-safe and
+    /// must not block.
     struct Hooks
     {
-        /// Runs on the I/O thread once a request's header is in and its route is known, before
+        /// Runs on an I/O thread once a request's header is in and its route is known, before
         /// any body byte is read (and before 100 Continue): an answer here is sent instead (the
         /// token check, a lockout). \a route is null when no route matched.
         std::function<std::optional<Response>(const Request&, const Route* route)> admit;

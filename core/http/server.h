@@ -38,12 +38,21 @@ public:
     int port() const { return m_port.load(); }
     int connectionCount() const { return m_open.load(); }
 
-    boost::asio::io_context& io() { return m_io; }
+    /// One I/O thread and what its connections share.
+    struct Loop
+    {
+        boost::asio::io_context io { 1 };
+        std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
+        std::thread thread;
+        /// Where closing connections read what the client still sends, to throw it away.
+        std::array<char, 16 * 1024> discard {};
+    };
+
     const Limits& limits() const { return m_limits; }
     const RouteTable& routes() const { return m_routes; }
     HandlerPool& pool() { return m_pool; }
 
-    // The rest runs on the I/O thread only.
+    // The rest runs on the I/O threads; the books on connections are kept under one lock.
 
     std::optional<Response> admit(const Request& request, const Route* route);
     /// The application's body for an answer the server makes itself.
@@ -57,25 +66,31 @@ public:
     void socketClosed(Connection& c);
     /// Nothing of the connection is under way any more; stop() waits for every one to get here.
     void unregister(Connection& c);
-    /// Where closing connections read what the client still sends, to throw it away.
-    std::array<char, 16 * 1024>& discardBuffer() { return m_discard; }
 
 private:
     void accept();
     void onAccept(const boost::system::error_code& ec, boost::asio::ip::tcp::socket socket);
+    /// A connection just accepted: admitted within the limits, or refused with 503.
+    void adopt(boost::asio::ip::tcp::socket socket);
+    /// Answers 503 on \a socket at once and closes it, on the accepting thread: a refusal costs a
+    /// few system calls, so that a client that retries in a loop takes little from the others.
+    void refuse(boost::asio::ip::tcp::socket& socket, const std::string& remoteAddress, const char* why);
     void shutdown();
+    /// Under m_books: frees the slot of the oldest idle connection and has it closed.
     bool closeOldestIdle();
+    void leftIdleLocked(Connection& c);
+    void releaseSlotLocked(Connection& c);
+    void endWorkLocked();
 
     const Limits m_limits;
     const RouteTable m_routes;
     const HttpServer::Hooks m_hooks;
 
-    boost::asio::io_context m_io { 1 };
-    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> m_work;
-    boost::asio::ip::tcp::acceptor m_acceptor { m_io };
-    boost::asio::steady_timer m_acceptRetry { m_io };
+    std::vector<std::unique_ptr<Loop>> m_loops; ///< the first also hosts the acceptor
+    std::atomic<unsigned> m_nextLoop { 0 };
+    boost::asio::ip::tcp::acceptor m_acceptor { m_loops.front()->io };
+    boost::asio::steady_timer m_acceptRetry { m_loops.front()->io };
     HandlerPool m_pool;
-    std::thread m_ioThread;
     std::mutex m_joinMutex;
 
     std::atomic<bool> m_started { false };
@@ -83,11 +98,13 @@ private:
     std::atomic<int> m_port { 0 };
     std::atomic<int> m_open { 0 };
 
+    std::mutex m_books; ///< guards what follows, and each Connection's m_counted and idle entry
     std::unordered_map<Connection*, std::shared_ptr<Connection>> m_connections;
     std::unordered_map<std::string, int> m_perAddress;
     int m_counted = 0;
     std::list<Connection*> m_idle; ///< oldest first
-    std::array<char, 16 * 1024> m_discard {};
+    std::unordered_map<std::string, std::string>
+        m_refusals; ///< the bytes of each 503, made once (acceptor only)
 };
 
 } // namespace vtfarm::http::internal

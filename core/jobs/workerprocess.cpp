@@ -13,6 +13,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <sched.h>
 #include <string>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -94,6 +95,11 @@ WorkerOutcome WorkerProcess::run(const WorkerRequest& request, const std::atomic
             memoryLimit, memoryLimit
         };
         ::setrlimit(RLIMIT_AS, &rl);
+        const struct sched_param batch
+        {
+            0
+        };
+        ::sched_setscheduler(0, SCHED_BATCH, &batch);
         ::setpriority(PRIO_PROCESS, 0, niceness);
         ::syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, ioPriority);
         sigset_t none;

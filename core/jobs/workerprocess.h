@@ -31,8 +31,10 @@ public:
         /// A worker that reports no progress for this long is stuck (or stopped): it is killed and
         /// the job runs again. 0: never.
         int stallTimeoutSeconds = 120;
-        /// Workers yield the CPU and the disk to the server and the window: this nice value ...
-        int niceness = 10;
+        /// Workers yield the CPU and the disk to the server and the window: this nice value, with
+        /// batch scheduling (a worker never preempts them) ... 19 rather than 10: with 64 clients
+        /// asking for a job's status while two transcodes ran, p99 was 3.3-5.0 ms against 6.4-6.8.
+        int niceness = 19;
         /// ... and the lowest best-effort I/O priority, or with this the idle class (disk time
         /// only when nothing else wants it).
         bool idleIo = false;

@@ -182,9 +182,28 @@ void Metrics::onJobEnded(const QUuid& id, const QString& state)
 void Metrics::observeHttpRequest(
     const std::string& route, const std::string& method, int status, double seconds)
 {
-    m_httpRequests->Add({ { "route", route }, { "method", method }, { "status", std::to_string(status) } })
-        .Increment();
-    m_httpDuration->Add({ { "route", route }, { "method", method } }, kHttpBuckets).Observe(seconds);
+    // Every request passes here: its series are looked up once, then found by a plain key
+    // instead of a label map built and hashed per request.
+    std::string key = route;
+    key += ' ';
+    key += method;
+    const std::string byStatus = key + ' ' + std::to_string(status);
+    prometheus::Counter* counter = nullptr;
+    prometheus::Histogram* histogram = nullptr;
+    {
+        std::lock_guard lock(m_httpMutex);
+        auto& c = m_httpCounters[byStatus];
+        if (!c)
+            c = &m_httpRequests->Add(
+                { { "route", route }, { "method", method }, { "status", std::to_string(status) } });
+        auto& h = m_httpHistograms[key];
+        if (!h)
+            h = &m_httpDuration->Add({ { "route", route }, { "method", method } }, kHttpBuckets);
+        counter = c;
+        histogram = h;
+    }
+    counter->Increment();
+    histogram->Observe(seconds);
 }
 
 void Metrics::addUploadBytes(qint64 bytes)

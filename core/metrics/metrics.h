@@ -4,7 +4,9 @@
 #include <QString>
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 namespace prometheus {
 class Counter;
@@ -67,6 +69,9 @@ private:
     prometheus::Counter* m_uploadBytes;
     prometheus::Counter* m_outputBytes;
     prometheus::Family<prometheus::Counter>* m_httpRequests;
+    std::mutex m_httpMutex;
+    std::unordered_map<std::string, prometheus::Counter*> m_httpCounters; // "route method status"
+    std::unordered_map<std::string, prometheus::Histogram*> m_httpHistograms; // "route method"
     prometheus::Family<prometheus::Histogram>* m_httpDuration;
 };
 

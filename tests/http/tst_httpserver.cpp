@@ -662,9 +662,12 @@ private Q_SLOTS:
         std::mutex m;
         std::thread::id admitThread, inlineThread, poolThread;
         HttpServer::Hooks hooks;
-        hooks.admit = [&](const Request&, const Route*) -> std::optional<Response> {
+        // Each request comes on a connection of its own, maybe on another I/O thread: the inline
+        // handler runs on the thread that admitted its own request.
+        hooks.admit = [&](const Request& req, const Route*) -> std::optional<Response> {
             std::lock_guard lock(m);
-            admitThread = std::this_thread::get_id();
+            if (req.path == "/inline")
+                admitThread = std::this_thread::get_id();
             return std::nullopt;
         };
         Route inl = route("GET", "/inline", [&](Request&) {
