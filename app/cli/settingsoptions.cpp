@@ -53,6 +53,12 @@ void addSettingsOptions(QCommandLineParser& p)
     p.addOption({ "audio-bitrate",
         "Audio bitrate, e.g. 128k (default: the encoder's, for AAC 69k mono, 128k stereo).", "rate" });
     p.addOption({ "threads", "libav threads per decoder and encoder (default 0: automatic).", "n" });
+    p.addOption({ "start",
+        "Write the input from this time on, frame-accurately: seconds (12.5) or HH:MM:SS.s "
+        "(00:01:02.5). Not with copy.",
+        "time" });
+    p.addOption(
+        { "end", "Write the input up to this time (exclusive; default: its end). Not with copy.", "time" });
     p.addOption({ "overwrite", "Replace an existing output file." });
 }
 
@@ -61,7 +67,7 @@ Result<CommandSettings> settingsFromOptions(const QCommandLineParser& p)
     // The options are the fields of a job request, as the API takes them, under their own names.
     QJsonObject fields;
     for (const char* key : { "codec", "bitrate", "crf", "resolution", "fps", "preset", "audio-codec",
-             "audio-bitrate", "threads" }) {
+             "audio-bitrate", "threads", "start", "end" }) {
         const QString name = QString::fromLatin1(key);
         if (p.isSet(name))
             fields[QString(name).replace(u'-', u'_')] = p.value(name);

@@ -18,8 +18,6 @@ extern "C" {
 #include <QFile>
 #include <QFileInfo>
 #include <algorithm>
-#include <cstdio>
-#include <fcntl.h>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -109,6 +107,10 @@ struct OutStream
     qint64 decodeErrors = 0;
     qint64 packetsIn = 0;
     std::vector<uint8_t> subtitleBuffer;
+    // trimming: the latest picture before the range's start, the one on screen when it begins
+    FramePtr held;
+    bool pastEnd = false; // a decoded frame reached the range's end; nothing more is written
+    int64_t nextSample = AV_NOPTS_VALUE; // audio: where the next decoded frame starts, 1/sample_rate
 
     ~OutStream() { av_channel_layout_uninit(&srcLayout); }
 };
@@ -137,6 +139,9 @@ struct Transcoder::Impl
     std::vector<OutStream*> byInput;
     OutStream* video = nullptr;
     int64_t startTime = 0; // AV_TIME_BASE units subtracted from every input timestamp
+    // The range written, on the timeline after that subtraction, which puts its start at 0.
+    bool trimming = false;
+    int64_t rangeEnd = INT64_MAX; // AV_TIME_BASE units; INT64_MAX: the input's end
     int64_t discontinuityOffset = 0; // AV_TIME_BASE units added where the input's clock jumped
     int64_t lastDts = AV_NOPTS_VALUE; // AV_TIME_BASE, offset applied, of the last packet read
     double duration = 0;
@@ -408,8 +413,15 @@ struct Transcoder::Impl
         if (settings.videoCodec == u"libx264" || settings.videoCodec == u"libx265") {
             if (!preset.isEmpty())
                 opts.set("preset", preset.constData());
+            // A forced keyframe (the first, see videoEncoderLoop) is then an IDR, and no picture
+            // refers across a keyframe: what a segment of a split job must be to join the others.
+            if (settings.closedGop)
+                opts.set("forced-idr", "1");
             if (settings.videoCodec == u"libx265")
-                opts.set("x265-params", "log-level=error");
+                opts.set(
+                    "x265-params", settings.closedGop ? "log-level=error:open-gop=0" : "log-level=error");
+            else if (settings.closedGop)
+                opts.set("x264-params", "open-gop=0");
         } else if (settings.videoCodec == u"libvpx-vp9") {
             opts.set("row-mt", "1");
             if (!preset.isEmpty())
@@ -739,7 +751,7 @@ struct Transcoder::Impl
                 } else if (auto r = addStream(st, OutStream::Kind::Audio); !r) {
                     return r;
                 }
-            } else if (par->codec_type == AVMEDIA_TYPE_SUBTITLE) {
+            } else if (par->codec_type == AVMEDIA_TYPE_SUBTITLE && settings.subtitles) {
                 if (isTextSubtitle(par->codec_id)) {
                     const char* encoder = textSubtitleEncoder(container, par->codec_id);
                     if (!encoder) {
@@ -817,6 +829,8 @@ struct Transcoder::Impl
         const AVRational tb = os.enc->time_base;
         while (std::optional<FramePtr> frame = videoQueue.pop()) {
             const double seconds = (*frame)->pts != AV_NOPTS_VALUE ? (*frame)->pts * av_q2d(tb) : 0.0;
+            if (settings.closedGop && os.frames == 0)
+                (*frame)->pict_type = AV_PICTURE_TYPE_I;
             encode(os, frame->get(), pkt.get());
             activity.fetch_add(1, std::memory_order_relaxed);
             ++os.frames;
@@ -916,9 +930,138 @@ struct Transcoder::Impl
                 return;
             }
             frame->pts = frame->best_effort_timestamp;
-            filterFrame(os, frame, pkt);
+            if (!trimming)
+                filterFrame(os, frame, pkt);
+            else if (os.kind == OutStream::Kind::Video)
+                trimVideo(os, frame, pkt);
+            else
+                trimAudio(os, frame, pkt);
             av_frame_unref(frame);
         }
+    }
+
+    // ---- trimming ------------------------------------------------------------------------------
+    int64_t toleranceIn(AVRational tb) const
+    {
+        return std::max<int64_t>(1, av_rescale_q(kRangeToleranceUs, AV_TIME_BASE_Q, tb));
+    }
+    int64_t rangeEndIn(AVRational tb) const
+    {
+        return rangeEnd == INT64_MAX ? INT64_MAX : av_rescale_q(rangeEnd, AV_TIME_BASE_Q, tb);
+    }
+
+    // The held picture starts the range: it is on screen at its start, so it is shown from 0.
+    void releaseHeld(OutStream& os, AVPacket* pkt)
+    {
+        if (!os.held)
+            return;
+        FramePtr held = std::move(os.held);
+        held->pts = std::max<int64_t>(held->pts, 0);
+        filterFrame(os, held.get(), pkt);
+    }
+
+    void trimVideo(OutStream& os, AVFrame* frame, AVPacket* pkt)
+    {
+        if (os.pastEnd)
+            return;
+        if (frame->pts == AV_NOPTS_VALUE) {
+            filterFrame(os, frame, pkt);
+            return;
+        }
+        const int64_t tolerance = toleranceIn(os.ist->time_base);
+        const int64_t end = rangeEndIn(os.ist->time_base);
+        if (end != INT64_MAX && frame->pts + tolerance >= end) {
+            // A range shorter than a picture still shows the one that covers it.
+            releaseHeld(os, pkt);
+            os.pastEnd = true;
+            return;
+        }
+        if (frame->pts <= tolerance) {
+            // Decoders return pictures in presentation order: this one replaces the one held, and
+            // stays held until a later picture shows that it is the last before the start.
+            if (!os.held)
+                os.held = makeFrame();
+            if (!os.held) {
+                fail(outOfMemory(QStringLiteral("trimming stream %1").arg(os.ist->index)));
+                return;
+            }
+            av_frame_unref(os.held.get());
+            av_frame_move_ref(os.held.get(), frame);
+            return;
+        }
+        releaseHeld(os, pkt);
+        if (!stopping())
+            filterFrame(os, frame, pkt);
+    }
+
+    void trimAudio(OutStream& os, AVFrame* frame, AVPacket* pkt)
+    {
+        if (os.pastEnd || frame->sample_rate <= 0 || frame->nb_samples <= 0)
+            return;
+        const AVRational tb = os.ist->time_base;
+        const AVRational sampleTb { 1, frame->sample_rate };
+        // Where the frame starts, in samples from the range's start: counted on from the frame
+        // before where timestamps only jitter (a millisecond time base rounds), else from its own.
+        int64_t first = frame->pts != AV_NOPTS_VALUE ? av_rescale_q(frame->pts, tb, sampleTb) : os.nextSample;
+        if (first == AV_NOPTS_VALUE)
+            first = 0;
+        const int64_t jitter = av_rescale_q(2 * kRangeToleranceUs, AV_TIME_BASE_Q, sampleTb);
+        if (os.nextSample != AV_NOPTS_VALUE && std::abs(first - os.nextSample) <= jitter)
+            first = os.nextSample;
+        os.nextSample = first + frame->nb_samples;
+        const int64_t endSample
+            = rangeEnd == INT64_MAX ? INT64_MAX : av_rescale(rangeEnd, frame->sample_rate, AV_TIME_BASE);
+        if (first >= endSample) {
+            os.pastEnd = true;
+            return;
+        }
+        const int64_t from = std::max<int64_t>(0, -first);
+        const int64_t to = std::min<int64_t>(frame->nb_samples, endSample - first);
+        if (to <= from)
+            return;
+        if (from == 0 && to == frame->nb_samples) {
+            filterFrame(os, frame, pkt);
+            return;
+        }
+        // Sample-accurate edges: the part of the frame inside the range, as a frame of its own.
+        FramePtr part = makeFrame();
+        const int count = int(to - from);
+        int ret = part ? av_frame_copy_props(part.get(), frame) : AVERROR(ENOMEM);
+        if (ret >= 0) {
+            part->format = frame->format;
+            part->sample_rate = frame->sample_rate;
+            part->nb_samples = count;
+            ret = av_channel_layout_copy(&part->ch_layout, &frame->ch_layout);
+        }
+        if (ret >= 0)
+            ret = av_frame_get_buffer(part.get(), 0);
+        if (ret >= 0)
+            ret = av_samples_copy(part->extended_data, frame->extended_data, 0, int(from), count,
+                frame->ch_layout.nb_channels, AVSampleFormat(frame->format));
+        if (ret < 0) {
+            failAv(QStringLiteral("Trimming audio stream %1 failed").arg(os.ist->index), ret);
+            return;
+        }
+        part->pts = av_rescale_q(first + from, sampleTb, tb);
+        filterFrame(os, part.get(), pkt);
+    }
+
+    // A packet that is not decoded (a picture subtitle) is kept when it shows within the range.
+    bool trimPacket(const OutStream& os, AVPacket* packet) const
+    {
+        if (!trimming || packet->pts == AV_NOPTS_VALUE)
+            return true;
+        const int64_t end = rangeEndIn(os.ist->time_base);
+        const int64_t shownUntil = packet->pts + std::max<int64_t>(packet->duration, 0);
+        if (packet->pts >= end || (packet->duration > 0 && shownUntil <= 0)
+            || (packet->duration <= 0 && packet->pts < 0))
+            return false;
+        if (packet->pts < 0) {
+            packet->duration = shownUntil;
+            packet->pts = 0;
+            packet->dts = 0;
+        }
+        return true;
     }
 
     void decodeSubtitle(OutStream& os, AVPacket* packet, AVPacket* pkt)
@@ -936,6 +1079,12 @@ struct Transcoder::Impl
             sub.pts += av_rescale_q(sub.start_display_time, { 1, 1000 }, AV_TIME_BASE_Q);
             sub.end_display_time -= sub.start_display_time;
             sub.start_display_time = 0;
+        }
+        if (sub.pts != AV_NOPTS_VALUE && trimming && !trimSubtitle(sub)) {
+            avsubtitle_free(&sub);
+            return;
+        }
+        if (sub.pts != AV_NOPTS_VALUE) {
             const int size = avcodec_encode_subtitle(
                 os.enc.get(), os.subtitleBuffer.data(), int(os.subtitleBuffer.size()), &sub);
             if (size > 0) {
@@ -953,10 +1102,46 @@ struct Transcoder::Impl
         avsubtitle_free(&sub);
     }
 
+    // Keeps the part of a cue (times in AV_TIME_BASE and milliseconds) inside the range; false when
+    // none of it is.
+    bool trimSubtitle(AVSubtitle& sub) const
+    {
+        const int64_t shownUntil = sub.pts + int64_t(sub.end_display_time) * 1000;
+        if (sub.pts >= rangeEnd || shownUntil <= 0)
+            return false;
+        if (sub.pts < 0) {
+            sub.end_display_time = uint32_t(shownUntil / 1000);
+            sub.pts = 0;
+        }
+        if (rangeEnd != INT64_MAX && shownUntil > rangeEnd)
+            sub.end_display_time = uint32_t((rangeEnd - sub.pts) / 1000);
+        return true;
+    }
+
+    // Whether every decoded stream has reached the range's end, so that reading can stop.
+    bool rangeDone() const
+    {
+        if (!trimming || rangeEnd == INT64_MAX)
+            return false;
+        bool decoded = false;
+        for (const auto& os : streams) {
+            if (os->kind == OutStream::Kind::Video || os->kind == OutStream::Kind::Audio) {
+                decoded = true;
+                if (!os->pastEnd)
+                    return false;
+            }
+        }
+        return decoded;
+    }
+
     void flushStream(OutStream& os, AVFrame* frame, AVPacket* pkt)
     {
         if (os.kind == OutStream::Kind::Video || os.kind == OutStream::Kind::Audio) {
             decode(os, nullptr, frame, pkt);
+            if (stopping())
+                return;
+            if (os.kind == OutStream::Kind::Video)
+                releaseHeld(os, pkt);
             if (stopping())
                 return;
             closeFilterInput(os);
@@ -1030,6 +1215,8 @@ struct Transcoder::Impl
             }
             switch (os->kind) {
             case OutStream::Kind::Copy:
+                if (!trimPacket(*os, packet.get()))
+                    break;
                 if (!video && packet->pts != AV_NOPTS_VALUE
                     && os->ist->codecpar->codec_type != AVMEDIA_TYPE_SUBTITLE)
                     noteProgress(packet->pts * av_q2d(os->ist->time_base), 0, false);
@@ -1046,6 +1233,8 @@ struct Transcoder::Impl
                 break;
             }
             av_packet_unref(packet.get());
+            if (rangeDone())
+                break;
         }
         if (!stopping()) {
             for (auto& os : streams)
@@ -1085,6 +1274,8 @@ struct Transcoder::Impl
         in = std::move(opened.value());
         duration = in->duration != AV_NOPTS_VALUE ? double(in->duration) / AV_TIME_BASE : 0.0;
         startTime = in->start_time != AV_NOPTS_VALUE ? in->start_time : 0;
+        if (auto r = setupRange(); !r)
+            return r.error();
 
         const QString part = partPath(outInfo.absoluteFilePath());
         const QByteArray partUrl = "file:" + QFile::encodeName(part);
@@ -1105,6 +1296,7 @@ struct Transcoder::Impl
         Result<void> setup = setupStreams();
         if (!setup)
             return setup.error();
+        seekToRange();
         if (av_dict_copy(&out->metadata, in->metadata, 0) < 0)
             return outOfMemory(QStringLiteral("copying the input's tags"));
 
@@ -1123,6 +1315,45 @@ struct Transcoder::Impl
             QFile::remove(part);
         }
         return result;
+    }
+
+    // Puts the range's start at 0 on the timeline every timestamp is read on, and the progress's
+    // whole at the range's length.
+    Result<void> setupRange()
+    {
+        trimming = settings.trims();
+        if (!trimming)
+            return {};
+        const int64_t start = std::llround(settings.startSeconds * AV_TIME_BASE);
+        if (duration > 0 && settings.startSeconds >= duration)
+            return Error::invalid("start",
+                QStringLiteral("The start (%1 s) is at or after the end of %2, which lasts %3 s.")
+                    .arg(formatTimestamp(settings.startSeconds), QFileInfo(inputPath).fileName())
+                    .arg(duration, 0, 'f', 3));
+        startTime += start;
+        if (settings.endSeconds >= 0)
+            rangeEnd = std::llround(settings.endSeconds * AV_TIME_BASE) - start;
+        const double until = settings.endSeconds >= 0 && (duration <= 0 || settings.endSeconds < duration)
+            ? settings.endSeconds
+            : duration;
+        duration = std::max(0.0, until - settings.startSeconds);
+        return {};
+    }
+
+    // To the keyframe before the range's start; what lies between is decoded and dropped.
+    void seekToRange()
+    {
+        if (!trimming || settings.startSeconds <= 0)
+            return;
+        int64_t target = startTime;
+        // As the ffmpeg CLI: where seeking goes by decoding time, a picture shown at the start
+        // can be decoded a little before it.
+        if (!(in->iformat->flags & AVFMT_SEEK_TO_PTS) && video && video->ist->codecpar->video_delay > 0)
+            target -= 3 * AV_TIME_BASE / 23;
+        // Should seeking fail, reading from the beginning gives the same frames, only later.
+        if (avformat_seek_file(in.get(), -1, INT64_MIN, target, target, 0) < 0)
+            avformat_seek_file(
+                in.get(), -1, INT64_MIN, in->start_time != AV_NOPTS_VALUE ? in->start_time : 0, INT64_MAX, 0);
     }
 
     Result<TranscodeReport> transcode(const QString& part)
@@ -1152,6 +1383,10 @@ struct Transcoder::Impl
             std::lock_guard lock(errorMutex);
             return error;
         }
+        if (video && video->frames == 0 && trimming)
+            return Error::invalid("start",
+                QStringLiteral("%1 has no picture from %2 s on; choose an earlier start.")
+                    .arg(QFileInfo(inputPath).fileName(), formatTimestamp(settings.startSeconds)));
         if (video && video->frames == 0)
             return Error { ErrorCode::UnsupportedInput,
                 QStringLiteral(
@@ -1180,17 +1415,8 @@ struct Transcoder::Impl
                      .arg(position, 0, 'f', 1)
                      .arg(duration, 0, 'f', 1));
 
-        const QByteArray from = QFile::encodeName(part);
-        const QByteArray to = QFile::encodeName(QFileInfo(outputPath).absoluteFilePath());
-        // The final name appears only when complete; without overwrite an existing file is never replaced.
-        const int rc = settings.overwrite
-            ? ::rename(from.constData(), to.constData())
-            : renameat2(AT_FDCWD, from.constData(), AT_FDCWD, to.constData(), RENAME_NOREPLACE);
-        if (rc != 0)
-            return Error { errno == EEXIST ? ErrorCode::AlreadyExists : ErrorCode::IoError,
-                QStringLiteral("Cannot rename %1 to %2: %3.")
-                    .arg(part, outputPath, QString::fromLocal8Bit(strerror(errno))),
-                "output" };
+        if (Result<void> committed = commitPartFile(part, outputPath, settings.overwrite); !committed)
+            return committed.error();
 
         TranscodeReport report;
         report.outputPath = outputPath;
