@@ -110,6 +110,7 @@ struct OutStream
     // trimming: the latest picture before the range's start, the one on screen when it begins
     FramePtr held;
     bool pastEnd = false; // a decoded frame reached the range's end; nothing more is written
+    bool warmingUp = false; // encoding the preroll: packets are dropped up to the start's IDR
     int64_t nextSample = AV_NOPTS_VALUE; // audio: where the next decoded frame starts, 1/sample_rate
 
     ~OutStream() { av_channel_layout_uninit(&srcLayout); }
@@ -142,6 +143,7 @@ struct Transcoder::Impl
     // The range written, on the timeline after that subtraction, which puts its start at 0.
     bool trimming = false;
     int64_t rangeEnd = INT64_MAX; // AV_TIME_BASE units; INT64_MAX: the input's end
+    int64_t preroll = 0; // AV_TIME_BASE units of video encoded before the range's start, then dropped
     int64_t discontinuityOffset = 0; // AV_TIME_BASE units added where the input's clock jumped
     int64_t lastDts = AV_NOPTS_VALUE; // AV_TIME_BASE, offset applied, of the last packet read
     double duration = 0;
@@ -786,6 +788,14 @@ struct Transcoder::Impl
     {
         pkt->stream_index = os.ost->index;
         activity.fetch_add(1, std::memory_order_relaxed);
+        if (settings.timestampOffsetSeconds != 0) {
+            const int64_t offset = av_rescale_q(std::llround(settings.timestampOffsetSeconds * AV_TIME_BASE),
+                AV_TIME_BASE_Q, os.ost->time_base);
+            if (pkt->pts != AV_NOPTS_VALUE)
+                pkt->pts += offset;
+            if (pkt->dts != AV_NOPTS_VALUE)
+                pkt->dts += offset;
+        }
         std::lock_guard lock(muxMutex);
         if (failed)
             return;
@@ -812,10 +822,32 @@ struct Transcoder::Impl
                 failAv(QStringLiteral("Encoding stream %1 failed").arg(os.ist->index), ret);
                 return;
             }
+            if (os.warmingUp && !endWarmUp(os, pkt)) {
+                av_packet_unref(pkt);
+                continue;
+            }
             av_packet_rescale_ts(pkt, os.enc->time_base, os.ost->time_base);
             writePacket(os, pkt);
             av_packet_unref(pkt);
         }
+    }
+
+    // Whether \a pkt, encoded during the preroll, is the start's IDR that ends it; the packets before
+    // it (in decoding order) are the preroll's pictures, which nothing after a closed GOP's IDR needs.
+    bool endWarmUp(OutStream& os, const AVPacket* pkt)
+    {
+        if (pkt->pts == AV_NOPTS_VALUE || pkt->pts < -toleranceIn(os.enc->time_base))
+            return false;
+        if (!(pkt->flags & AV_PKT_FLAG_KEY)) {
+            fail({ ErrorCode::Internal,
+                QStringLiteral("The %1 encoder did not start the range with a keyframe; encode it without a "
+                               "preroll.")
+                    .arg(settings.videoCodec),
+                "preroll" });
+            return false;
+        }
+        os.warmingUp = false;
+        return true;
     }
 
     void videoEncoderLoop()
@@ -827,14 +859,20 @@ struct Transcoder::Impl
         }
         OutStream& os = *video;
         const AVRational tb = os.enc->time_base;
+        const int64_t tolerance = toleranceIn(tb);
+        os.warmingUp = preroll > 0;
         while (std::optional<FramePtr> frame = videoQueue.pop()) {
             const double seconds = (*frame)->pts != AV_NOPTS_VALUE ? (*frame)->pts * av_q2d(tb) : 0.0;
-            if (settings.closedGop && os.frames == 0)
+            // The preroll's pictures are before the start; the first at it starts a closed GOP.
+            const bool warmUp = preroll > 0 && (*frame)->pts != AV_NOPTS_VALUE && (*frame)->pts < -tolerance;
+            if (settings.closedGop && os.frames == 0 && !warmUp)
                 (*frame)->pict_type = AV_PICTURE_TYPE_I;
             encode(os, frame->get(), pkt.get());
             activity.fetch_add(1, std::memory_order_relaxed);
-            ++os.frames;
-            noteProgress(seconds, os.frames, false);
+            if (!warmUp) {
+                ++os.frames;
+                noteProgress(seconds, os.frames, false);
+            }
         }
         if (!stopping())
             encode(os, nullptr, pkt.get());
@@ -974,6 +1012,12 @@ struct Transcoder::Impl
             // A range shorter than a picture still shows the one that covers it.
             releaseHeld(os, pkt);
             os.pastEnd = true;
+            return;
+        }
+        if (preroll > 0 && frame->pts < -tolerance) {
+            // Warms the encoder up; its packets are dropped (endWarmUp).
+            if (frame->pts >= -av_rescale_q(preroll, AV_TIME_BASE_Q, os.ist->time_base) - tolerance)
+                filterFrame(os, frame, pkt);
             return;
         }
         if (frame->pts <= tolerance) {
@@ -1340,12 +1384,16 @@ struct Transcoder::Impl
         return {};
     }
 
-    // To the keyframe before the range's start; what lies between is decoded and dropped.
+    // To the keyframe before the range's start (and its preroll); what lies between is decoded and
+    // dropped.
     void seekToRange()
     {
         if (!trimming || settings.startSeconds <= 0)
             return;
-        int64_t target = startTime;
+        if (settings.prerollSeconds > 0 && video && video->enc)
+            preroll = std::min<int64_t>(std::llround(settings.prerollSeconds * AV_TIME_BASE),
+                std::llround(settings.startSeconds * AV_TIME_BASE));
+        int64_t target = startTime - preroll;
         // As the ffmpeg CLI: where seeking goes by decoding time, a picture shown at the start
         // can be decoded a little before it.
         if (!(in->iformat->flags & AVFMT_SEEK_TO_PTS) && video && video->ist->codecpar->video_delay > 0)

@@ -172,6 +172,10 @@ QJsonObject TranscodeSettings::toJson() const
         o[u"subtitles"] = false;
     if (closedGop)
         o[u"closed_gop"] = true;
+    if (prerollSeconds != 0)
+        o[u"preroll"] = prerollSeconds;
+    if (timestampOffsetSeconds != 0)
+        o[u"timestamp_offset"] = timestampOffsetSeconds;
     return o;
 }
 
@@ -243,7 +247,9 @@ Result<TranscodeSettings> TranscodeSettings::fromJson(const QJsonObject& o)
             return Error::invalid(QString::fromUtf16(key), QStringLiteral("must be true or false"));
     }
     // Seconds as a number, or as text such as "12.5" or "00:01:02.5".
-    for (auto [key, out] : { std::pair { u"start", &s.startSeconds }, std::pair { u"end", &s.endSeconds } }) {
+    for (auto [key, out] : { std::pair { u"start", &s.startSeconds }, std::pair { u"end", &s.endSeconds },
+             std::pair { u"preroll", &s.prerollSeconds },
+             std::pair { u"timestamp_offset", &s.timestampOffsetSeconds } }) {
         const QJsonValue v = o.value(QStringView(key));
         if (v.isDouble()) {
             *out = v.toDouble();
@@ -379,6 +385,15 @@ QList<Error> validate(const TranscodeSettings& s, const QString& container)
             QStringLiteral(
                 "the end (%1 s) must be later than the start (%2 s), or left out for the input's end")
                 .arg(formatTimestamp(s.endSeconds), formatTimestamp(s.startSeconds)));
+    if (!std::isfinite(s.prerollSeconds) || s.prerollSeconds < 0 || s.prerollSeconds > 60)
+        fail("preroll", QStringLiteral("the preroll must be from 0 to 60 seconds"));
+    else if (s.prerollSeconds > 0 && (!s.closedGop || !videoCoded))
+        fail("preroll",
+            QStringLiteral("a preroll needs closed GOPs (closed_gop) and an encoded video: its pictures are "
+                           "dropped up to a forced IDR"));
+    if (!std::isfinite(s.timestampOffsetSeconds) || s.timestampOffsetSeconds < 0
+        || s.timestampOffsetSeconds > 3600)
+        fail("timestamp_offset", QStringLiteral("the timestamp offset must be from 0 to 3600 seconds"));
     if (s.trims() && (s.videoCodec == u"copy" || s.audioCodec == u"copy"))
         fail(s.startSeconds > 0 ? "start" : "end",
             QStringLiteral("a part of the input cannot be copied, since a copy can only start and end on the "

@@ -61,6 +61,14 @@ struct TranscodeSettings
     /// Every video keyframe an IDR of a closed GOP, the first frame one of them: what the segments
     /// of a split job need so that their packets join into one valid stream.
     bool closedGop = false;
+    /// With closedGop and a start: the video encoder is warmed up on this many seconds before the
+    /// start, whose pictures are then dropped (the start is a forced IDR), so that the first
+    /// pictures get the quality of the ones after them and not that of an encoder's first frames.
+    double prerollSeconds = 0;
+    /// Added to every timestamp written. An intermediate that is joined later keeps its encoders'
+    /// delay (AAC's priming, before 0) with it so: Matroska (FFmpeg 5.1) would otherwise move the
+    /// whole file by that delay, and the join could not tell by how much.
+    double timestampOffsetSeconds = 0;
 
     /// Whether only part of the input is written.
     bool trims() const { return startSeconds > 0 || endSeconds >= 0; }
