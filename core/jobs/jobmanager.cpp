@@ -1,6 +1,7 @@
 #include "jobmanager.h"
 
 #include "datafolder.h"
+#include "farm.h"
 #include "jobstore.h"
 #include "localworkers.h"
 #include "outputnaming.h"
@@ -596,7 +597,8 @@ int JobManager::runningOn(const Lane& lane) const
 
 void JobManager::setRunningCount()
 {
-    m_runningCount = int(m_running.size());
+    // The local workers busy; a farm's nodes say what theirs do.
+    m_runningCount = m_lanes.isEmpty() ? int(m_running.size()) : runningOn(*m_lanes.first());
     if (m_running.isEmpty()) {
         m_stallTimer->stop();
         m_stalledCount = 0;
@@ -887,7 +889,13 @@ JobCounts JobManager::counts() const
     JobCounts c = m_queue ? m_queue->counts() : JobCounts {};
     c.running = m_runningCount.load();
     c.stalled = m_stalledCount.load();
-    c.maxConcurrent = m_maxConcurrent.load();
+    c.maxConcurrent = m_options.noLocalSlots ? 0 : m_maxConcurrent.load();
+    if (const Farm* farm = m_farm.load()) {
+        for (const NodeInfo& node : farm->nodes()) {
+            c.running += node.busy;
+            c.maxConcurrent += node.slots;
+        }
+    }
     c.paused = m_paused;
     return c;
 }

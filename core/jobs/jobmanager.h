@@ -97,8 +97,8 @@ public:
     /// The farm's run of job \a id (attempt \a attempt) that an earlier process dispatched: taken up
     /// again through \a backend's adopt(). \a begun: a node had taken it (the store says started).
     Result<void> adopt(WorkerBackend* backend, const QUuid& id, int attempt, bool begun);
-    /// The farm beside the local slots, for the API's node routes; null when there is none.
-    Farm* farm() const { return m_farm; }
+    /// The farm beside the local slots (set by it), for the API's node routes; or null. Thread-safe.
+    Farm* farm() const { return m_farm.load(); }
     void setFarm(Farm* farm) { m_farm = farm; }
     /// Starts what the free slots of every backend can take; backends call it when they have room.
     void schedule();
@@ -187,7 +187,7 @@ private:
     bool m_shuttingDown = false;
     bool m_open = false;
     bool m_hadWork = false;
-    Farm* m_farm = nullptr;
+    std::atomic<Farm*> m_farm { nullptr };
 };
 
 } // namespace vtfarm::jobs
