@@ -14,7 +14,6 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <cstdio>
-#include <sys/stat.h>
 
 namespace vtfarm::cli {
 
@@ -31,23 +30,6 @@ struct ServeSettings
     int leaseSeconds = 30;
     bool noLocalSlots = false; ///< -j 0: a coordinator only
 };
-
-Result<QString> readTokenFile(const QString& path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return Error::invalid("token-file", QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
-    struct stat st
-    {
-    };
-    if (::stat(QFile::encodeName(path).constData(), &st) == 0 && (st.st_mode & S_IRWXO))
-        std::fprintf(
-            stderr, "vtfarm-cli: warning: %s can be read by every user; chmod o-r it\n", qPrintable(path));
-    const QString token = QString::fromUtf8(f.read(4096)).trimmed();
-    if (token.isEmpty())
-        return Error::invalid("token-file", QStringLiteral("%1 is empty").arg(path));
-    return token;
-}
 
 /// \brief A numeric setting: its INI key (the option is the same with dashes), its range, and
 /// where it goes. Every one is read from the config file, then from the command line.
