@@ -3,8 +3,10 @@
 #include "presets.h"
 
 #include <QCommandLineParser>
+#include <QFile>
 #include <QJsonObject>
 #include <cstdio>
+#include <sys/stat.h>
 
 namespace vtfarm::cli {
 
@@ -146,6 +148,23 @@ void printErrors(const QList<Error>& errors)
         std::fprintf(stderr, "vtfarm-cli: %s%s\n",
             where.isEmpty() ? "" : qPrintable(where + QStringLiteral(": ")), qPrintable(e.message));
     }
+}
+
+Result<QString> readTokenFile(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return Error::invalid("token-file", QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
+    struct stat st
+    {
+    };
+    if (::stat(QFile::encodeName(path).constData(), &st) == 0 && (st.st_mode & S_IRWXO))
+        std::fprintf(
+            stderr, "vtfarm-cli: warning: %s can be read by every user; chmod o-r it\n", qPrintable(path));
+    const QString token = QString::fromUtf8(f.read(4096)).trimmed();
+    if (token.isEmpty())
+        return Error::invalid("token-file", QStringLiteral("%1 is empty").arg(path));
+    return token;
 }
 
 } // namespace vtfarm::cli

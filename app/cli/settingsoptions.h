@@ -40,6 +40,9 @@ Result<void> applyWorkerSetting(
 /// "--audio-bitrate" for the field "audio_bitrate".
 QString optionForField(const QString& field);
 
+/// The first line of a token file; warns when other users can read it.
+Result<QString> readTokenFile(const QString& path);
+
 /// Prints each error as "vtfarm-cli: --field: message" on stderr.
 void printErrors(const QList<Error>& errors);
 

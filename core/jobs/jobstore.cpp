@@ -48,6 +48,10 @@ const QStringList kMigrations[] = {
         // Facts about the store itself: "recovered_from" marks a store rebuilt from a damaged one.
         "CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     },
+    {
+        // The farm's node a job runs on, so that a restarted coordinator finds the jobs nodes hold.
+        "ALTER TABLE jobs ADD COLUMN node TEXT",
+    },
 };
 constexpr int kLatest = int(std::size(kMigrations));
 
@@ -104,6 +108,7 @@ void bindJob(QSqlQuery& q, const Job& job)
     q.bindValue(":output_bytes", job.outputBytes);
     q.bindValue(":frames", job.frames);
     q.bindValue(":speed", job.speed);
+    q.bindValue(":node", job.node.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(job.node));
 }
 
 // Runs \a sql once for each of \a count items, bound by \a bind, in one transaction: all or nothing.
@@ -254,39 +259,41 @@ Result<void> JobStore::migrate()
     return {};
 }
 
-Result<Job> jobFromRow(const QSqlQuery& q)
+Result<Job> jobFromRow(const QSqlQuery& q, int first)
 {
+    const auto value = [&q, first](int i) { return q.value(first + i); };
     Job job;
-    job.id = QUuid::fromString(q.value(0).toString());
-    job.position = q.value(1).toLongLong();
-    const auto state = jobStateFromString(q.value(3).toString());
-    const auto spec = JobSpec::fromJson(QJsonDocument::fromJson(q.value(4).toString().toUtf8()).object());
+    job.id = QUuid::fromString(value(0).toString());
+    job.position = value(1).toLongLong();
+    const auto state = jobStateFromString(value(3).toString());
+    const auto spec = JobSpec::fromJson(QJsonDocument::fromJson(value(4).toString().toUtf8()).object());
     if (job.id.isNull() || !state || !spec) {
         // A row we cannot read is reported, not silently dropped.
         return Error { ErrorCode::Damaged,
             QStringLiteral("Job store: job %1 cannot be read (%2).")
-                .arg(q.value(0).toString().left(64),
+                .arg(value(0).toString().left(64),
                     spec ? QStringLiteral("bad state or id") : spec.error().message),
             {} };
     }
     job.state = *state;
     job.spec = *spec;
-    job.spec.priority = q.value(2).toInt();
-    job.attempts = q.value(5).toInt();
-    job.error = q.value(6).toString();
-    const QString warnings = q.value(7).toString();
+    job.spec.priority = value(2).toInt();
+    job.attempts = value(5).toInt();
+    job.error = value(6).toString();
+    const QString warnings = value(7).toString();
     if (!warnings.isEmpty()) {
         for (const QJsonValue& v : QJsonDocument::fromJson(warnings.toUtf8()).array())
             job.warnings.append(v.toString());
     }
-    job.createdAt = fromMsecs(q.value(8));
-    job.startedAt = fromMsecs(q.value(9));
-    job.endedAt = fromMsecs(q.value(10));
-    job.outputPath = q.value(11).toString();
-    job.inputBytes = q.value(12).toLongLong();
-    job.outputBytes = q.value(13).toLongLong();
-    job.frames = q.value(14).toLongLong();
-    job.speed = q.value(15).toDouble();
+    job.createdAt = fromMsecs(value(8));
+    job.startedAt = fromMsecs(value(9));
+    job.endedAt = fromMsecs(value(10));
+    job.outputPath = value(11).toString();
+    job.inputBytes = value(12).toLongLong();
+    job.outputBytes = value(13).toLongLong();
+    job.frames = value(14).toLongLong();
+    job.speed = value(15).toDouble();
+    job.node = value(16).toString();
     job.progress = job.state == JobState::Finished ? 1.0 : 0.0;
     return job;
 }
@@ -318,7 +325,7 @@ Result<void> JobStore::insert(const QList<Job>& jobs)
         QStringLiteral(
             "INSERT INTO jobs (%1) VALUES (:id, :position, :priority, :state, :spec, :attempts, :error, "
             ":warnings, :created_at, :started_at, :ended_at, :output_path, :input_bytes, :output_bytes, "
-            ":frames, :speed)")
+            ":frames, :speed, :node)")
             .arg(QString::fromLatin1(kJobColumns)),
         jobs.size(), [&](QSqlQuery& q, qsizetype i) { bindJob(q, jobs.at(i)); });
 }
@@ -330,7 +337,7 @@ Result<void> JobStore::update(const Job& job)
               "attempts = :attempts, error = :error, warnings = :warnings, created_at = :created_at, "
               "started_at = :started_at, ended_at = :ended_at, output_path = :output_path, input_bytes = "
               ":input_bytes, "
-              "output_bytes = :output_bytes, frames = :frames, speed = :speed WHERE id = :id");
+              "output_bytes = :output_bytes, frames = :frames, speed = :speed, node = :node WHERE id = :id");
     bindJob(q, job);
     if (!q.exec())
         return sqlError("update job", q.lastError());

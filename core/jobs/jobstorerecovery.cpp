@@ -119,12 +119,18 @@ Salvage salvageRows(const QSqlDatabase& db, qint64 fileBytes)
     qint64 highest = 0;
     QSqlQuery scan(db);
     scan.setForwardOnly(true);
-    if (scan.exec(QStringLiteral("SELECT %1, rowid FROM jobs").arg(QString::fromLatin1(kJobColumns)))) {
+    // A damaged store of an older schema lacks the newest columns: read those it has.
+    QString columns = QString::fromLatin1(kJobColumns);
+    if (QSqlQuery probeColumns(db);
+        !probeColumns.exec(QStringLiteral("SELECT %1 FROM jobs LIMIT 0").arg(columns))
+        && probeColumns.lastError().text().contains(QStringLiteral("no such column")))
+        columns = columns.left(columns.lastIndexOf(u','));
+    if (scan.exec(QStringLiteral("SELECT rowid, %1 FROM jobs").arg(columns))) {
         while (scan.next()) {
-            const qint64 rowid = scan.value(16).toLongLong();
+            const qint64 rowid = scan.value(0).toLongLong();
             highest = std::max(highest, rowid);
             done.insert(rowid);
-            if (auto job = jobFromRow(scan))
+            if (auto job = jobFromRow(scan, 1))
                 s.jobs.append(std::move(job.value()));
             else
                 ++s.unreadable;
