@@ -5,6 +5,7 @@
 #include <QCommandLineParser>
 #include <QFile>
 #include <QJsonObject>
+#include <cmath>
 #include <cstdio>
 #include <sys/stat.h>
 
@@ -81,6 +82,34 @@ Result<CommandSettings> settingsFromOptions(const QCommandLineParser& p)
     if (!choice)
         return choice.error();
     return CommandSettings { choice->settings, choice->container, choice->presetName };
+}
+
+void addSplitOptions(QCommandLineParser& p)
+{
+    p.addOption({ "split",
+        "Encode each file in segments on all slots at once: auto (when longer than --split-min and two "
+        "slots, local or on the farm's nodes, can take work), off, or the segments' length in seconds "
+        "(default auto).",
+        "auto|off|seconds" });
+    p.addOption(
+        { "split-min", "With --split auto: the shortest file that is split (default 120 s).", "seconds" });
+}
+
+Result<void> applySplitOptions(const QCommandLineParser& p, jobs::JobSpec& spec)
+{
+    if (p.isSet("split")) {
+        if (auto seconds = jobs::splitSeconds(p.value("split")); !seconds)
+            return seconds.error();
+        spec.split = p.value("split").trimmed().toLower();
+    }
+    if (p.isSet("split-min")) {
+        bool ok = false;
+        const double seconds = p.value("split-min").toDouble(&ok);
+        if (!ok || !std::isfinite(seconds) || seconds < 0)
+            return Error::invalid("split_min", QStringLiteral("--split-min takes seconds, 0 or more"));
+        spec.splitMinSeconds = seconds;
+    }
+    return {};
 }
 
 void addWorkerOptions(QCommandLineParser& p)

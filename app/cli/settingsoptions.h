@@ -1,5 +1,6 @@
 #pragma once
 
+#include "job.h"
 #include "result.h"
 #include "transcodesettings.h"
 #include "workerprocess.h"
@@ -28,6 +29,11 @@ struct CommandSettings
 /// --preset names a vtfarm preset (whose settings the other options then override) or, when no
 /// preset has that name, the encoder's own preset (x264 "medium", a VP9/AV1 speed).
 Result<CommandSettings> settingsFromOptions(const QCommandLineParser& parser);
+
+/// Adds --split and --split-min (batch, watch).
+void addSplitOptions(QCommandLineParser& parser);
+/// Sets JobSpec::split and splitMinSeconds from those options.
+Result<void> applySplitOptions(const QCommandLineParser& parser, jobs::JobSpec& spec);
 
 /// Adds --stall-timeout, --worker-nice and --worker-io (serve, run, batch).
 void addWorkerOptions(QCommandLineParser& parser);

@@ -52,6 +52,14 @@ const QStringList kMigrations[] = {
         // The farm's node a job runs on, so that a restarted coordinator finds the jobs nodes hold.
         "ALTER TABLE jobs ADD COLUMN node TEXT",
     },
+    {
+        // Split jobs: a segment's parent and index, a parent's plan and finished segments.
+        "ALTER TABLE jobs ADD COLUMN parent TEXT",
+        "ALTER TABLE jobs ADD COLUMN segment INTEGER",
+        "ALTER TABLE jobs ADD COLUMN plan TEXT",
+        "ALTER TABLE jobs ADD COLUMN segments_done INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX jobs_by_parent ON jobs(parent)",
+    },
 };
 constexpr int kLatest = int(std::size(kMigrations));
 
@@ -109,6 +117,15 @@ void bindJob(QSqlQuery& q, const Job& job)
     q.bindValue(":frames", job.frames);
     q.bindValue(":speed", job.speed);
     q.bindValue(":node", job.node.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(job.node));
+    q.bindValue(":parent",
+        job.parent.isNull() ? QVariant(QMetaType::fromType<QString>())
+                            : QVariant(job.parent.toString(QUuid::WithoutBraces)));
+    q.bindValue(":segment", job.isChild() ? QVariant(job.segment) : QVariant(QMetaType::fromType<int>()));
+    q.bindValue(":plan",
+        job.plan.isEmpty()
+            ? QVariant(QMetaType::fromType<QString>())
+            : QVariant(QString::fromUtf8(QJsonDocument(job.plan).toJson(QJsonDocument::Compact))));
+    q.bindValue(":segments_done", job.segmentsDone);
 }
 
 // Runs \a sql once for each of \a count items, bound by \a bind, in one transaction: all or nothing.
@@ -266,7 +283,11 @@ Result<Job> jobFromRow(const QSqlQuery& q, int first)
     job.id = QUuid::fromString(value(0).toString());
     job.position = value(1).toLongLong();
     const auto state = jobStateFromString(value(3).toString());
-    const auto spec = JobSpec::fromJson(QJsonDocument::fromJson(value(4).toString().toUtf8()).object());
+    QJsonParseError parsed;
+    const QJsonDocument specJson = QJsonDocument::fromJson(value(4).toString().toUtf8(), &parsed);
+    auto spec = JobSpec::fromJson(specJson.object());
+    if (spec && (parsed.error != QJsonParseError::NoError || spec->input.isEmpty()))
+        spec = Error { ErrorCode::Damaged, QStringLiteral("its spec is not a job's"), {} };
     if (job.id.isNull() || !state || !spec) {
         // A row we cannot read is reported, not silently dropped.
         return Error { ErrorCode::Damaged,
@@ -294,6 +315,13 @@ Result<Job> jobFromRow(const QSqlQuery& q, int first)
     job.frames = value(14).toLongLong();
     job.speed = value(15).toDouble();
     job.node = value(16).toString();
+    job.parent = QUuid::fromString(value(17).toString());
+    if (job.isChild())
+        job.segment = value(18).toInt();
+    const QString plan = value(19).toString();
+    if (!plan.isEmpty())
+        job.plan = QJsonDocument::fromJson(plan.toUtf8()).object();
+    job.segmentsDone = value(20).toInt();
     job.progress = job.state == JobState::Finished ? 1.0 : 0.0;
     return job;
 }
@@ -325,7 +353,7 @@ Result<void> JobStore::insert(const QList<Job>& jobs)
         QStringLiteral(
             "INSERT INTO jobs (%1) VALUES (:id, :position, :priority, :state, :spec, :attempts, :error, "
             ":warnings, :created_at, :started_at, :ended_at, :output_path, :input_bytes, :output_bytes, "
-            ":frames, :speed, :node)")
+            ":frames, :speed, :node, :parent, :segment, :plan, :segments_done)")
             .arg(QString::fromLatin1(kJobColumns)),
         jobs.size(), [&](QSqlQuery& q, qsizetype i) { bindJob(q, jobs.at(i)); });
 }
@@ -337,7 +365,9 @@ Result<void> JobStore::update(const Job& job)
               "attempts = :attempts, error = :error, warnings = :warnings, created_at = :created_at, "
               "started_at = :started_at, ended_at = :ended_at, output_path = :output_path, input_bytes = "
               ":input_bytes, "
-              "output_bytes = :output_bytes, frames = :frames, speed = :speed, node = :node WHERE id = :id");
+              "output_bytes = :output_bytes, frames = :frames, speed = :speed, node = :node, parent = "
+              ":parent, segment = :segment, plan = :plan, "
+              "segments_done = :segments_done WHERE id = :id");
     bindJob(q, job);
     if (!q.exec())
         return sqlError("update job", q.lastError());

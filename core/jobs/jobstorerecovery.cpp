@@ -121,9 +121,9 @@ Salvage salvageRows(const QSqlDatabase& db, qint64 fileBytes)
     scan.setForwardOnly(true);
     // A damaged store of an older schema lacks the newest columns: read those it has.
     QString columns = QString::fromLatin1(kJobColumns);
-    if (QSqlQuery probeColumns(db);
-        !probeColumns.exec(QStringLiteral("SELECT %1 FROM jobs LIMIT 0").arg(columns))
-        && probeColumns.lastError().text().contains(QStringLiteral("no such column")))
+    for (QSqlQuery probeColumns(db); columns.contains(u',')
+         && !probeColumns.exec(QStringLiteral("SELECT %1 FROM jobs LIMIT 0").arg(columns))
+         && probeColumns.lastError().text().contains(QStringLiteral("no such column"));)
         columns = columns.left(columns.lastIndexOf(u','));
     if (scan.exec(QStringLiteral("SELECT rowid, %1 FROM jobs").arg(columns))) {
         while (scan.next()) {
