@@ -232,27 +232,47 @@ Result<void> JobStore::migrate()
     QSqlQuery q(db);
     if (!q.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"))
         return sqlError("schema_version", q.lastError());
-    if (!q.exec("SELECT version FROM schema_version"))
-        return sqlError("schema_version", q.lastError());
-    int version = 0;
-    const bool hasRow = q.next();
-    if (hasRow)
-        version = q.value(0).toInt();
-    if (version > kLatest)
-        return Error { ErrorCode::Conflict,
-            QStringLiteral("The job store %1 was written by a newer vtfarm (schema %2; this one knows %3).")
-                .arg(databasePath())
-                .arg(version)
-                .arg(kLatest),
-            {} };
-    for (; version < kLatest; ++version) {
-        if (!db.transaction())
-            return sqlError("begin migration", db.lastError());
+    // Each step holds the write lock from the moment it reads the version: another process that
+    // opens the store at the same moment (`vtfarm-cli jobs` beside a starting batch) waits for it
+    // and then finds the step done, where two deferred transactions would fail as "locked".
+    const auto rollback = [&q] { q.exec(QStringLiteral("ROLLBACK")); };
+    for (;;) {
+        if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+            return sqlError("begin migration", q.lastError());
+        if (!q.exec("SELECT version FROM schema_version")) {
+            const Error e = sqlError("schema_version", q.lastError());
+            rollback();
+            return e;
+        }
+        int version = 0;
+        const bool hasRow = q.next();
+        if (hasRow)
+            version = q.value(0).toInt();
+        q.finish();
+        if (version > kLatest) {
+            rollback();
+            return Error { ErrorCode::Conflict,
+                QStringLiteral(
+                    "The job store %1 was written by a newer vtfarm (schema %2; this one knows %3).")
+                    .arg(databasePath())
+                    .arg(version)
+                    .arg(kLatest),
+                {} };
+        }
+        if (version == kLatest) {
+            if (!q.exec(QStringLiteral("COMMIT"))) {
+                const Error e = sqlError("end migration", q.lastError());
+                rollback();
+                return e;
+            }
+            m_schemaVersion = version;
+            return {};
+        }
         for (const QString& statement : kMigrations[version]) {
             if (!q.exec(statement)) {
                 const Error e
                     = sqlError(QStringLiteral("migration to schema %1").arg(version + 1), q.lastError());
-                db.rollback();
+                rollback();
                 return e;
             }
         }
@@ -261,19 +281,17 @@ Result<void> JobStore::migrate()
             : q.exec(QStringLiteral("UPDATE schema_version SET version = %1").arg(version + 1));
         if (!ok) {
             const Error e = sqlError("record schema version", q.lastError());
-            db.rollback();
+            rollback();
             return e;
         }
-        if (!db.commit()) {
+        if (!q.exec(QStringLiteral("COMMIT"))) {
             // The commit's own error, not the last statement's (which succeeded).
             const Error e
-                = sqlError(QStringLiteral("commit migration to schema %1").arg(version + 1), db.lastError());
-            db.rollback();
+                = sqlError(QStringLiteral("commit migration to schema %1").arg(version + 1), q.lastError());
+            rollback();
             return e;
         }
     }
-    m_schemaVersion = version;
-    return {};
 }
 
 Result<Job> jobFromRow(const QSqlQuery& q, int first)
