@@ -3,6 +3,7 @@
 #include "apiserver.h"
 
 #include <QSettings>
+#include <QUrl>
 
 namespace vtfarm::ui {
 
@@ -126,6 +127,33 @@ void AppSettings::setApiServer(const ApiServerSettings& api)
     m_settings->setValue(QStringLiteral("api/bindAddress"), api.bindAddress.trimmed());
     m_settings->setValue(QStringLiteral("api/port"), std::clamp(api.port, 1, 65535));
     m_settings->setValue(QStringLiteral("api/token"), api.token);
+}
+
+QString FarmSettings::connectionUrl() const
+{
+    QUrl url(redisUrl.trimmed());
+    if (!password.isEmpty())
+        url.setPassword(password, QUrl::DecodedMode);
+    return url.toString(QUrl::FullyEncoded);
+}
+
+FarmSettings AppSettings::farm() const
+{
+    FarmSettings farm;
+    farm.enabled = m_settings->value(QStringLiteral("farm/enabled"), farm.enabled).toBool();
+    farm.redisUrl = m_settings->value(QStringLiteral("farm/redis"), farm.redisUrl).toString();
+    farm.password = m_settings->value(QStringLiteral("farm/password")).toString();
+    farm.leaseSeconds
+        = std::clamp(m_settings->value(QStringLiteral("farm/lease"), farm.leaseSeconds).toInt(), 3, 3600);
+    return farm;
+}
+
+void AppSettings::setFarm(const FarmSettings& farm)
+{
+    m_settings->setValue(QStringLiteral("farm/enabled"), farm.enabled);
+    m_settings->setValue(QStringLiteral("farm/redis"), farm.redisUrl.trimmed());
+    m_settings->setValue(QStringLiteral("farm/password"), farm.password);
+    m_settings->setValue(QStringLiteral("farm/lease"), std::clamp(farm.leaseSeconds, 3, 3600));
 }
 
 QString AppSettings::lastPreset() const

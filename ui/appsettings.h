@@ -22,6 +22,20 @@ struct ApiServerSettings
     bool operator==(const ApiServerSettings&) const = default;
 };
 
+/// \brief The farm section: this desktop coordinates nodes on other machines through Redis. It
+/// needs the API server on (the nodes fetch and deliver files through it) and its token.
+struct FarmSettings
+{
+    bool enabled = false;
+    QString redisUrl = QStringLiteral("redis://127.0.0.1:6379");
+    QString password; ///< kept out of the URL, so that the URL can be shown
+    int leaseSeconds = 30;
+
+    /// The URL with the password in it, as cluster::RedisUrl reads it.
+    QString connectionUrl() const;
+    bool operator==(const FarmSettings&) const = default;
+};
+
 /// \brief Every persistent setting of the desktop application, typed, behind one QSettings.
 ///
 /// Defaults live here and nowhere else. Keys are an implementation detail of this class.
@@ -63,6 +77,9 @@ public:
 
     ApiServerSettings apiServer() const;
     void setApiServer(const ApiServerSettings& api);
+
+    FarmSettings farm() const;
+    void setFarm(const FarmSettings& farm);
 
     QString lastPreset() const;
     void setLastPreset(const QString& name);

@@ -69,6 +69,8 @@ QVariant JobTableModel::headerData(int section, Qt::Orientation orientation, int
             return tr("Time left");
         case Sizes:
             return tr("Size of the source file → size of the output file");
+        case Node:
+            return tr("The farm's node that runs the job; empty: this computer");
         default:
             return {};
         }
@@ -94,6 +96,8 @@ QVariant JobTableModel::headerData(int section, Qt::Orientation orientation, int
         return tr("ETA");
     case Sizes:
         return tr("Size");
+    case Node:
+        return tr("Node");
     case Error:
         return tr("Error");
     }
@@ -186,6 +190,8 @@ QVariant JobTableModel::displayData(const Job& job, int row, int column) const
             return tr("%1 → %2").arg(in, formatBytes(out));
         return in;
     }
+    case Node:
+        return job.node;
     case Error:
         // A cancel is the person's own doing, and the state says it; the column is for what went wrong.
         if (job.state == JobState::Canceled)
@@ -217,6 +223,8 @@ QVariant JobTableModel::sortData(const Job& job, int row, int column) const
         return job.etaSeconds;
     case Sizes:
         return job.inputBytes;
+    case Node:
+        return job.node;
     case Error:
         return job.error;
     }

@@ -34,6 +34,7 @@ public:
         Speed,
         Eta,
         Sizes,
+        Node, ///< the farm's node that runs or ran the job; empty for this computer
         Error,
         Position,
         ColumnCount

@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QMainWindow>
 #include <QMap>
+#include <QPointer>
 #include <QUuid>
 
 class QAction;
@@ -32,6 +33,7 @@ class AdvancedPanel;
 class DropArea;
 class JobTableModel;
 class MessageBar;
+class NodesView;
 class OutputPanel;
 class PresetPicker;
 class StateFilterProxy;
@@ -59,6 +61,7 @@ public:
         ShowInFolder,
         CopyError,
         Settings,
+        Nodes,
         Quit
     };
 
@@ -135,6 +138,7 @@ private:
     void copyError();
     void openSettings();
     void about();
+    void openNodes();
 
     QList<const jobs::Job*> selectedJobs() const;
     void reportFailures(const QString& what, const QStringList& failures);
@@ -163,6 +167,7 @@ private:
     QLabel* m_workersLabel = nullptr;
     QProgressBar* m_overallBar = nullptr;
     TrayNotifier* m_tray = nullptr;
+    QPointer<NodesView> m_nodesView;
     QTimer* m_refreshTimer = nullptr;
 };
 

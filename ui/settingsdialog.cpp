@@ -1,5 +1,6 @@
 #include "settingsdialog.h"
 
+#include "farmpage.h"
 #include "icons.h"
 #include "jobmanager.h"
 
@@ -37,6 +38,7 @@ SettingsDialog::SettingsDialog(AppSettings& settings, QWidget* parent)
     , m_port(new QSpinBox(this))
     , m_token(new QLineEdit(this))
     , m_apiWarning(new QLabel(this))
+    , m_farm(new FarmPage(this))
     , m_problem(new QLabel(this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
@@ -113,6 +115,9 @@ SettingsDialog::SettingsDialog(AppSettings& settings, QWidget* parent)
     layout->addWidget(farm);
     layout->addWidget(output);
     layout->addWidget(api);
+    auto* farmBox = new QGroupBox(tr("Farm"), this);
+    (new QVBoxLayout(farmBox))->addWidget(m_farm);
+    layout->addWidget(farmBox);
     layout->addWidget(m_problem);
     layout->addWidget(m_buttons);
 
@@ -126,6 +131,7 @@ SettingsDialog::SettingsDialog(AppSettings& settings, QWidget* parent)
     connect(m_apiEnabled, &QCheckBox::toggled, this, &SettingsDialog::refresh);
     connect(m_bindAddress, &QLineEdit::textChanged, this, &SettingsDialog::refresh);
     connect(m_token, &QLineEdit::textChanged, this, &SettingsDialog::refresh);
+    connect(m_farm, &FarmPage::changed, this, &SettingsDialog::refresh);
     load();
 }
 
@@ -142,6 +148,7 @@ void SettingsDialog::load()
     m_bindAddress->setText(api.bindAddress);
     m_port->setValue(api.port);
     m_token->setText(api.token);
+    m_farm->load(m_settings.farm());
     refresh();
 }
 
@@ -160,6 +167,8 @@ QString SettingsDialog::problem() const
     const QString folder = m_outputFolder->text().trimmed();
     if (!folder.isEmpty() && !QDir::isAbsolutePath(folder))
         return tr("The default folder must be a full path, like /home/me/Videos.");
+    if (const QString farm = m_farm->problem(m_apiEnabled->isChecked(), m_token->text()); !farm.isEmpty())
+        return farm;
     if (!m_apiEnabled->isChecked())
         return {};
     const QString address = m_bindAddress->text().trimmed();
@@ -226,6 +235,7 @@ bool SettingsDialog::apply()
     api.port = m_port->value();
     api.token = m_token->text().trimmed();
     m_settings.setApiServer(api);
+    m_settings.setFarm(m_farm->value());
     m_settings.sync();
     return true;
 }

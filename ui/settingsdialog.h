@@ -13,6 +13,8 @@ class QSpinBox;
 
 namespace vtfarm::ui {
 
+class FarmPage;
+
 /// \brief Edits AppSettings: the farm, where files go, notifications and the API server.
 /// Nothing is written until OK, and OK is refused while a value would be unsafe.
 class SettingsDialog : public QDialog
@@ -33,6 +35,7 @@ public:
     QLineEdit* tokenEdit() const { return m_token; }
     QCheckBox* apiEnabledBox() const { return m_apiEnabled; }
     QLabel* apiWarningLabel() const { return m_apiWarning; }
+    FarmPage* farmPage() const { return m_farm; }
 
     void accept() override;
 
@@ -53,6 +56,7 @@ private:
     QSpinBox* m_port;
     QLineEdit* m_token;
     QLabel* m_apiWarning;
+    FarmPage* m_farm;
     QLabel* m_problem;
     QDialogButtonBox* m_buttons;
 };
