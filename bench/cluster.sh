@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The farm on one machine, each node confined to one core with taskset: how long a batch of short
+# jobs takes on one node and on two (the ratio should be near 0.5), how long a queued job waits for
+# a free node to take it (dispatch latency, from the coordinator's histogram), and how fast a
+# node's download of an input runs over loopback.
+# Usage: bench/cluster.sh [jobs, default 40]
+# Uses the build in $VTFARM_BUILD_DIR (default build/), building it when missing.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/deps.sh"
+install_missing "${VTFARM_BUILD_PACKAGES[@]}" ffmpeg curl python3 redis-server
+build=${VTFARM_BUILD_DIR:-$root/build}
+if [ ! -f "$build/build.ninja" ]; then
+    cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+cmake --build "$build" --target vtfarm-cli >/dev/null
+cli="$build/app/cli/vtfarm-cli"
+jobs=${1:-40}
+[ "$(nproc)" -ge 2 ] || { echo "bench/cluster.sh: needs two cores (one per node)" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/vtfarm-bench-cluster.XXXXXX)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+rport=$(free_port)
+redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >"$work/redis.log" 2>&1 &
+pids+=($!)
+until redis-cli -p "$rport" ping 2>/dev/null | grep -q PONG; do sleep 0.1; done
+head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$work/token"
+chmod 600 "$work/token"
+auth="Authorization: Bearer $(cat "$work/token")"
+
+"$cli" serve --port 0 --redis "redis://127.0.0.1:$rport" -j 0 --token-file "$work/token" \
+    --data-dir "$work/data" >"$work/serve.out" 2>"$work/serve.log" </dev/null &
+pids+=($!)
+port=""
+for _ in $(seq 100); do
+    port=$(sed -n 's/.*serving on http:\/\/[^:]*:\([0-9]*\)\/.*/\1/p' "$work/serve.out")
+    [ -n "$port" ] && break
+    sleep 0.1
+done
+[ -n "$port" ] || { echo "serve did not start" >&2; cat "$work/serve.log" >&2; exit 1; }
+url="http://127.0.0.1:$port"
+
+ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=320x240:rate=25:duration=2 \
+    -f lavfi -i sine=frequency=440:duration=2:sample_rate=48000 -c:v libx264 -preset ultrafast \
+    -pix_fmt yuv420p -c:a aac -shortest "$work/short.mp4"
+
+node_up() { # NAME CORE
+    taskset -c "$2" "$cli" node --redis "redis://127.0.0.1:$rport" --server "$url" --token-file "$work/token" \
+        -j 1 --name "$1" --work-dir "$work/w-$1" >"$work/node-$1.log" 2>&1 </dev/null &
+    pids+=($!)
+    eval "node_$1=$!"
+}
+nodes_listed() { curl -s -H "$auth" "$url/api/v1/nodes" | python3 -c 'import sys,json; print(len(json.load(sys.stdin)["nodes"]))'; }
+batch() { # -> seconds for $jobs jobs to finish
+    local ids=() start end
+    start=$(date +%s.%N)
+    for _ in $(seq "$jobs"); do
+        ids+=("$(curl -s -H "$auth" -F file=@"$work/short.mp4" -F codec=libx264 -F bitrate=500k \
+            -F resolution=320x240 "$url/transcode" | python3 -c 'import sys,json; print(json.load(sys.stdin)["job_id"])')")
+    done
+    for id in "${ids[@]}"; do
+        until [ "$(curl -s -H "$auth" "$url/status/$id" | python3 -c 'import sys,json; print(json.load(sys.stdin)["status"])')" = finished ]; do
+            sleep 0.2
+        done
+    done
+    end=$(date +%s.%N)
+    python3 -c "print(f'{$end - $start:.1f}')"
+}
+
+node_up n1 0
+until [ "$(nodes_listed)" = 1 ]; do sleep 0.2; done
+one=$(batch)
+node_up n2 1
+until [ "$(nodes_listed)" = 2 ]; do sleep 0.2; done
+two=$(batch)
+
+# Dispatch latency with a node free: one job at a time, ten times; the coordinator's histogram
+# before and after, its quantiles read off the buckets of the difference.
+curl -s "$url/metrics" >"$work/metrics.before"
+saved=$jobs; jobs=1
+for _ in $(seq 10); do batch >/dev/null; done
+jobs=$saved
+curl -s "$url/metrics" >"$work/metrics.after"
+latency=$(python3 - "$work/metrics.before" "$work/metrics.after" <<'PY'
+import re, sys
+def read(path):
+    b = {}
+    for line in open(path):
+        m = re.match(r'vtfarm_dispatch_latency_seconds_bucket\{le="([^"]+)"\} (\S+)', line)
+        if m:
+            b[float("inf") if m[1] == "+Inf" else float(m[1])] = float(m[2])
+    return b
+before, after = read(sys.argv[1]), read(sys.argv[2])
+delta = sorted((le, after[le] - before.get(le, 0)) for le in after)
+count = delta[-1][1]
+def q(p):
+    return next(le for le, c in delta if c >= p * count)
+print(f"p50 <= {q(0.5) * 1000:.0f} ms, p99 <= {q(0.99) * 1000:.0f} ms over {int(count)} jobs")
+PY
+)
+
+# A node's download, as the node makes it: one 256 MiB input over loopback.
+head -c $((256 << 20)) /dev/urandom >"$work/big.mkv"
+ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=160x120:rate=25:duration=2 \
+    -c:v libx264 -preset ultrafast "$work/tiny.mkv"
+kill -STOP "$node_n1" "$node_n2"
+big=$(curl -s -H "$auth" -F file=@"$work/tiny.mkv" -F codec=libx264 "$url/transcode" \
+    | python3 -c 'import sys,json; print(json.load(sys.stdin)["job_id"])')
+input=$(find "$work/data/uploads" -type f -newer "$work/big.mkv" | head -1)
+cp "$work/big.mkv" "$input"
+rate=$(curl -s -o /dev/null -w '%{speed_download}' -H "$auth" "$url/api/v1/jobs/$big/input")
+kill -CONT "$node_n1" "$node_n2"
+
+echo "farm of single-core nodes, $jobs jobs of 2 s at 320x240:"
+echo "  one node:  ${one} s"
+echo "  two nodes: ${two} s  (ratio $(python3 -c "print(f'{$two / $one:.2f}')"))"
+echo "dispatch latency, a node free: $latency"
+echo "input download over loopback: $(python3 -c "print(f'{$rate / 1048576:.0f}')") MiB/s"
