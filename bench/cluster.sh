@@ -36,9 +36,11 @@ head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$work/token"
 chmod 600 "$work/token"
 auth="Authorization: Bearer $(cat "$work/token")"
 
+mkdir -p "$work/inputs"
 "$cli" serve --port 0 --redis "redis://127.0.0.1:$rport" -j 0 --token-file "$work/token" \
-    --data-dir "$work/data" >"$work/serve.out" 2>"$work/serve.log" </dev/null &
-pids+=($!)
+    --data-dir "$work/data" --input-dir "$work/inputs" >"$work/serve.out" 2>"$work/serve.log" </dev/null &
+serve=$!
+pids+=($serve)
 port=""
 for _ in $(seq 100); do
     port=$(sed -n 's/.*serving on http:\/\/[^:]*:\([0-9]*\)\/.*/\1/p' "$work/serve.out")
@@ -117,6 +119,33 @@ big=$(curl -s -H "$auth" -F file=@"$work/tiny.mkv" -F codec=libx264 "$url/transc
 input=$(find "$work/data/uploads" -type f -newer "$work/big.mkv" | head -1)
 cp "$work/big.mkv" "$input"
 rate=$(curl -s -o /dev/null -w '%{speed_download}' -H "$auth" "$url/api/v1/jobs/$big/input")
+
+# A coordinator with 10,000 queued jobs (the nodes stopped, so that they stay queued): its memory,
+# and GET /status latency over one keep-alive connection.
+cp "$work/short.mp4" "$work/inputs/short.mp4"
+queue=$(python3 - "$port" "$(cat "$work/token")" <<'PY'
+import http.client, json, sys, time
+port, token = int(sys.argv[1]), sys.argv[2]
+c = http.client.HTTPConnection("127.0.0.1", port)
+h = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+ids = []
+for _ in range(10000):
+    c.request("POST", "/api/v1/jobs", json.dumps({"input": "short.mp4", "resolution": "320x240"}), h)
+    r = c.getresponse(); body = r.read()
+    if r.status not in (200, 201, 202):
+        sys.exit(f"POST /api/v1/jobs: {r.status} {body[:200]}")
+    ids.append(json.loads(body)["id"])
+times = []
+for i in range(2000):
+    t = time.perf_counter()
+    c.request("GET", "/status/" + ids[i * 5], headers=h)
+    c.getresponse().read()
+    times.append(time.perf_counter() - t)
+times.sort()
+print(f"GET /status p50 {times[1000] * 1000:.2f} ms, p99 {times[1980] * 1000:.2f} ms")
+PY
+)
+rss=$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$serve/status")
 kill -CONT "$node_n1" "$node_n2"
 
 echo "farm of single-core nodes, $jobs jobs of 2 s at 320x240:"
@@ -124,3 +153,4 @@ echo "  one node:  ${one} s"
 echo "  two nodes: ${two} s  (ratio $(python3 -c "print(f'{$two / $one:.2f}')"))"
 echo "dispatch latency, a node free: $latency"
 echo "input download over loopback: $(python3 -c "print(f'{$rate / 1048576:.0f}')") MiB/s"
+echo "coordinator with 10,000 queued jobs: RSS ${rss} MiB, $queue"

@@ -554,6 +554,44 @@ private Q_SLOTS:
         QVERIFY(startNode(node));
     }
 
+    void aPoisonJobFailsNamingItsNodes()
+    {
+        // A job whose worker hangs wherever it runs (each worker here is stopped as soon as it
+        // appears, and the nodes' stall watchdog kills it): retried on the nodes until its last
+        // attempt, then failed with the nodes it ran on in the error, not retried forever.
+        for (const QString& name : { QStringLiteral("n1"), QStringLiteral("n2") }) {
+            killNode(name);
+            QVERIFY(startNode(name, { "--stall-timeout", "2" }));
+        }
+        const QString id = submit(m_long);
+        QVERIFY(!id.isEmpty());
+        QSet<qint64> held;
+        const bool failed = waitFor(
+            [&] {
+                for (const auto& [name, p] : m_nodes) {
+                    for (qint64 worker : childrenOf(p->processId())) {
+                        if (!held.contains(worker)) {
+                            ::kill(pid_t(worker), SIGSTOP);
+                            held.insert(worker);
+                        }
+                    }
+                }
+                return job(id).value(u"status").toString() == u"failed";
+            },
+            kLong * 2);
+        QVERIFY2(failed, qPrintable(describe(id)));
+        const QJsonObject j = job(id);
+        QCOMPARE(j.value(u"attempts").toInt(), 3);
+        const QString error = j.value(u"error").toString();
+        QVERIFY2(error.contains(u"nodes tried:"), qPrintable(error));
+        QVERIFY2(error.contains(u"n1") || error.contains(u"n2"), qPrintable(error));
+        QVERIFY(held.size() >= 3);
+        for (const QString& name : { QStringLiteral("n1"), QStringLiteral("n2") }) {
+            killNode(name);
+            QVERIFY(startNode(name));
+        }
+    }
+
     void mistakesAPersonMustFixEndTheNode()
     {
         // A wrong token: said, and the node ends (exit status 2) rather than retrying forever.
