@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QList>
 #include <QString>
 #include <memory>
 
@@ -20,6 +21,19 @@ struct ApiServerSettings
     /// True for 127.0.0.0/8, ::1 and "localhost": nothing beyond this machine can connect.
     static bool isLoopback(const QString& address);
     bool operator==(const ApiServerSettings&) const = default;
+};
+
+/// \brief A watch folder of the window's settings: the folder names it (core/watch runs it).
+struct WatchFolderSettings
+{
+    QString folder;
+    QString outputFolder;
+    QString preset; ///< a vtfarm preset's name; empty: the default settings
+    QString namePattern = QStringLiteral("{name}");
+    bool recursive = false;
+    int settleSeconds = 5;
+    bool paused = false;
+    bool operator==(const WatchFolderSettings&) const = default;
 };
 
 /// \brief Every persistent setting of the desktop application, typed, behind one QSettings.
@@ -63,6 +77,9 @@ public:
 
     ApiServerSettings apiServer() const;
     void setApiServer(const ApiServerSettings& api);
+
+    QList<WatchFolderSettings> watchFolders() const;
+    void setWatchFolders(const QList<WatchFolderSettings>& folders);
 
     QString lastPreset() const;
     void setLastPreset(const QString& name);

@@ -2,6 +2,7 @@
 
 #include "icons.h"
 #include "jobmanager.h"
+#include "watchfolderspage.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -16,6 +17,7 @@
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QThread>
 #include <QTimer>
 #include <QToolButton>
@@ -39,6 +41,8 @@ SettingsDialog::SettingsDialog(AppSettings& settings, QWidget* parent)
     , m_apiWarning(new QLabel(this))
     , m_problem(new QLabel(this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
+    , m_tabs(new QTabWidget(this))
+    , m_watchPage(new WatchFoldersPage(this))
 {
     setWindowTitle(tr("Settings"));
     setMinimumWidth(560);
@@ -109,10 +113,17 @@ SettingsDialog::SettingsDialog(AppSettings& settings, QWidget* parent)
     m_problem->setPalette(bad);
     m_problem->setWordWrap(true);
 
+    auto* general = new QWidget(this);
+    auto* generalLayout = new QVBoxLayout(general);
+    generalLayout->addWidget(farm);
+    generalLayout->addWidget(output);
+    generalLayout->addWidget(api);
+    generalLayout->addStretch(1);
+    m_tabs->addTab(general, tr("General"));
+    m_tabs->addTab(m_watchPage, tr("Watch folders"));
+
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(farm);
-    layout->addWidget(output);
-    layout->addWidget(api);
+    layout->addWidget(m_tabs);
     layout->addWidget(m_problem);
     layout->addWidget(m_buttons);
 
@@ -142,7 +153,14 @@ void SettingsDialog::load()
     m_bindAddress->setText(api.bindAddress);
     m_port->setValue(api.port);
     m_token->setText(api.token);
+    m_watchPage->setEntries(m_settings.watchFolders());
     refresh();
+}
+
+void SettingsDialog::setWatchFolders(const watch::WatchFolders* running, const QStringList& presetNames)
+{
+    m_watchPage->setRunning(running);
+    m_watchPage->setPresetNames(presetNames);
 }
 
 QString SettingsDialog::generateToken()
@@ -226,6 +244,7 @@ bool SettingsDialog::apply()
     api.port = m_port->value();
     api.token = m_token->text().trimmed();
     m_settings.setApiServer(api);
+    m_settings.setWatchFolders(m_watchPage->entries());
     m_settings.sync();
     return true;
 }

@@ -28,6 +28,7 @@ int runCommand(const QStringList& args);
 int jobsCommand(const QStringList& args);
 int presetsCommand(const QStringList& args);
 int serveCommand(const QStringList& args);
+int watchCommand(const QStringList& args);
 /// Hidden: the child side of a WorkerProcess.
 int workerCommand(const QStringList& args);
 

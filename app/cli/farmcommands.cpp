@@ -1,5 +1,6 @@
 #include "commands.h"
 #include "datafolder.h"
+#include "farmoptions.h"
 #include "jobmanager.h"
 #include "jobstore.h"
 #include "mediafiles.h"
@@ -28,8 +29,6 @@ namespace vtfarm::cli {
 using jobs::Job;
 using jobs::JobManager;
 using jobs::JobState;
-
-namespace {
 
 void addFarmOptions(QCommandLineParser& p)
 {
@@ -64,8 +63,6 @@ Result<JobManager::Options> managerOptionsFrom(const QCommandLineParser& p)
         return r.error();
     return o;
 }
-
-} // namespace
 
 void reportRecovery(const jobs::JobStore::Recovery& recovery)
 {
@@ -122,13 +119,19 @@ bool runUntil(JobManager& manager, const std::function<bool()>& done)
     return !interrupted;
 }
 
+} // namespace
+
 QString describeEnd(const Job& job)
 {
     switch (job.state) {
     case JobState::Finished: {
-        QString text = QStringLiteral("finished -> %1 (%2, %3x)")
-                           .arg(job.outputPath, TerminalProgress::formatBytes(job.outputBytes))
-                           .arg(job.speed, 0, 'f', 2);
+        QString text = job.inputKept
+            ? QCoreApplication::translate("vtfarm::cli", "finished, input kept (the output was larger)")
+            : QStringLiteral("finished -> %1 (%2, %3x)")
+                  .arg(job.outputPath, TerminalProgress::formatBytes(job.outputBytes))
+                  .arg(job.speed, 0, 'f', 2);
+        if (job.quality.measured())
+            text += QStringLiteral("; %1").arg(describeQuality(job.quality));
         for (const QString& warning : job.warnings)
             text += QStringLiteral("; warning: %1").arg(warning);
         return text;
@@ -141,6 +144,18 @@ QString describeEnd(const Job& job)
         return jobStateName(job.state);
     }
 }
+
+QString describeQuality(const media::QualityScores& quality)
+{
+    QString text = QCoreApplication::translate("vtfarm::cli", "SSIM %1, PSNR %2 dB")
+                       .arg(quality.ssim.value_or(0), 0, 'f', 4)
+                       .arg(quality.psnr.value_or(0), 0, 'f', 1);
+    if (quality.vmaf)
+        text += QCoreApplication::translate("vtfarm::cli", ", VMAF %1").arg(*quality.vmaf, 0, 'f', 1);
+    return text;
+}
+
+namespace {
 
 /// Follows a set of jobs: a line as each ends, a live status line on a terminal.
 class BatchReporter

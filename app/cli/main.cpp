@@ -23,6 +23,7 @@ void printUsage(FILE* out)
                "  jobs [--state S] [--json]   list the jobs in the queue\n"
                "  presets [--json]            list the presets\n"
                "  serve [--port 8000]         serve the REST API and metrics, run the jobs\n"
+               "  watch DIR -o OUTDIR         transcode each video file that appears in a folder\n"
                "\n"
                "  vtfarm-cli COMMAND --help   options of a command\n"
                "  vtfarm-cli --version\n",
@@ -66,6 +67,8 @@ int main(int argc, char* argv[])
         return vtfarm::cli::presetsCommand(args);
     if (command == u"serve")
         return vtfarm::cli::serveCommand(args);
+    if (command == u"watch")
+        return vtfarm::cli::watchCommand(args);
     if (command == u"worker")
         return vtfarm::cli::workerCommand(args);
     std::fprintf(stderr, "vtfarm-cli: unknown command '%s'\n", qPrintable(command));

@@ -2,8 +2,11 @@
 #include "commands.h"
 #include "jobmanager.h"
 #include "metrics.h"
+#include "presets.h"
 #include "settingsoptions.h"
 #include "signalwatcher.h"
+#include "watchconfig.h"
+#include "watchfolders.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -26,7 +29,30 @@ struct ServeSettings
     int workers = 0;
     jobs::WorkerProcess::Options worker;
     bool inProcess = false;
+    QList<watch::WatchFolderConfig> watches; ///< the config file's [watch.NAME] sections
 };
+
+/// The config file's [watch.NAME] sections, each key's text, for watchFolderFromFields().
+QList<std::pair<QString, QMap<QString, QString>>> watchSections(QSettings& ini)
+{
+    QList<std::pair<QString, QMap<QString, QString>>> sections;
+    for (const QString& group : ini.childGroups()) {
+        if (!group.startsWith(QStringLiteral("watch.")))
+            continue;
+        ini.beginGroup(group);
+        QMap<QString, QString> fields;
+        for (const QString& key : ini.childKeys()) {
+            // QSettings reads a value with a comma as a list: the text was what it says.
+            const QVariant v = ini.value(key);
+            fields.insert(key,
+                v.metaType().id() == QMetaType::QStringList ? v.toStringList().join(QStringLiteral(", "))
+                                                            : v.toString());
+        }
+        ini.endGroup();
+        sections.append({ group.mid(6), fields });
+    }
+    return sections;
+}
 
 Result<QString> readTokenFile(const QString& path)
 {
@@ -101,6 +127,8 @@ Result<ServeSettings> settingsFrom(const QCommandLineParser& p)
     ServeSettings s;
     s.api.dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     QString tokenFile;
+    QList<std::pair<QString, QMap<QString, QString>>> watches;
+    QString configDir;
 
     if (p.isSet("config")) {
         const QString path = p.value("config");
@@ -110,6 +138,8 @@ Result<ServeSettings> settingsFrom(const QCommandLineParser& p)
         if (ini.status() != QSettings::NoError)
             return Error::invalid("config", QStringLiteral("%1 is not an INI file").arg(path));
         const QDir base = QFileInfo(path).absoluteDir();
+        configDir = base.absolutePath();
+        watches = watchSections(ini);
         // Relative paths in the file are relative to the file, wherever the server starts from.
         const auto pathValue = [&](const char* key) {
             return QDir::cleanPath(base.absoluteFilePath(ini.value(key).toString()));
@@ -171,6 +201,18 @@ Result<ServeSettings> settingsFrom(const QCommandLineParser& p)
         return Error::invalid("input-dir", QStringLiteral("%1 is not a folder").arg(s.api.inputDir));
     s.api.presetsDir = QDir(s.api.dataDir).filePath(QStringLiteral("presets"));
     s.inProcess = p.isSet("in-process");
+    if (!watches.isEmpty()) {
+        const media::PresetLibrary presets(s.api.presetsDir);
+        for (const auto& [name, fields] : std::as_const(watches)) {
+            auto config = watch::watchFolderFromFields(name, fields, presets, configDir);
+            if (!config)
+                return Error { ErrorCode::InvalidArgument,
+                    QCoreApplication::translate("vtfarm::cli", "[watch.%1] %2: %3")
+                        .arg(name, config.error().field, config.error().message),
+                    {} };
+            s.watches.append(*config);
+        }
+    }
     return s;
 }
 
@@ -202,7 +244,10 @@ int serveCommand(const QStringList& args)
                 { QString::fromLatin1(setting.key).replace(u'_', u'-'), QLatin1String(setting.help), "n" });
     }
     p.addOption({ "config",
-        QStringLiteral("INI file with the keys %1; options given here win.").arg(keys.join(u", ")), "file" });
+        QStringLiteral("INI file with the keys %1; options given here win. [watch.NAME] sections add watch "
+                       "folders, with the keys %2.")
+            .arg(keys.join(u", "), watch::watchFolderKeys().join(u", ")),
+        "file" });
     p.addOption(
         { "in-process", "Run transcodes inside this process instead of worker processes (for debugging)." });
     addWorkerOptions(p);
@@ -248,6 +293,37 @@ int serveCommand(const QStringList& args)
         settings->api.token.isEmpty() ? "" : ", token required");
     std::fflush(stdout);
 
+    watch::WatchFolders watchers(manager);
+    QObject::connect(&watchers, &watch::WatchFolders::notice, &watchers,
+        [](const QString& name, const QString& text, bool problem) {
+            std::fprintf(stderr, "vtfarm-cli: %s%s: %s\n", problem ? "warning: " : "", qPrintable(name),
+                qPrintable(text));
+            std::fflush(stderr);
+        });
+    QObject::connect(&watchers, &watch::WatchFolders::fileTaken, &watchers,
+        [](const QString& name, const QString& path, const QUuid& id) {
+            std::printf("%s\n",
+                qPrintable(QCoreApplication::translate("vtfarm::cli", "watch %1 took %2 (job %3)")
+                               .arg(name, path, id.toString(QUuid::WithoutBraces))));
+            std::fflush(stdout);
+        });
+    for (const watch::WatchFolderConfig& config : std::as_const(settings->watches)) {
+        if (auto r = watchers.add(config); !r) {
+            printErrors({ { r.error().code,
+                QCoreApplication::translate("vtfarm::cli", "[watch.%1]: %2")
+                    .arg(config.name, r.error().message),
+                {} } });
+            server.stop();
+            metrics.detach();
+            manager.shutdown();
+            return ExitFailed;
+        }
+        std::printf("%s\n",
+            qPrintable(QCoreApplication::translate("vtfarm::cli", "watching %1: %2 -> %3")
+                           .arg(config.name, config.folder, config.outputDir)));
+    }
+    std::fflush(stdout);
+
     int signal = 0;
     {
         SignalWatcher watcher([&signal](int sig) {
@@ -263,6 +339,7 @@ int serveCommand(const QStringList& args)
     }
     std::fprintf(stderr, "vtfarm-cli: %s: stopping; running jobs go back to the queue\n",
         signal ? strsignal(signal) : "stopped");
+    watchers.clear();
     server.stop();
     metrics.detach();
     manager.shutdown();

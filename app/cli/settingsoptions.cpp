@@ -3,6 +3,7 @@
 #include "presets.h"
 
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QJsonObject>
 #include <cstdio>
 
@@ -54,6 +55,19 @@ void addSettingsOptions(QCommandLineParser& p)
         "Audio bitrate, e.g. 128k (default: the encoder's, for AAC 69k mono, 128k stereo).", "rate" });
     p.addOption({ "threads", "libav threads per decoder and encoder (default 0: automatic).", "n" });
     p.addOption({ "overwrite", "Replace an existing output file." });
+    p.addOption({ "quality-check",
+        QCoreApplication::translate("vtfarm::cli",
+            "After the encode, measure the output's SSIM and PSNR against the input (on a sample of "
+            "frames; VMAF too where libavfilter has it).") });
+    p.addOption({ "min-ssim",
+        QCoreApplication::translate("vtfarm::cli",
+            "Fail the job, removing the output, when its SSIM is below this (0-1, e.g. 0.95); implies "
+            "--quality-check."),
+        "x" });
+    p.addOption({ "skip-if-larger",
+        QCoreApplication::translate("vtfarm::cli",
+            "Remove an output larger than its input and keep the input; the job ends finished with a "
+            "warning.") });
 }
 
 Result<CommandSettings> settingsFromOptions(const QCommandLineParser& p)
@@ -68,6 +82,12 @@ Result<CommandSettings> settingsFromOptions(const QCommandLineParser& p)
     }
     if (p.isSet("overwrite"))
         fields[u"overwrite"] = true;
+    if (p.isSet("quality-check"))
+        fields[u"quality_check"] = true;
+    if (p.isSet("min-ssim"))
+        fields[u"min_ssim"] = p.value("min-ssim");
+    if (p.isSet("skip-if-larger"))
+        fields[u"skip_if_larger"] = true;
     const media::PresetLibrary library;
     auto choice = media::chooseSettings(fields, library);
     if (!choice)

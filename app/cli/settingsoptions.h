@@ -13,7 +13,7 @@ namespace vtfarm::cli {
 bool parseCommand(QCommandLineParser& parser, const QString& command, const QStringList& args, int* status);
 
 /// Adds --codec, --bitrate, --crf, --resolution, --fps, --preset, --audio-codec, --audio-bitrate,
-/// --threads and --overwrite.
+/// --threads, --overwrite, --quality-check, --min-ssim and --skip-if-larger.
 void addSettingsOptions(QCommandLineParser& parser);
 
 /// \brief What the settings options of a command line ask for.

@@ -1,10 +1,12 @@
 #include "commands.h"
+#include "farmoptions.h"
 #include "settingsoptions.h"
 #include "signalwatcher.h"
 #include "terminalprogress.h"
 #include "transcoder.h"
 
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QFileInfo>
 #include <cstdio>
 
@@ -59,10 +61,20 @@ int transcodeCommand(const QStringList& args)
     }
     for (const QString& w : result->warnings)
         std::fprintf(stderr, "vtfarm-cli: warning: %s\n", qPrintable(w));
+    if (result->inputKept)
+        return ExitOk; // the warning said why there is no output
+
     std::printf("%s: %s, %lld frames, %.1f s of media in %.1f s (%.2fx)\n", qPrintable(output),
         qPrintable(TerminalProgress::formatBytes(result->outputBytes)),
         static_cast<long long>(result->frames), result->mediaSeconds, result->elapsedSeconds,
         result->elapsedSeconds > 0 ? result->mediaSeconds / result->elapsedSeconds : 0.0);
+    if (result->quality.measured())
+        std::printf("%s\n",
+            qPrintable(
+                QCoreApplication::translate("vtfarm::cli", "%1: quality %2 (%3 frames compared in %4 s)")
+                    .arg(output, describeQuality(result->quality))
+                    .arg(result->quality.framesCompared)
+                    .arg(result->quality.seconds, 0, 'f', 1)));
     return ExitOk;
 }
 

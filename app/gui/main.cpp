@@ -6,6 +6,7 @@
 #include "presets.h"
 #include "signalwatcher.h"
 #include "singleinstance.h"
+#include "watchfolders.h"
 #include "workerlocator.h"
 
 #include <QApplication>
@@ -82,6 +83,16 @@ int main(int argc, char** argv)
     };
     QObject::connect(&window, &ui::MainWindow::apiServerSettingsChanged, &app, applyApi);
     applyApi(settings.apiServer());
+    // The settings' watch folders, run here for as long as the window is open.
+    watch::WatchFolders watchFolders(manager);
+    QObject::connect(&watchFolders, &watch::WatchFolders::notice, &app,
+        [](const QString& name, const QString& text, bool problem) {
+            if (problem)
+                qCWarning(lcGui).noquote() << name << ":" << text;
+            else
+                qCInfo(lcGui).noquote() << name << ":" << text;
+        });
+    window.setWatchFolders(&watchFolders);
     // Once, when the queue was rebuilt from a damaged store at this start.
     if (const auto& recovery = manager.storeRecovery())
         window.messageBar()->showMessage(recovery->recovered == 1
@@ -121,6 +132,8 @@ int main(int argc, char** argv)
         QTimer::singleShot(0, &window, [&window, files] { window.addPaths(files); });
 
     const int status = app.exec();
+    window.setWatchFolders(nullptr);
+    watchFolders.clear();
     api.stop();
     // Running jobs go back to the queue; the next start picks them up.
     manager.shutdown();

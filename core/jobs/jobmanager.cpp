@@ -226,6 +226,11 @@ const QList<QUuid>& JobManager::order() const
     return m_queue ? m_queue->order() : none;
 }
 
+JobStore* JobManager::store()
+{
+    return m_open ? &m_queue->store() : nullptr;
+}
+
 Result<void> JobManager::notFound(const QUuid& id) const
 {
     return Error { ErrorCode::NotFound, QStringLiteral("No job %1.").arg(id.toString(QUuid::WithoutBraces)),
@@ -279,6 +284,8 @@ Result<void> JobManager::transition(const Job& job, JobState to, const QString& 
         next.fps = next.speed = 0;
         next.etaSeconds = -1;
         next.outputBytes = 0;
+        next.quality = {};
+        next.inputKept = false;
     }
     if (to != JobState::Failed && to != JobState::Canceled && !error.isEmpty())
         next.error = error;
@@ -749,6 +756,8 @@ void JobManager::applyOutcome(const Job& job, const WorkerOutcome& outcome, bool
             j.outputBytes = report.outputBytes;
             j.frames = report.frames;
             j.warnings = report.warnings;
+            j.quality = report.quality;
+            j.inputKept = report.inputKept;
             if (report.elapsedSeconds > 0)
                 j.speed = report.mediaSeconds / report.elapsedSeconds;
         });

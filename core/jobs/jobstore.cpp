@@ -48,6 +48,26 @@ const QStringList kMigrations[] = {
         // Facts about the store itself: "recovered_from" marks a store rebuilt from a damaged one.
         "CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     },
+    {
+        // The files watch folders have taken, so that a restart does not take them again; a file
+        // of the same path with another size or modification time is another file.
+        "CREATE TABLE watch_seen ("
+        " path TEXT PRIMARY KEY,"
+        " size INTEGER NOT NULL,"
+        " mtime INTEGER NOT NULL,"
+        " seen_at INTEGER NOT NULL,"
+        " watch TEXT NOT NULL DEFAULT '',"
+        " job TEXT)",
+        "CREATE INDEX watch_seen_by_watch ON watch_seen(watch)",
+    },
+    {
+        // What the quality check measured (NULL: not measured), and outputs removed for being
+        // larger than their input.
+        "ALTER TABLE jobs ADD COLUMN ssim REAL",
+        "ALTER TABLE jobs ADD COLUMN psnr REAL",
+        "ALTER TABLE jobs ADD COLUMN vmaf REAL",
+        "ALTER TABLE jobs ADD COLUMN input_kept INTEGER NOT NULL DEFAULT 0",
+    },
 };
 constexpr int kLatest = int(std::size(kMigrations));
 
@@ -104,6 +124,13 @@ void bindJob(QSqlQuery& q, const Job& job)
     q.bindValue(":output_bytes", job.outputBytes);
     q.bindValue(":frames", job.frames);
     q.bindValue(":speed", job.speed);
+    const auto score = [](const std::optional<double>& v) {
+        return v ? QVariant(*v) : QVariant(QMetaType::fromType<double>());
+    };
+    q.bindValue(":ssim", score(job.quality.ssim));
+    q.bindValue(":psnr", score(job.quality.psnr));
+    q.bindValue(":vmaf", score(job.quality.vmaf));
+    q.bindValue(":input_kept", job.inputKept ? 1 : 0);
 }
 
 // Runs \a sql once for each of \a count items, bound by \a bind, in one transaction: all or nothing.
@@ -287,6 +314,14 @@ Result<Job> jobFromRow(const QSqlQuery& q)
     job.outputBytes = q.value(13).toLongLong();
     job.frames = q.value(14).toLongLong();
     job.speed = q.value(15).toDouble();
+    const auto score = [&q](int column) {
+        const QVariant v = q.value(column);
+        return v.isNull() ? std::nullopt : std::optional(v.toDouble());
+    };
+    job.quality.ssim = score(16);
+    job.quality.psnr = score(17);
+    job.quality.vmaf = score(18);
+    job.inputKept = q.value(19).toInt() != 0;
     job.progress = job.state == JobState::Finished ? 1.0 : 0.0;
     return job;
 }
@@ -318,7 +353,7 @@ Result<void> JobStore::insert(const QList<Job>& jobs)
         QStringLiteral(
             "INSERT INTO jobs (%1) VALUES (:id, :position, :priority, :state, :spec, :attempts, :error, "
             ":warnings, :created_at, :started_at, :ended_at, :output_path, :input_bytes, :output_bytes, "
-            ":frames, :speed)")
+            ":frames, :speed, :ssim, :psnr, :vmaf, :input_kept)")
             .arg(QString::fromLatin1(kJobColumns)),
         jobs.size(), [&](QSqlQuery& q, qsizetype i) { bindJob(q, jobs.at(i)); });
 }
@@ -330,7 +365,8 @@ Result<void> JobStore::update(const Job& job)
               "attempts = :attempts, error = :error, warnings = :warnings, created_at = :created_at, "
               "started_at = :started_at, ended_at = :ended_at, output_path = :output_path, input_bytes = "
               ":input_bytes, "
-              "output_bytes = :output_bytes, frames = :frames, speed = :speed WHERE id = :id");
+              "output_bytes = :output_bytes, frames = :frames, speed = :speed, ssim = :ssim, psnr = :psnr, "
+              "vmaf = :vmaf, input_kept = :input_kept WHERE id = :id");
     bindJob(q, job);
     if (!q.exec())
         return sqlError("update job", q.lastError());
