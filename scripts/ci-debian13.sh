@@ -88,6 +88,14 @@ tar -C "$chroot_dir" -xf "$base"
 # services must be able to enter it.
 chmod 755 "$chroot_dir"
 cp /etc/resolv.conf "$chroot_dir/etc/resolv.conf"
+# The certificate authorities this machine trusts (a proxy's or a company's among them) are
+# trusted in the chroot too: npm fetches over HTTPS, and a minbase system has no CA bundle at all.
+host_ca=/etc/ssl/certs/ca-certificates.crt
+chroot_ca=
+if [ -s "$host_ca" ]; then
+    chroot_ca=/etc/ssl/vtfarm-ci-host-ca.crt
+    cp "$host_ca" "$chroot_dir$chroot_ca"
+fi
 # No service the packages bring (redis-server, prometheus) starts on its own in the chroot.
 printf '#!/bin/sh\nexit 101\n' >"$chroot_dir/usr/sbin/policy-rc.d"
 chmod 755 "$chroot_dir/usr/sbin/policy-rc.d"
@@ -109,6 +117,7 @@ git -C "$root" ls-files -z --cached --others --exclude-standard \
 # only when its foreground command ends) and the cleanup ends what runs in the chroot.
 in_chroot() {
     chroot "$chroot_dir" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb CI="${CI:-}" \
+        ${chroot_ca:+NODE_EXTRA_CA_CERTS=$chroot_ca} \
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         /bin/bash -c "set -euo pipefail; cd $src; $1" </dev/null &
     wait $!

@@ -1,5 +1,6 @@
 #include "apiserver.h"
 #include "commands.h"
+#include "dispatcher.h"
 #include "jobmanager.h"
 #include "metrics.h"
 #include "presets.h"
@@ -29,6 +30,9 @@ struct ServeSettings
     int workers = 0;
     jobs::WorkerProcess::Options worker;
     bool inProcess = false;
+    QString redis; ///< a coordinator of a farm: the Redis its nodes take jobs from
+    int leaseSeconds = 30;
+    bool noLocalSlots = false; ///< -j 0: a coordinator only
     QList<watch::WatchFolderConfig> watches; ///< the config file's [watch.NAME] sections
 };
 
@@ -87,7 +91,15 @@ const std::vector<NumberSetting>& numberSettings()
     static const std::vector<NumberSetting> list = {
         { "port", "Port to listen on (default 8000; 0 picks a free one).", 0, 65535,
             [](S& s, qint64 v) { s.api.port = int(v); } },
-        { "workers", nullptr, 1, 64, [](S& s, qint64 v) { s.workers = int(v); } },
+        { "workers", nullptr, 0, 64,
+            [](S& s, qint64 v) {
+                s.workers = int(v);
+                s.noLocalSlots = v == 0;
+            } },
+        { "lease",
+            "With --redis: seconds a node may go without renewing its job before the job is taken back and "
+            "runs elsewhere (default 30).",
+            3, 3600, [](S& s, qint64 v) { s.leaseSeconds = int(v); } },
         { "max_upload_mb", "Largest upload accepted, in MiB (default 8192).", 1, 1 << 30,
             [](S& s, qint64 v) { s.api.maxUploadBytes = v << 20; } },
         { "max_connections",
@@ -152,6 +164,8 @@ Result<ServeSettings> settingsFrom(const QCommandLineParser& p)
             s.api.dataDir = pathValue("data_dir");
         if (ini.contains("input_dir"))
             s.api.inputDir = pathValue("input_dir");
+        if (ini.contains("redis"))
+            s.redis = ini.value("redis").toString();
         for (const NumberSetting& setting : numberSettings()) {
             if (ini.contains(QLatin1String(setting.key))) {
                 if (auto r = applyNumber(setting, ini.value(QLatin1String(setting.key)).toString(), s); !r)
@@ -185,6 +199,8 @@ Result<ServeSettings> settingsFrom(const QCommandLineParser& p)
         s.api.dataDir = QFileInfo(p.value("data-dir")).absoluteFilePath();
     if (p.isSet("input-dir"))
         s.api.inputDir = QFileInfo(p.value("input-dir")).absoluteFilePath();
+    if (p.isSet("redis"))
+        s.redis = p.value("redis");
     if (p.isSet("token") && p.isSet("token-file"))
         return Error::invalid("token", QStringLiteral("give --token or --token-file, not both"));
     if (p.isSet("token"))
@@ -199,6 +215,19 @@ Result<ServeSettings> settingsFrom(const QCommandLineParser& p)
     }
     if (!s.api.inputDir.isEmpty() && !QFileInfo(s.api.inputDir).isDir())
         return Error::invalid("input-dir", QStringLiteral("%1 is not a folder").arg(s.api.inputDir));
+    if (!s.redis.isEmpty()) {
+        if (auto url = cluster::RedisUrl::parse(s.redis); !url)
+            return url.error();
+        // Nodes fetch inputs and deliver outputs through the API: never without a token.
+        if (s.api.token.isEmpty())
+            return Error::invalid("token-file",
+                QStringLiteral(
+                    "a farm's coordinator needs a token (--token-file): its nodes fetch and deliver files "
+                    "through the API"));
+    } else if (s.noLocalSlots) {
+        return Error::invalid(
+            "jobs", QStringLiteral("-j 0 (no local transcodes) needs --redis: nothing would run the jobs"));
+    }
     s.api.presetsDir = QDir(s.api.dataDir).filePath(QStringLiteral("presets"));
     s.inProcess = p.isSet("in-process");
     if (!watches.isEmpty()) {
@@ -234,9 +263,17 @@ int serveCommand(const QStringList& args)
     p.addOption(
         { "data-dir", "Job queue, uploads and outputs (default: the user's vtfarm data folder).", "dir" });
     p.addOption({ "input-dir", "Let jobs name files in this folder instead of uploading them.", "dir" });
-    p.addOption({ { "j", "jobs" }, "How many transcodes run at once (default: what fills the cores).", "n" });
-    QStringList keys
-        = { "bind", "token_file", "data_dir", "input_dir", "stall_timeout", "worker_nice", "worker_io" };
+    p.addOption({ { "j", "jobs" },
+        "How many transcodes run here at once (default: what fills the cores; 0 with --redis: none, the "
+        "nodes "
+        "run them all).",
+        "n" });
+    p.addOption({ "redis",
+        "Coordinate a farm: nodes on other machines (vtfarm-cli node) take jobs through this Redis, "
+        "redis://[:PASSWORD@]HOST[:PORT][/DB]. Needs a token.",
+        "url" });
+    QStringList keys = { "bind", "token_file", "data_dir", "input_dir", "redis", "stall_timeout",
+        "worker_nice", "worker_io" };
     for (const NumberSetting& setting : numberSettings()) {
         keys << QLatin1String(setting.key);
         if (setting.help)
@@ -273,6 +310,10 @@ int serveCommand(const QStringList& args)
     managerOptions.worker.program = QCoreApplication::applicationFilePath();
     managerOptions.worker.mode = settings->inProcess ? jobs::WorkerProcess::Mode::InProcess
                                                      : jobs::WorkerProcess::Mode::ChildProcess;
+    const bool farm = !settings->redis.isEmpty();
+    managerOptions.noLocalSlots = settings->noLocalSlots;
+    // A coordinator's jobs on nodes may still be running there: the farm takes them up again.
+    managerOptions.keepRemoteRuns = farm;
     jobs::JobManager manager(managerOptions);
     if (auto r = openManager(manager); !r) {
         printErrors({ r.error() });
@@ -280,16 +321,33 @@ int serveCommand(const QStringList& args)
     }
     metrics::Metrics metrics;
     metrics.attach(&manager);
+    std::unique_ptr<cluster::Dispatcher> dispatcher;
+    if (farm) {
+        cluster::Dispatcher::Options farmOptions;
+        farmOptions.redis = *cluster::RedisUrl::parse(settings->redis);
+        farmOptions.leaseSeconds = settings->leaseSeconds;
+        farmOptions.noLocalSlots = managerOptions.noLocalSlots;
+        dispatcher = std::make_unique<cluster::Dispatcher>(farmOptions, &manager, &metrics);
+        if (auto r = dispatcher->start(); !r) {
+            printErrors({ r.error() });
+            return ExitUsage;
+        }
+    }
     api::ApiServer server(settings->api, &manager, &metrics);
     if (auto r = server.start(); !r) {
         printErrors({ r.error() });
         return r.error().code == ErrorCode::InvalidArgument ? ExitUsage : ExitFailed;
     }
-    std::printf("vtfarm %s serving on http://%s:%d/ (data in %s, %d transcodes at a time%s)\n",
-        VTFARM_VERSION,
+    const QString local = managerOptions.noLocalSlots
+        ? QStringLiteral("no transcodes here")
+        : QStringLiteral("%1 transcodes at a time").arg(manager.maxConcurrent());
+    std::printf("vtfarm %s serving on http://%s:%d/ (data in %s, %s%s%s)\n", VTFARM_VERSION,
         qPrintable(settings->api.bindAddress.contains(u':') ? u'[' + settings->api.bindAddress + u']'
                                                             : settings->api.bindAddress),
-        server.port(), qPrintable(settings->api.dataDir), manager.maxConcurrent(),
+        server.port(), qPrintable(settings->api.dataDir), qPrintable(local),
+        farm ? qPrintable(
+            QStringLiteral(", farm on %1").arg(cluster::RedisUrl::parse(settings->redis)->display()))
+             : "",
         settings->api.token.isEmpty() ? "" : ", token required");
     std::fflush(stdout);
 
@@ -341,6 +399,8 @@ int serveCommand(const QStringList& args)
         signal ? strsignal(signal) : "stopped");
     watchers.clear();
     server.stop();
+    if (dispatcher)
+        dispatcher->shutdown();
     metrics.detach();
     manager.shutdown();
     return ExitOk;

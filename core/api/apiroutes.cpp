@@ -8,14 +8,19 @@
 #include "jobrequest.h"
 #include "mediainfo.h"
 #include "metrics.h"
+#include "partfile.h"
+#include "workerprotocol.h"
 
+#include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -157,6 +162,184 @@ private:
 
 } // namespace
 
+/// A node's output, streamed to the job's OUTPUT.part while its SHA-256 is computed; renamed into
+/// place and recorded finished only when the digest, the container and the attempt all check out.
+class ApiServer::Impl::OutputSink final : public http::BodySink
+{
+public:
+    OutputSink(ApiServer::Impl& impl, Job job, int attempt, QByteArray digest, media::TranscodeReport report,
+        std::function<void()> release)
+        : m_impl(impl)
+        , m_job(std::move(job))
+        , m_attempt(attempt)
+        , m_digest(std::move(digest))
+        , m_report(std::move(report))
+        , m_release(std::move(release))
+        , m_file(media::partPath(m_job.outputPath))
+        , m_hash(QCryptographicHash::Sha256)
+    { }
+    ~OutputSink() override
+    {
+        discard();
+        m_release();
+    }
+    Result<void> open()
+    {
+        if (!m_file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            return Error { ErrorCode::IoError,
+                QStringLiteral("The server cannot write the output: %1.").arg(m_file.errorString()), {} };
+        return {};
+    }
+    std::optional<http::Response> write(std::string_view data) override
+    {
+        m_hash.addData(QByteArrayView(data.data(), qsizetype(data.size())));
+        if (m_file.write(data.data(), qint64(data.size())) != qint64(data.size())) {
+            const bool full = m_file.error() == QFileDevice::ResourceError;
+            discard();
+            return m_impl.error({ full ? ErrorCode::StorageFull : ErrorCode::IoError,
+                full ? QStringLiteral("The server's disk is full.")
+                     : QStringLiteral("The server could not store the output."),
+                {} });
+        }
+        m_bytes += qint64(data.size());
+        return std::nullopt;
+    }
+    http::Response finish() override
+    {
+        m_file.close();
+        if (m_hash.result().toHex() != m_digest) {
+            discard();
+            return m_impl.error(Error::invalid("X-Vtfarm-Sha256",
+                QStringLiteral("The output's SHA-256 is not the one announced: it was damaged on the way. "
+                               "Send it again.")));
+        }
+        if (auto container = media::identify(m_file.fileName()); !container) {
+            discard();
+            return m_impl.error({ ErrorCode::UnsupportedInput,
+                QStringLiteral("The output is not a media file vtfarm reads: %1")
+                    .arg(container.error().message),
+                {} });
+        }
+        if (jobs::Farm* farm = m_impl.manager->farm())
+            farm->countTransfer(false, m_bytes);
+        m_report.outputPath = m_job.outputPath;
+        m_report.outputBytes = m_bytes;
+        std::optional<Result<void>> delivered;
+        const bool ran = m_impl.onManagerThread([this, &delivered] { delivered = deliver(); });
+        if (!ran)
+            return m_impl.stoppingAnswer();
+        if (!*delivered) {
+            if (jobs::Farm* farm = m_impl.manager->farm();
+                farm && delivered->error().code == ErrorCode::Conflict)
+                farm->countRefusedResult();
+            return m_impl.error(delivered->error());
+        }
+        return m_impl.json(200, m_impl.jobJson(m_impl.manager->job(m_job.id).value_or(m_job)));
+    }
+    void abort(int) override { discard(); }
+
+private:
+    // On the manager's thread: the attempt is checked again (a lease may have expired while the
+    // bytes came), then the file goes into place and the job is recorded finished.
+    Result<void> deliver()
+    {
+        jobs::Farm* farm = m_impl.manager->farm();
+        const Job* now = m_impl.manager->find(m_job.id);
+        if (!farm || !now || now->state != JobState::Started || now->attempts != m_attempt) {
+            discard();
+            return Error { ErrorCode::Conflict,
+                QStringLiteral("Attempt %1 is no longer the job's current one; this output is discarded.")
+                    .arg(m_attempt),
+                {} };
+        }
+        const QByteArray from = QFile::encodeName(m_file.fileName());
+        const QByteArray to = QFile::encodeName(now->outputPath);
+        const int rc = now->spec.settings.overwrite
+            ? ::rename(from.constData(), to.constData())
+            : ::renameat2(AT_FDCWD, from.constData(), AT_FDCWD, to.constData(), RENAME_NOREPLACE);
+        if (rc != 0) {
+            const QString why = QString::fromLocal8Bit(std::strerror(errno));
+            discard();
+            return Error { ErrorCode::IoError, QStringLiteral("Cannot put the output in place: %1.").arg(why),
+                {} };
+        }
+        m_renamed = true;
+        if (auto r = farm->deliver(m_job.id, m_attempt, m_report); !r) {
+            QFile::remove(now->outputPath);
+            return r;
+        }
+        return {};
+    }
+    void discard()
+    {
+        if (!m_renamed && !m_file.fileName().isEmpty()) {
+            m_file.close();
+            QFile::remove(m_file.fileName());
+        }
+    }
+
+    ApiServer::Impl& m_impl;
+    Job m_job;
+    int m_attempt;
+    QByteArray m_digest;
+    media::TranscodeReport m_report;
+    std::function<void()> m_release;
+    QFile m_file;
+    QCryptographicHash m_hash;
+    qint64 m_bytes = 0;
+    bool m_renamed = false;
+};
+
+ApiServer::Impl::StreamAnswer ApiServer::Impl::putOutput(http::Request& req)
+{
+    auto found = jobFromPath(req);
+    if (auto* answer = std::get_if<http::Response>(&found))
+        return std::move(*answer);
+    const Job job = std::get<Job>(found);
+    bool ok = false;
+    const int attempt
+        = QString::fromStdString(req.header("X-Vtfarm-Attempt").value_or(std::string())).toInt(&ok);
+    if (!ok || attempt <= 0)
+        return error(Error::invalid(
+            "X-Vtfarm-Attempt", QStringLiteral("Say which attempt this output is (X-Vtfarm-Attempt).")));
+    const QByteArray digest
+        = QByteArray::fromStdString(req.header("X-Vtfarm-Sha256").value_or(std::string())).toLower();
+    if (digest.size() != 64 || QByteArray::fromHex(digest).toHex() != digest)
+        return error(Error::invalid("X-Vtfarm-Sha256",
+            QStringLiteral("Send the output's SHA-256 in hexadecimal (X-Vtfarm-Sha256).")));
+    // Refused before a byte is read: an attempt that is no longer current (the lease expired).
+    if (!manager->farm() || job.state != JobState::Started || job.attempts != attempt || job.node.isEmpty()) {
+        if (jobs::Farm* farm = manager->farm())
+            farm->countRefusedResult();
+        return error({ ErrorCode::Conflict,
+            QStringLiteral("Attempt %1 is not the job's current one on a node; this output is not wanted.")
+                .arg(attempt),
+            {} });
+    }
+    media::TranscodeReport report;
+    if (const auto text = req.header("X-Vtfarm-Report")) {
+        const QJsonObject o = QJsonDocument::fromJson(
+            QByteArray::fromBase64(QByteArray::fromStdString(*text), QByteArray::Base64UrlEncoding))
+                                  .object();
+        report = jobs::protocol::outcomeFromJson(o).report;
+    }
+    {
+        std::lock_guard lock(uploadsMutex);
+        if (outputUploads.contains(job.id))
+            return error({ ErrorCode::Conflict,
+                QStringLiteral("Another output for this job is being received."), {} });
+        outputUploads.insert(job.id);
+    }
+    const QUuid id = job.id;
+    auto sink = std::make_unique<OutputSink>(*this, job, attempt, digest, report, [this, id] {
+        std::lock_guard lock(uploadsMutex);
+        outputUploads.remove(id);
+    });
+    if (auto r = sink->open(); !r)
+        return error(r.error());
+    return sink;
+}
+
 std::vector<ApiServer::Impl::ApiRoute> ApiServer::Impl::makeRoutes()
 {
     using http::BodyMode;
@@ -196,6 +379,12 @@ std::vector<ApiServer::Impl::ApiRoute> ApiServer::Impl::makeRoutes()
     plain("POST", "/api/v1/jobs/{id}/retry", Execution::Pool, false, &Impl::retryJob);
     plain("GET", "/api/v1/jobs/{id}/output", Execution::Pool, false, &Impl::getOutput);
     plain("GET", "/api/v1/presets", Execution::Pool, false, &Impl::getPresets);
+    // For the farm's nodes: the server's token is always wanted, also on loopback.
+    plain("GET", "/api/v1/nodes", Execution::Inline, false, &Impl::listNodes);
+    plain("GET", "/api/v1/jobs/{id}/input", Execution::Pool, false, &Impl::getInput);
+    streamed("PUT", "/api/v1/jobs/{id}/output", std::uint64_t(options.maxUploadBytes), &Impl::putOutput);
+    list[list.size() - 2].nodesOnly = true;
+    list[list.size() - 1].nodesOnly = true;
     plain("GET", "/healthz", Execution::Inline, true, &Impl::getHealth);
     plain("GET", "/metrics", Execution::Inline, true, &Impl::getMetrics);
     plain("GET", "/openapi.json", Execution::Inline, true, &Impl::getOpenApi);
@@ -501,28 +690,19 @@ http::Response ApiServer::Impl::deleteJob(http::Request& req)
     return http::Response(204, {}, {});
 }
 
-http::Response ApiServer::Impl::getOutput(http::Request& req)
+http::Response ApiServer::Impl::fileResponse(
+    const http::Request& req, const QString& path, const QString& downloadName, const QString& gone)
 {
-    auto found = jobFromPath(req);
-    if (auto* answer = std::get_if<http::Response>(&found))
-        return std::move(*answer);
-    const Job& job = std::get<Job>(found);
-    if (job.state != JobState::Finished)
-        return error({ ErrorCode::Conflict,
-            QStringLiteral("The job is %1; its output is ready when it has finished.")
-                .arg(jobs::jobStateName(job.state)),
-            {} });
-    const int fd = ::open(QFile::encodeName(job.outputPath).constData(), O_RDONLY | O_CLOEXEC);
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
     struct stat st
     {
     };
     if (fd < 0 || ::fstat(fd, &st) != 0) {
         if (fd >= 0)
             ::close(fd);
-        return error({ ErrorCode::NotFound, QStringLiteral("The job's output file is gone."), {} });
+        return error({ ErrorCode::NotFound, gone, {} });
     }
     const qint64 size = st.st_size;
-    const QString name = outputNameOf(job);
     const ByteRange range = parseRange(req.header("Range").value_or(std::string()), size);
     if (range.kind == ByteRange::Kind::Unsatisfiable) {
         ::close(fd);
@@ -532,8 +712,8 @@ http::Response ApiServer::Impl::getOutput(http::Request& req)
         res.headers.set("Content-Range", "bytes */" + std::to_string(size));
         return res;
     }
-    http::Response res(200, contentTypeFor(job.outputPath).toStdString(), {});
-    res.headers.set("Content-Disposition", contentDisposition(name).toStdString());
+    http::Response res(200, contentTypeFor(path).toStdString(), {});
+    res.headers.set("Content-Disposition", contentDisposition(downloadName).toStdString());
     res.headers.set("Accept-Ranges", "bytes");
     http::FileBody body { fd, 0, std::uint64_t(size) };
     if (range.kind == ByteRange::Kind::Part) {
@@ -545,6 +725,54 @@ http::Response ApiServer::Impl::getOutput(http::Request& req)
                 + std::to_string(size));
     }
     res.file = body;
+    return res;
+}
+
+http::Response ApiServer::Impl::getOutput(http::Request& req)
+{
+    auto found = jobFromPath(req);
+    if (auto* answer = std::get_if<http::Response>(&found))
+        return std::move(*answer);
+    const Job& job = std::get<Job>(found);
+    if (job.state != JobState::Finished)
+        return error({ ErrorCode::Conflict,
+            QStringLiteral("The job is %1; its output is ready when it has finished.")
+                .arg(jobs::jobStateName(job.state)),
+            {} });
+    return fileResponse(
+        req, job.outputPath, outputNameOf(job), QStringLiteral("The job's output file is gone."));
+}
+
+// ---- the farm's nodes -----------------------------------------------------------------------
+
+http::Response ApiServer::Impl::listNodes(http::Request&)
+{
+    QJsonArray list;
+    if (jobs::Farm* farm = manager->farm()) {
+        for (const jobs::NodeInfo& n : farm->nodes()) {
+            list.append(QJsonObject { { "name", n.name }, { "host", n.host }, { "version", n.version },
+                { "slots", n.slots }, { "busy", n.busy }, { "jobs_done", n.jobsDone },
+                { "last_seen",
+                    n.lastSeen.isValid() ? QJsonValue(n.lastSeen.toString(Qt::ISODateWithMs))
+                                         : QJsonValue() } });
+        }
+    }
+    return json(200, { { "nodes", list }, { "farm", manager->farm() != nullptr } });
+}
+
+http::Response ApiServer::Impl::getInput(http::Request& req)
+{
+    auto found = jobFromPath(req);
+    if (auto* answer = std::get_if<http::Response>(&found))
+        return std::move(*answer);
+    const Job& job = std::get<Job>(found);
+    if (jobs::isFinal(job.state))
+        return error({ ErrorCode::Conflict,
+            QStringLiteral("The job is %1: nothing to transcode.").arg(jobs::jobStateName(job.state)), {} });
+    http::Response res
+        = fileResponse(req, job.spec.input, job.name(), QStringLiteral("The job's input file is gone."));
+    if (jobs::Farm* farm = manager->farm(); farm && res.file)
+        farm->countTransfer(true, qint64(res.file->length));
     return res;
 }
 

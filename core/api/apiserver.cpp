@@ -188,8 +188,18 @@ std::optional<http::Response> ApiServer::Impl::admit(const http::Request& req, c
     if (isStopping())
         return stoppingAnswer();
     // No route: 404 or 405, answered without a token like the open routes.
-    if (!route || routes[std::size_t(route->tag)].open || !token.required())
+    if (!route || routes[std::size_t(route->tag)].open)
         return std::nullopt;
+    if (!token.required()) {
+        if (!routes[std::size_t(route->tag)].nodesOnly)
+            return std::nullopt;
+        http::Response res = error({ ErrorCode::Unauthorized,
+            QStringLiteral("This route is for the farm's nodes, and this server has no token: start it with "
+                           "--token-file."),
+            {} });
+        res.close = true;
+        return res;
+    }
     const std::string& address = req.remoteAddress;
     if (const int wait = throttle.lockedFor(address); wait > 0) {
         http::Response res = error({ ErrorCode::Unauthorized,

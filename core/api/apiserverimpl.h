@@ -11,6 +11,8 @@
 
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QSet>
+#include <QUuid>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -34,12 +36,14 @@ struct PendingCall
 struct ApiServer::Impl
 {
     using StreamAnswer = std::variant<http::Response, std::unique_ptr<http::BodySink>>;
+    class OutputSink; // a node's output on its way in (apiroutes.cpp)
 
     /// A route as the API lists it: the HTTP layer's route, and whether it needs the token.
     struct ApiRoute
     {
         http::Route route;
         bool open = false; ///< answered without a token (health, metrics, the document)
+        bool nodesOnly = false; ///< for the farm's nodes: the server must have a token
     };
 
     Impl(Options options, jobs::JobManager* manager, metrics::Metrics* metrics);
@@ -60,6 +64,9 @@ struct ApiServer::Impl
     http::Response getHealth(http::Request& req);
     http::Response getMetrics(http::Request& req);
     http::Response getOpenApi(http::Request& req);
+    http::Response listNodes(http::Request& req);
+    http::Response getInput(http::Request& req);
+    StreamAnswer putOutput(http::Request& req);
 
     // plumbing (apiserver.cpp)
     std::optional<http::Response> admit(const http::Request& req, const http::Route* route);
@@ -88,6 +95,10 @@ struct ApiServer::Impl
     StreamAnswer readForm(const http::Request& req, std::function<http::Response(UploadForm&)> done);
     Result<QUuid> submitUpload(UploadForm& form, const QJsonObject& fields, const QString& defaultContainer);
 
+    /// A file, or the byte range the request asks of it, as the answer.
+    http::Response fileResponse(
+        const http::Request& req, const QString& path, const QString& downloadName, const QString& gone);
+
     QString uploadsDir() const;
     QString outputsDir() const;
 
@@ -102,6 +113,9 @@ struct ApiServer::Impl
 
     std::unique_ptr<http::HttpServer> server;
     int boundPort = 0;
+
+    std::mutex uploadsMutex;
+    QSet<QUuid> outputUploads; ///< jobs whose output a node is sending now
 
     std::mutex callsMutex;
     bool stopping = false;

@@ -92,6 +92,7 @@ QJsonObject Job::toJson() const
         { "speed", speed },
         { "eta_seconds", etaSeconds >= 0 ? QJsonValue(etaSeconds) : QJsonValue() },
         { "attempts", attempts },
+        { "node", node.isEmpty() ? QJsonValue() : QJsonValue(node) },
         { "error", error.isEmpty() ? QJsonValue() : QJsonValue(error) },
         { "warnings", QJsonArray::fromStringList(warnings) },
         { "created_at", time(createdAt) },

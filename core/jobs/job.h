@@ -50,6 +50,7 @@ struct Job
     QDateTime startedAt;
     QDateTime endedAt;
     QString outputPath; ///< decided at submit; unique among the queue's jobs
+    QString node; ///< the farm's node that runs (or ran) it; empty when it ran on this machine
     qint64 inputBytes = 0;
     qint64 outputBytes = 0;
     // live progress; not stored while it runs

@@ -15,9 +15,9 @@ struct JobCounts
     int queued = 0, started = 0, finished = 0, failed = 0, canceled = 0;
     /// Of the jobs queued, started and finished: finished ones count 1, started ones their progress.
     double workDone = 0;
-    int running = 0; ///< workers busy
+    int running = 0; ///< workers busy: local ones, and the farm's nodes' busy slots
     int stalled = 0; ///< of those, how many have not moved for kStalledAfterSeconds
-    int maxConcurrent = 0;
+    int maxConcurrent = 0; ///< local slots, and the farm's nodes' slots
     bool paused = false;
 
     int total() const { return queued + started + finished + failed + canceled; }

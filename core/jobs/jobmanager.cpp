@@ -1,6 +1,7 @@
 #include "jobmanager.h"
 
 #include "datafolder.h"
+#include "farm.h"
 #include "jobstore.h"
 #include "localworkers.h"
 #include "outputnaming.h"
@@ -54,7 +55,7 @@ JobManager::JobManager(Options options, QObject* parent)
     m_maxConcurrent = m_options.maxConcurrent;
     auto local = std::make_shared<Lane>();
     local->backend = m_options.backend ? m_options.backend : makeLocalWorkers(m_options.worker);
-    local->capacity = [this] { return m_options.maxConcurrent; };
+    local->capacity = [this] { return m_options.noLocalSlots ? 0 : m_options.maxConcurrent; };
     local->local = true;
     m_lanes.append(local);
     m_stallTimer = new QTimer(this);
@@ -146,6 +147,8 @@ void JobManager::recover()
         const Job* job = m_queue->find(id);
         if (!job || job->state != JobState::Started)
             continue;
+        if (m_options.keepRemoteRuns && !job->node.isEmpty())
+            continue; // its node may still hold it: the farm adopts it, or gives it back
         if (m_recoveredFrom.isEmpty())
             QFile::remove(media::partPath(job->outputPath));
         if (job->attempts >= m_options.maxAttempts) {
@@ -187,12 +190,22 @@ void JobManager::shutdown()
     if (!m_open || m_shuttingDown)
         return;
     m_shuttingDown = true;
+    // A farm's runs go on without this process: the store keeps them as they are (started on a
+    // node, or queued and handed over) for the next start to adopt.
     for (const auto& running : std::as_const(m_running)) {
+        if (!running->lane->local)
+            continue;
         running->requeue = true;
         running->run->stop();
     }
     for (const auto& lane : std::as_const(m_lanes))
         lane->backend->shutdown();
+    for (auto it = m_running.begin(); it != m_running.end();) {
+        if (!it.value()->lane->local)
+            it = m_running.erase(it);
+        else
+            ++it;
+    }
     // What ended during the wait keeps its result; what was stopped goes back to the queue.
     const auto running = m_running;
     m_running.clear();
@@ -581,7 +594,6 @@ void JobManager::addBackend(std::shared_ptr<WorkerBackend> backend, std::functio
     lane->backend = std::move(backend);
     lane->capacity = std::move(capacity);
     m_lanes.append(lane);
-    schedule();
 }
 
 int JobManager::runningOn(const Lane& lane) const
@@ -592,7 +604,8 @@ int JobManager::runningOn(const Lane& lane) const
 
 void JobManager::setRunningCount()
 {
-    m_runningCount = int(m_running.size());
+    // The local workers busy; a farm's nodes say what theirs do.
+    m_runningCount = m_lanes.isEmpty() ? int(m_running.size()) : runningOn(*m_lanes.first());
     if (m_running.isEmpty()) {
         m_stallTimer->stop();
         m_stalledCount = 0;
@@ -654,7 +667,10 @@ bool JobManager::dispatch(const Job& job, Lane& lane)
         return false;
     const auto setOutput = [&outputPath](Job& j) { j.outputPath = outputPath; };
     if (lane.local) {
-        if (!transition(job, JobState::Started, {}, Persist::Required, setOutput))
+        if (!transition(job, JobState::Started, {}, Persist::Required, [&setOutput](Job& j) {
+                setOutput(j);
+                j.node.clear();
+            }))
             return false;
     } else if (outputPath != job.outputPath) {
         Job renamed = job;
@@ -663,38 +679,88 @@ bool JobManager::dispatch(const Job& job, Lane& lane)
             return false;
     }
     m_hadWork = true;
+    auto [running, events] = newRun(id, lane, request.attempt, lane.local, outputPath);
+    running->run = lane.backend->start(request, std::move(events));
+    setRunningCount();
+    return true;
+}
+
+std::pair<std::shared_ptr<JobManager::Running>, WorkerEvents> JobManager::newRun(
+    const QUuid& id, Lane& lane, int attempt, bool begun, const QString& outputPath)
+{
     auto running = std::make_shared<Running>();
     running->serial = m_nextSerial++;
     running->id = id;
     running->lane = &lane;
-    running->attempt = request.attempt;
-    running->begun = lane.local;
+    running->attempt = attempt;
+    running->begun = begun;
     running->outputPath = outputPath;
     running->sinceMove.start();
     m_running.insert(id, running);
 
+    // Events from other threads are handed to this one; one that comes on this thread (a farm's
+    // result delivered through the API) takes effect before its caller goes on.
+    const auto onThisThread = [this](std::function<void()> fn) {
+        if (QThread::currentThread() == thread())
+            fn();
+        else
+            QMetaObject::invokeMethod(this, std::move(fn), Qt::QueuedConnection);
+    };
     const quint64 serial = running->serial;
     WorkerEvents events;
-    events.started = [this, serial](const QString& node) {
-        QMetaObject::invokeMethod(
-            this, [this, serial, node] { onRunStarted(serial, node); }, Qt::QueuedConnection);
+    events.started = [this, serial, onThisThread](const QString& node) {
+        onThisThread([this, serial, node] { onRunStarted(serial, node); });
     };
-    events.progress = [this, serial](const media::TranscodeProgress& p) {
-        QMetaObject::invokeMethod(
-            this, [this, serial, p] { onProgress(serial, p); }, Qt::QueuedConnection);
+    events.progress = [this, serial, onThisThread](const media::TranscodeProgress& p) {
+        onThisThread([this, serial, p] { onProgress(serial, p); });
     };
     std::weak_ptr<Running> weak = running;
-    events.finished = [this, serial, weak](const WorkerOutcome& outcome) {
+    events.finished = [this, serial, weak, onThisThread](const WorkerOutcome& outcome) {
         if (auto r = weak.lock()) {
             std::lock_guard lock(r->mutex);
             r->outcome = outcome;
         }
-        QMetaObject::invokeMethod(
-            this, [this, serial, outcome] { onRunFinished(serial, outcome); }, Qt::QueuedConnection);
+        onThisThread([this, serial, outcome] { onRunFinished(serial, outcome); });
     };
-    running->run = lane.backend->start(request, std::move(events));
+    return { running, std::move(events) };
+}
+
+Result<void> JobManager::adopt(WorkerBackend* backend, const QUuid& id, int attempt, bool begun)
+{
+    const Job* job = find(id);
+    if (!job)
+        return notFound(id);
+    if (m_running.contains(id))
+        return Error { ErrorCode::Conflict, QStringLiteral("Job %1 is running already.").arg(job->idString()),
+            {} };
+    Lane* lane = nullptr;
+    for (const auto& l : std::as_const(m_lanes)) {
+        if (l->backend.get() == backend)
+            lane = l.get();
+    }
+    if (!lane || lane->local)
+        return Error { ErrorCode::InvalidArgument, QStringLiteral("That backend is not one of the farm's."),
+            {} };
+    if (job->state != (begun ? JobState::Started : JobState::Queued))
+        return Error { ErrorCode::Conflict,
+            QStringLiteral("Job %1 is %2; it cannot be taken up again.")
+                .arg(job->idString(), jobStateName(job->state)),
+            {} };
+    if (begun && job->attempts != attempt)
+        return Error { ErrorCode::Conflict,
+            QStringLiteral("Attempt %1 of job %2 is not its current one.").arg(attempt).arg(job->idString()),
+            {} };
+    WorkerRequest request { job->spec.input, job->outputPath, job->spec.settings, id, attempt };
+    auto [running, events] = newRun(id, *lane, attempt, begun, job->outputPath);
+    running->run = backend->adopt(request, std::move(events), begun);
+    if (!running->run) {
+        m_running.remove(id);
+        return Error { ErrorCode::Conflict,
+            QStringLiteral("The farm cannot take up job %1 again.").arg(job->idString()), {} };
+    }
+    m_hadWork = true;
     setRunningCount();
-    return true;
+    return {};
 }
 
 namespace {
@@ -719,8 +785,7 @@ void JobManager::onRunStarted(quint64 serial, const QString& node)
     if (!job || job->state != JobState::Queued)
         return;
     running->begun = true;
-    Q_UNUSED(node)
-    (void)transition(*job, JobState::Started, {}, Persist::BestEffort);
+    (void)transition(*job, JobState::Started, {}, Persist::BestEffort, [&node](Job& j) { j.node = node; });
 }
 
 void JobManager::onProgress(quint64 serial, const media::TranscodeProgress& p)
@@ -782,6 +847,11 @@ void JobManager::applyOutcome(const Job& job, const WorkerOutcome& outcome, bool
         Q_EMIT jobInterrupted(id, code, reason);
         break;
     }
+    case WorkerOutcome::Kind::Returned:
+        // Handed back unfinished (a node that stops): it runs again without spending an attempt.
+        (void)transition(job, JobState::Queued, {}, Persist::BestEffort,
+            [](Job& j) { j.attempts = std::max(0, j.attempts - 1); });
+        break;
     case WorkerOutcome::Kind::Stopped:
         if (requeue) {
             // Stopped by us, not by the job: this start does not count as an attempt.
@@ -828,7 +898,13 @@ JobCounts JobManager::counts() const
     JobCounts c = m_queue ? m_queue->counts() : JobCounts {};
     c.running = m_runningCount.load();
     c.stalled = m_stalledCount.load();
-    c.maxConcurrent = m_maxConcurrent.load();
+    c.maxConcurrent = m_options.noLocalSlots ? 0 : m_maxConcurrent.load();
+    if (const Farm* farm = m_farm.load()) {
+        for (const NodeInfo& node : farm->nodes()) {
+            c.running += node.busy;
+            c.maxConcurrent += node.slots;
+        }
+    }
     c.paused = m_paused;
     return c;
 }

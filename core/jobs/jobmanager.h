@@ -1,5 +1,6 @@
 #pragma once
 
+#include "farm.h"
 #include "job.h"
 #include "jobcounts.h"
 #include "jobqueue.h"
@@ -43,6 +44,11 @@ public:
         std::shared_ptr<WorkerBackend> backend;
         int maxAttempts = 3; ///< a job interrupted this many times fails
         bool autoStart = true; ///< start queued jobs as soon as open() returns
+        /// No local slots: every job goes to the farm (a coordinator with `-j 0`).
+        bool noLocalSlots = false;
+        /// A job the store has as started on a node stays so at open(), for the farm to adopt
+        /// (its node may still hold it); otherwise it is requeued like any interrupted job.
+        bool keepRemoteRuns = false;
     };
     enum class Move
     {
@@ -84,8 +90,16 @@ public:
     int runningCount() const;
 
     /// \brief A farm beside the local slots (remote nodes): jobs go to it while fewer than
-    /// \a capacity() of its runs are going. Its runs count as started when they report `started`.
+    /// \a capacity() of its runs are going. Its runs count as started when they report `started`
+    /// (with the node's name), and go on without this process: shutdown() leaves them to it.
+    /// Nothing goes to it before the next schedule().
     void addBackend(std::shared_ptr<WorkerBackend> backend, std::function<int()> capacity);
+    /// The farm's run of job \a id (attempt \a attempt) that an earlier process dispatched: taken up
+    /// again through \a backend's adopt(). \a begun: a node had taken it (the store says started).
+    Result<void> adopt(WorkerBackend* backend, const QUuid& id, int attempt, bool begun);
+    /// The farm beside the local slots (set by it), for the API's node routes; or null. Thread-safe.
+    Farm* farm() const { return m_farm.load(); }
+    void setFarm(Farm* farm) { m_farm = farm; }
     /// Starts what the free slots of every backend can take; backends call it when they have room.
     void schedule();
 
@@ -146,6 +160,9 @@ private:
     /// \a suffixes: for each wanted output path, where the search for a free name goes on.
     Result<Job> prepare(JobSpec spec, const QSet<QString>& reserved, QHash<QString, int>* suffixes) const;
     bool dispatch(const Job& job, Lane& lane);
+    /// The Running of a run handed to \a lane, and the events that report on it.
+    std::pair<std::shared_ptr<Running>, WorkerEvents> newRun(
+        const QUuid& id, Lane& lane, int attempt, bool begun, const QString& outputPath);
     void onRunStarted(quint64 serial, const QString& node);
     void onProgress(quint64 serial, const media::TranscodeProgress& progress);
     void onRunFinished(quint64 serial, const WorkerOutcome& outcome);
@@ -173,6 +190,7 @@ private:
     bool m_shuttingDown = false;
     bool m_open = false;
     bool m_hadWork = false;
+    std::atomic<Farm*> m_farm { nullptr };
 };
 
 } // namespace vtfarm::jobs

@@ -49,6 +49,10 @@ const QStringList kMigrations[] = {
         "CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     },
     {
+        // The farm's node a job runs on, so that a restarted coordinator finds the jobs nodes hold.
+        "ALTER TABLE jobs ADD COLUMN node TEXT",
+    },
+    {
         // The files watch folders have taken, so that a restart does not take them again; a file
         // of the same path with another size or modification time is another file.
         "CREATE TABLE watch_seen ("
@@ -124,6 +128,7 @@ void bindJob(QSqlQuery& q, const Job& job)
     q.bindValue(":output_bytes", job.outputBytes);
     q.bindValue(":frames", job.frames);
     q.bindValue(":speed", job.speed);
+    q.bindValue(":node", job.node.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(job.node));
     const auto score = [](const std::optional<double>& v) {
         return v ? QVariant(*v) : QVariant(QMetaType::fromType<double>());
     };
@@ -281,47 +286,49 @@ Result<void> JobStore::migrate()
     return {};
 }
 
-Result<Job> jobFromRow(const QSqlQuery& q)
+Result<Job> jobFromRow(const QSqlQuery& q, int first)
 {
+    const auto value = [&q, first](int i) { return q.value(first + i); };
     Job job;
-    job.id = QUuid::fromString(q.value(0).toString());
-    job.position = q.value(1).toLongLong();
-    const auto state = jobStateFromString(q.value(3).toString());
-    const auto spec = JobSpec::fromJson(QJsonDocument::fromJson(q.value(4).toString().toUtf8()).object());
+    job.id = QUuid::fromString(value(0).toString());
+    job.position = value(1).toLongLong();
+    const auto state = jobStateFromString(value(3).toString());
+    const auto spec = JobSpec::fromJson(QJsonDocument::fromJson(value(4).toString().toUtf8()).object());
     if (job.id.isNull() || !state || !spec) {
         // A row we cannot read is reported, not silently dropped.
         return Error { ErrorCode::Damaged,
             QStringLiteral("Job store: job %1 cannot be read (%2).")
-                .arg(q.value(0).toString().left(64),
+                .arg(value(0).toString().left(64),
                     spec ? QStringLiteral("bad state or id") : spec.error().message),
             {} };
     }
     job.state = *state;
     job.spec = *spec;
-    job.spec.priority = q.value(2).toInt();
-    job.attempts = q.value(5).toInt();
-    job.error = q.value(6).toString();
-    const QString warnings = q.value(7).toString();
+    job.spec.priority = value(2).toInt();
+    job.attempts = value(5).toInt();
+    job.error = value(6).toString();
+    const QString warnings = value(7).toString();
     if (!warnings.isEmpty()) {
         for (const QJsonValue& v : QJsonDocument::fromJson(warnings.toUtf8()).array())
             job.warnings.append(v.toString());
     }
-    job.createdAt = fromMsecs(q.value(8));
-    job.startedAt = fromMsecs(q.value(9));
-    job.endedAt = fromMsecs(q.value(10));
-    job.outputPath = q.value(11).toString();
-    job.inputBytes = q.value(12).toLongLong();
-    job.outputBytes = q.value(13).toLongLong();
-    job.frames = q.value(14).toLongLong();
-    job.speed = q.value(15).toDouble();
-    const auto score = [&q](int column) {
-        const QVariant v = q.value(column);
+    job.createdAt = fromMsecs(value(8));
+    job.startedAt = fromMsecs(value(9));
+    job.endedAt = fromMsecs(value(10));
+    job.outputPath = value(11).toString();
+    job.inputBytes = value(12).toLongLong();
+    job.outputBytes = value(13).toLongLong();
+    job.frames = value(14).toLongLong();
+    job.speed = value(15).toDouble();
+    job.node = value(16).toString();
+    const auto score = [&value](int column) {
+        const QVariant v = value(column);
         return v.isNull() ? std::nullopt : std::optional(v.toDouble());
     };
-    job.quality.ssim = score(16);
-    job.quality.psnr = score(17);
-    job.quality.vmaf = score(18);
-    job.inputKept = q.value(19).toInt() != 0;
+    job.quality.ssim = score(17);
+    job.quality.psnr = score(18);
+    job.quality.vmaf = score(19);
+    job.inputKept = value(20).toInt() != 0;
     job.progress = job.state == JobState::Finished ? 1.0 : 0.0;
     return job;
 }
@@ -353,7 +360,7 @@ Result<void> JobStore::insert(const QList<Job>& jobs)
         QStringLiteral(
             "INSERT INTO jobs (%1) VALUES (:id, :position, :priority, :state, :spec, :attempts, :error, "
             ":warnings, :created_at, :started_at, :ended_at, :output_path, :input_bytes, :output_bytes, "
-            ":frames, :speed, :ssim, :psnr, :vmaf, :input_kept)")
+            ":frames, :speed, :node, :ssim, :psnr, :vmaf, :input_kept)")
             .arg(QString::fromLatin1(kJobColumns)),
         jobs.size(), [&](QSqlQuery& q, qsizetype i) { bindJob(q, jobs.at(i)); });
 }
@@ -365,8 +372,8 @@ Result<void> JobStore::update(const Job& job)
               "attempts = :attempts, error = :error, warnings = :warnings, created_at = :created_at, "
               "started_at = :started_at, ended_at = :ended_at, output_path = :output_path, input_bytes = "
               ":input_bytes, "
-              "output_bytes = :output_bytes, frames = :frames, speed = :speed, ssim = :ssim, psnr = :psnr, "
-              "vmaf = :vmaf, input_kept = :input_kept WHERE id = :id");
+              "output_bytes = :output_bytes, frames = :frames, speed = :speed, node = :node, ssim = :ssim, "
+              "psnr = :psnr, vmaf = :vmaf, input_kept = :input_kept WHERE id = :id");
     bindJob(q, job);
     if (!q.exec())
         return sqlError("update job", q.lastError());

@@ -141,12 +141,12 @@ Salvage salvageRows(const QSqlDatabase& db, qint64 fileBytes)
     const QString columns = columnsOf(db);
     QSqlQuery scan(db);
     scan.setForwardOnly(true);
-    if (scan.exec(QStringLiteral("SELECT %1, rowid FROM jobs").arg(columns))) {
+    if (scan.exec(QStringLiteral("SELECT rowid, %1 FROM jobs").arg(columns))) {
         while (scan.next()) {
-            const qint64 rowid = scan.value(kJobColumnCount).toLongLong();
+            const qint64 rowid = scan.value(0).toLongLong();
             highest = std::max(highest, rowid);
             done.insert(rowid);
-            if (auto job = jobFromRow(scan))
+            if (auto job = jobFromRow(scan, 1))
                 s.jobs.append(std::move(job.value()));
             else
                 ++s.unreadable;

@@ -30,6 +30,7 @@ struct WorkerOutcome
         Failed, ///< the job itself failed: running it again would fail again
         Stopped, ///< stop() was asked
         Interrupted, ///< the run was lost (a worker that hung, a node gone): the job may run again
+        Returned, ///< handed back unfinished (a node that stops): the job runs again, no attempt spent
     };
     Kind kind = Kind::Failed;
     Error error; ///< when Failed or Interrupted
@@ -68,7 +69,17 @@ public:
     /// Starts \a request and returns at once; \a events report on it.
     virtual std::shared_ptr<WorkerRun> start(const WorkerRequest& request, WorkerEvents events) = 0;
     /// Ends every run (each reports `finished`, most as Stopped) and returns once all have.
+    /// A backend whose runs go on without this process (remote nodes) reports nothing instead.
     virtual void shutdown() = 0;
+    /// Takes up again a run this backend was given by an earlier process (the job is in the
+    /// store as \a begun ? started : queued): nullptr when it cannot.
+    virtual std::shared_ptr<WorkerRun> adopt(const WorkerRequest& request, WorkerEvents events, bool begun)
+    {
+        (void)request;
+        (void)events;
+        (void)begun;
+        return nullptr;
+    }
 };
 
 } // namespace vtfarm::jobs

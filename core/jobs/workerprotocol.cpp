@@ -110,6 +110,8 @@ QJsonObject outcomeJson(const WorkerOutcome& outcome)
     }
     case WorkerOutcome::Kind::Stopped:
         return { { "event", "stopped" } };
+    case WorkerOutcome::Kind::Returned:
+        return { { "event", "returned" } };
     case WorkerOutcome::Kind::Failed:
     case WorkerOutcome::Kind::Interrupted:
         break;
@@ -136,6 +138,8 @@ WorkerOutcome outcomeFromJson(const QJsonObject& o)
         r.inputKept = o.value(u"input_kept").toBool();
     } else if (event == u"stopped") {
         outcome.kind = WorkerOutcome::Kind::Stopped;
+    } else if (event == u"returned") {
+        outcome.kind = WorkerOutcome::Kind::Returned;
     } else {
         outcome.kind
             = event == u"interrupted" ? WorkerOutcome::Kind::Interrupted : WorkerOutcome::Kind::Failed;
@@ -181,7 +185,8 @@ Event parseEvent(const QByteArray& text)
         e.progress = progressFromJson(o);
         e.activity = o.contains(u"activity") ? o.value(u"activity").toInteger() : -1;
         e.progress.activity = e.activity;
-    } else if (event == u"finished" || event == u"failed" || event == u"stopped" || event == u"interrupted") {
+    } else if (event == u"finished" || event == u"failed" || event == u"stopped" || event == u"interrupted"
+        || event == u"returned") {
         e.kind = Event::Kind::Outcome;
         e.outcome = outcomeFromJson(o);
     }

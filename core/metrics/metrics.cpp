@@ -1,5 +1,6 @@
 #include "metrics.h"
 
+#include "farm.h"
 #include "jobmanager.h"
 #include "mediainfo.h"
 
@@ -103,6 +104,52 @@ Metrics::Metrics(QObject* parent)
                          .Help("Bytes of output written by finished transcodes.")
                          .Register(r)
                          .Add({});
+    m_nodesConnected = &BuildGauge()
+                            .Name("vtfarm_nodes_connected")
+                            .Help("Nodes of the farm heard from within their time to live.")
+                            .Register(r)
+                            .Add({});
+    m_nodeSlots = &BuildGauge()
+                       .Name("vtfarm_node_slots")
+                       .Help("Transcodes a node runs at once, by node.")
+                       .Register(r);
+    m_nodeBusy = &BuildGauge()
+                      .Name("vtfarm_node_busy_slots")
+                      .Help("Slots of a node transcoding now, by node.")
+                      .Register(r);
+    m_nodeJobsFinished = &BuildCounter()
+                              .Name("vtfarm_node_jobs_finished_total")
+                              .Help("Jobs a node finished and delivered, by node.")
+                              .Register(r);
+    m_jobsDispatched = &BuildCounter()
+                            .Name("vtfarm_jobs_dispatched_total")
+                            .Help("Jobs handed to the farm's nodes.")
+                            .Register(r)
+                            .Add({});
+    m_jobsReclaimed = &BuildCounter()
+                           .Name("vtfarm_jobs_reclaimed_total")
+                           .Help("Jobs taken back from a node whose lease expired.")
+                           .Register(r)
+                           .Add({});
+    m_resultsRefused
+        = &BuildCounter()
+               .Name("vtfarm_results_refused_total")
+               .Help("Outputs refused because their attempt was no longer the job's current one.")
+               .Register(r)
+               .Add({});
+    auto& transfer = BuildCounter()
+                         .Name("vtfarm_transfer_bytes_total")
+                         .Help("Bytes sent to nodes (input) and received from them (output).")
+                         .Register(r);
+    m_transferToNodes = &transfer.Add({ { "direction", "input" } });
+    m_transferFromNodes = &transfer.Add({ { "direction", "output" } });
+    m_dispatchLatency = &BuildHistogram()
+                             .Name("vtfarm_dispatch_latency_seconds")
+                             .Help("From a job's hand-over to the farm until a node took it.")
+                             .Register(r)
+                             .Add({},
+                                 prometheus::Histogram::BucketBoundaries {
+                                     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60 });
     m_httpRequests = &BuildCounter()
                           .Name("vtfarm_http_requests_total")
                           .Help("HTTP requests answered, by route template, method and status.")
@@ -223,6 +270,63 @@ void Metrics::observeHttpRequest(
     }
     counter->Increment();
     histogram->Observe(seconds);
+}
+
+void Metrics::setNodes(const QList<jobs::NodeInfo>& nodes)
+{
+    std::lock_guard lock(m_nodesMutex);
+    m_nodesConnected->Set(double(nodes.size()));
+    QStringList names;
+    for (const jobs::NodeInfo& n : nodes) {
+        const std::map<std::string, std::string> labels { { "node", n.name.toStdString() } };
+        m_nodeSlots->Add(labels).Set(n.slots);
+        m_nodeBusy->Add(labels).Set(n.busy);
+        m_nodeJobsFinished->Add(labels);
+        names << n.name;
+    }
+    // A node gone is no longer shown as having slots.
+    for (const QString& gone : std::as_const(m_knownNodes)) {
+        if (!names.contains(gone)) {
+            const std::map<std::string, std::string> labels { { "node", gone.toStdString() } };
+            m_nodeSlots->Add(labels).Set(0);
+            m_nodeBusy->Add(labels).Set(0);
+        }
+    }
+    for (const QString& n : std::as_const(names)) {
+        if (!m_knownNodes.contains(n))
+            m_knownNodes << n;
+    }
+}
+
+void Metrics::nodeJobFinished(const QString& node)
+{
+    m_nodeJobsFinished->Add({ { "node", node.toStdString() } }).Increment();
+}
+
+void Metrics::jobDispatched()
+{
+    m_jobsDispatched->Increment();
+}
+
+void Metrics::jobReclaimed()
+{
+    m_jobsReclaimed->Increment();
+}
+
+void Metrics::resultRefused()
+{
+    m_resultsRefused->Increment();
+}
+
+void Metrics::farmTransfer(bool toNode, qint64 bytes)
+{
+    if (bytes > 0)
+        (toNode ? m_transferToNodes : m_transferFromNodes)->Increment(double(bytes));
+}
+
+void Metrics::dispatchLatency(double seconds)
+{
+    m_dispatchLatency->Observe(seconds);
 }
 
 void Metrics::addUploadBytes(qint64 bytes)

@@ -2,6 +2,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -18,7 +19,8 @@ class Registry;
 
 namespace vtfarm::jobs {
 class JobManager;
-}
+struct NodeInfo;
+} // namespace vtfarm::jobs
 
 namespace vtfarm::metrics {
 
@@ -42,6 +44,15 @@ public:
     /// so that the number of series stays bounded.
     void observeHttpRequest(const std::string& route, const std::string& method, int status, double seconds);
     void addUploadBytes(qint64 bytes);
+
+    // The farm (cluster::Dispatcher). Thread-safe.
+    void setNodes(const QList<jobs::NodeInfo>& nodes);
+    void nodeJobFinished(const QString& node);
+    void jobDispatched();
+    void jobReclaimed();
+    void resultRefused();
+    void farmTransfer(bool toNode, qint64 bytes);
+    void dispatchLatency(double seconds);
 
     /// The registry in the Prometheus text exposition format (version 0.0.4).
     std::string text() const;
@@ -68,6 +79,18 @@ private:
     prometheus::Counter* m_mediaSeconds;
     prometheus::Counter* m_uploadBytes;
     prometheus::Counter* m_outputBytes;
+    prometheus::Gauge* m_nodesConnected;
+    prometheus::Family<prometheus::Gauge>* m_nodeSlots;
+    prometheus::Family<prometheus::Gauge>* m_nodeBusy;
+    prometheus::Family<prometheus::Counter>* m_nodeJobsFinished;
+    prometheus::Counter* m_jobsDispatched;
+    prometheus::Counter* m_jobsReclaimed;
+    prometheus::Counter* m_resultsRefused;
+    prometheus::Counter* m_transferToNodes;
+    prometheus::Counter* m_transferFromNodes;
+    prometheus::Histogram* m_dispatchLatency;
+    std::mutex m_nodesMutex;
+    QStringList m_knownNodes; // whose per-node series exist
     prometheus::Family<prometheus::Counter>* m_httpRequests;
     std::mutex m_httpMutex;
     std::unordered_map<std::string, prometheus::Counter*> m_httpCounters; // "route method status"

@@ -148,7 +148,8 @@ private Q_SLOTS:
             QCOMPARE(loaded->at(1).spec.settings, kept.spec.settings);
             QCOMPARE(loaded->at(1).spec.source, JobSource::Watch);
         }
-        // Made a store of schema 3, from before watch folders and the quality check, by hand.
+        // Made a store of schema 4 (jobs have their node), from before watch folders and the quality check,
+        // by hand.
         {
             QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("old"));
             db.setDatabaseName(QDir(dir.path()).filePath(QStringLiteral("jobs.sqlite")));
@@ -156,7 +157,7 @@ private Q_SLOTS:
             QSqlQuery q(db);
             for (const char* sql : { "DROP TABLE watch_seen", "ALTER TABLE jobs DROP COLUMN ssim",
                      "ALTER TABLE jobs DROP COLUMN psnr", "ALTER TABLE jobs DROP COLUMN vmaf",
-                     "ALTER TABLE jobs DROP COLUMN input_kept", "UPDATE schema_version SET version = 3" })
+                     "ALTER TABLE jobs DROP COLUMN input_kept", "UPDATE schema_version SET version = 4" })
                 QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
             q.finish();
             db.close();

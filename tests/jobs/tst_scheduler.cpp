@@ -175,6 +175,7 @@ private Q_SLOTS:
         QVERIFY(manager.open().ok());
         int farmSlots = 2;
         manager.addBackend(farm, [&farmSlots] { return farmSlots; });
+        manager.schedule();
         QList<JobSpec> specs;
         for (int i = 0; i < 4; ++i)
             specs.append(spec(0));
