@@ -100,6 +100,16 @@ void AppSettings::setOverwritePolicy(OverwritePolicy policy)
         policy == OverwritePolicy::Overwrite ? QStringLiteral("overwrite") : QStringLiteral("new-name"));
 }
 
+QString AppSettings::language() const
+{
+    return m_settings->value(QStringLiteral("ui/language")).toString();
+}
+
+void AppSettings::setLanguage(const QString& language)
+{
+    m_settings->setValue(QStringLiteral("ui/language"), language);
+}
+
 bool AppSettings::notificationsEnabled() const
 {
     return m_settings->value(QStringLiteral("notifications/enabled"), true).toBool();

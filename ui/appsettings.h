@@ -72,6 +72,9 @@ public:
     void setNamePattern(const QString& pattern);
     OverwritePolicy overwritePolicy() const;
     void setOverwritePolicy(OverwritePolicy policy);
+    /// The window's language, a QLocale name such as "es"; empty: the system's. Read at start-up.
+    QString language() const;
+    void setLanguage(const QString& language);
     bool notificationsEnabled() const;
     void setNotificationsEnabled(bool on);
 

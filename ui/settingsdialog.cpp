@@ -2,6 +2,7 @@
 
 #include "icons.h"
 #include "jobmanager.h"
+#include "translations.h"
 #include "watchfolderspage.h"
 
 #include <QCheckBox>
@@ -14,6 +15,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QSpinBox>
@@ -34,6 +36,7 @@ SettingsDialog::SettingsDialog(AppSettings& settings, QWidget* parent)
     , m_outputFolder(new QLineEdit(this))
     , m_overwrite(new QComboBox(this))
     , m_notifications(new QCheckBox(tr("Notify when a job fails and when the queue is done"), this))
+    , m_language(new QComboBox(this))
     , m_apiEnabled(new QCheckBox(tr("Accept jobs over HTTP (REST API and metrics)"), this))
     , m_bindAddress(new QLineEdit(this))
     , m_port(new QSpinBox(this))
@@ -113,11 +116,28 @@ SettingsDialog::SettingsDialog(AppSettings& settings, QWidget* parent)
     m_problem->setPalette(bad);
     m_problem->setWordWrap(true);
 
+    // Each language by its own name, so that whoever cannot read the current one finds theirs.
+    m_language->addItem(tr("The system's language"), QString());
+    m_language->addItem(QStringLiteral("English"), QStringLiteral("en"));
+    for (const QString& name : availableLanguages()) {
+        const QLocale locale(name);
+        QString native = locale.nativeLanguageName();
+        if (!native.isEmpty())
+            native[0] = native[0].toUpper();
+        m_language->addItem(native, name);
+    }
+    m_language->setToolTip(tr("The language of the window; it changes when vtfarm is started again."));
+    auto* languageBox = new QGroupBox(tr("Language"), this);
+    auto* languageForm = new QFormLayout(languageBox);
+    languageForm->addRow(tr("Language"), m_language);
+    languageForm->addRow(QString(), new QLabel(tr("Takes effect the next time vtfarm starts."), languageBox));
+
     auto* general = new QWidget(this);
     auto* generalLayout = new QVBoxLayout(general);
     generalLayout->addWidget(farm);
     generalLayout->addWidget(output);
     generalLayout->addWidget(api);
+    generalLayout->addWidget(languageBox);
     generalLayout->addStretch(1);
     m_tabs->addTab(general, tr("General"));
     m_tabs->addTab(m_watchPage, tr("Watch folders"));
@@ -148,6 +168,7 @@ void SettingsDialog::load()
     m_outputFolder->setText(m_settings.defaultOutputFolder());
     m_overwrite->setCurrentIndex(m_overwrite->findData(int(m_settings.overwritePolicy())));
     m_notifications->setChecked(m_settings.notificationsEnabled());
+    m_language->setCurrentIndex(std::max(0, m_language->findData(m_settings.language())));
     const ApiServerSettings api = m_settings.apiServer();
     m_apiEnabled->setChecked(api.enabled);
     m_bindAddress->setText(api.bindAddress);
@@ -237,6 +258,7 @@ bool SettingsDialog::apply()
     m_settings.setDefaultOutputFolder(m_outputFolder->text());
     m_settings.setOverwritePolicy(AppSettings::OverwritePolicy(m_overwrite->currentData().toInt()));
     m_settings.setNotificationsEnabled(m_notifications->isChecked());
+    m_settings.setLanguage(m_language->currentData().toString());
     ApiServerSettings api;
     api.enabled = m_apiEnabled->isChecked();
     api.bindAddress = m_bindAddress->text().trimmed().isEmpty() ? QStringLiteral("127.0.0.1")

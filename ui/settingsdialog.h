@@ -60,6 +60,7 @@ private:
     QLineEdit* m_outputFolder;
     QComboBox* m_overwrite;
     QCheckBox* m_notifications;
+    QComboBox* m_language;
     QCheckBox* m_apiEnabled;
     QLineEdit* m_bindAddress;
     QSpinBox* m_port;

@@ -67,8 +67,10 @@ Result<QString> readTokenFile(const QString& path)
     {
     };
     if (::stat(QFile::encodeName(path).constData(), &st) == 0 && (st.st_mode & S_IRWXO))
-        std::fprintf(
-            stderr, "vtfarm-cli: warning: %s can be read by every user; chmod o-r it\n", qPrintable(path));
+        printLine(stderr,
+            QCoreApplication::translate(
+                "vtfarm::cli", "vtfarm-cli: warning: %1 can be read by every user; chmod o-r it")
+                .arg(path));
     const QString token = QString::fromUtf8(f.read(4096)).trimmed();
     if (token.isEmpty())
         return Error::invalid("token-file", QStringLiteral("%1 is empty").arg(path));
@@ -250,27 +252,37 @@ Result<ServeSettings> settingsFrom(const QCommandLineParser& p)
 int serveCommand(const QStringList& args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(
+    p.setApplicationDescription(QCoreApplication::translate("vtfarm::cli",
         "Serve the REST API and Prometheus metrics, and run the jobs submitted through it.\n"
-        "Listens on 127.0.0.1 unless told otherwise; any other address needs a token.");
+        "Listens on 127.0.0.1 unless told otherwise; any other address needs a token."));
     p.addHelpOption();
-    p.addOption({ "bind", "Address to listen on (default 127.0.0.1).", "addr" });
+    p.addOption({ "bind",
+        QCoreApplication::translate("vtfarm::cli", "Address to listen on (default 127.0.0.1)."), "addr" });
     p.addOption({ "token",
-        "Token clients send as 'Authorization: Bearer TOKEN' (other users can see it in ps; prefer "
-        "--token-file).",
+        QCoreApplication::translate("vtfarm::cli",
+            "Token clients send as 'Authorization: Bearer TOKEN' (other users can see it in ps; prefer "
+            "--token-file)."),
         "token" });
-    p.addOption({ "token-file", "Read the token from this file.", "file" });
-    p.addOption(
-        { "data-dir", "Job queue, uploads and outputs (default: the user's vtfarm data folder).", "dir" });
-    p.addOption({ "input-dir", "Let jobs name files in this folder instead of uploading them.", "dir" });
+    p.addOption({ "token-file", QCoreApplication::translate("vtfarm::cli", "Read the token from this file."),
+        "file" });
+    p.addOption({ "data-dir",
+        QCoreApplication::translate(
+            "vtfarm::cli", "Job queue, uploads and outputs (default: the user's vtfarm data folder)."),
+        "dir" });
+    p.addOption({ "input-dir",
+        QCoreApplication::translate(
+            "vtfarm::cli", "Let jobs name files in this folder instead of uploading them."),
+        "dir" });
     p.addOption({ { "j", "jobs" },
-        "How many transcodes run here at once (default: what fills the cores; 0 with --redis: none, the "
-        "nodes "
-        "run them all).",
+        QCoreApplication::translate("vtfarm::cli",
+            "How many transcodes run here at once (default: what fills the cores; 0 with --redis: none, the "
+            "nodes "
+            "run them all)."),
         "n" });
     p.addOption({ "redis",
-        "Coordinate a farm: nodes on other machines (vtfarm-cli node) take jobs through this Redis, "
-        "redis://[:PASSWORD@]HOST[:PORT][/DB]. Needs a token.",
+        QCoreApplication::translate("vtfarm::cli",
+            "Coordinate a farm: nodes on other machines (vtfarm-cli node) take jobs through this Redis, "
+            "redis://[:PASSWORD@]HOST[:PORT][/DB]. Needs a token."),
         "url" });
     QStringList keys = { "bind", "token_file", "data_dir", "input_dir", "redis", "stall_timeout",
         "worker_nice", "worker_io" };
@@ -284,17 +296,19 @@ int serveCommand(const QStringList& args)
         QStringLiteral("INI file with the keys %1; options given here win. [watch.NAME] sections add watch "
                        "folders, with the keys %2.")
             .arg(keys.join(u", "), watch::watchFolderKeys().join(u", ")),
-        "file" });
-    p.addOption(
-        { "in-process", "Run transcodes inside this process instead of worker processes (for debugging)." });
+        QCoreApplication::translate("vtfarm::cli", "file") });
+    p.addOption({ "in-process",
+        QCoreApplication::translate("vtfarm::cli",
+            "Run transcodes inside this process instead of worker processes (for debugging).") });
     addWorkerOptions(p);
     int status = ExitOk;
     if (!parseCommand(p, QStringLiteral("serve"), args, &status))
         return status;
     if (!p.positionalArguments().isEmpty()) {
-        std::fputs("usage: vtfarm-cli serve [--bind ADDR] [--port N] [--token-file F] [--data-dir D] [-j N] "
-                   "(see --help)\n",
-            stderr);
+        printLine(stderr,
+            QCoreApplication::translate("vtfarm::cli",
+                "usage: vtfarm-cli serve [--bind ADDR] [--port N] [--token-file F] [--data-dir D] [-j N] "
+                "(see --help)"));
         return ExitUsage;
     }
     auto settings = settingsFrom(p);
@@ -339,23 +353,30 @@ int serveCommand(const QStringList& args)
         return r.error().code == ErrorCode::InvalidArgument ? ExitUsage : ExitFailed;
     }
     const QString local = managerOptions.noLocalSlots
-        ? QStringLiteral("no transcodes here")
-        : QStringLiteral("%1 transcodes at a time").arg(manager.maxConcurrent());
-    std::printf("vtfarm %s serving on http://%s:%d/ (data in %s, %s%s%s)\n", VTFARM_VERSION,
-        qPrintable(settings->api.bindAddress.contains(u':') ? u'[' + settings->api.bindAddress + u']'
-                                                            : settings->api.bindAddress),
-        server.port(), qPrintable(settings->api.dataDir), qPrintable(local),
-        farm ? qPrintable(
-            QStringLiteral(", farm on %1").arg(cluster::RedisUrl::parse(settings->redis)->display()))
-             : "",
-        settings->api.token.isEmpty() ? "" : ", token required");
+        ? QCoreApplication::translate("vtfarm::cli", "no transcodes here")
+        : QCoreApplication::translate("vtfarm::cli", "%1 transcodes at a time").arg(manager.maxConcurrent());
+    QString extra;
+    if (farm)
+        extra += QCoreApplication::translate("vtfarm::cli", ", farm on %1")
+                     .arg(cluster::RedisUrl::parse(settings->redis)->display());
+    if (!settings->api.token.isEmpty())
+        extra += QCoreApplication::translate("vtfarm::cli", ", token required");
+    printLine(stdout,
+        QCoreApplication::translate("vtfarm::cli", "vtfarm %1 serving on http://%2:%3/ (data in %4, %5%6)")
+            .arg(QStringLiteral(VTFARM_VERSION),
+                settings->api.bindAddress.contains(u':') ? u'[' + settings->api.bindAddress + u']'
+                                                         : settings->api.bindAddress)
+            .arg(server.port())
+            .arg(settings->api.dataDir, local, extra));
     std::fflush(stdout);
 
     watch::WatchFolders watchers(manager);
     QObject::connect(&watchers, &watch::WatchFolders::notice, &watchers,
         [](const QString& name, const QString& text, bool problem) {
-            std::fprintf(stderr, "vtfarm-cli: %s%s: %s\n", problem ? "warning: " : "", qPrintable(name),
-                qPrintable(text));
+            printLine(stderr,
+                (problem ? QCoreApplication::translate("vtfarm::cli", "vtfarm-cli: warning: %1: %2")
+                         : QStringLiteral("vtfarm-cli: %1: %2"))
+                    .arg(name, text));
             std::fflush(stderr);
         });
     QObject::connect(&watchers, &watch::WatchFolders::fileTaken, &watchers,
@@ -395,8 +416,10 @@ int serveCommand(const QStringList& args)
         });
         QCoreApplication::exec();
     }
-    std::fprintf(stderr, "vtfarm-cli: %s: stopping; running jobs go back to the queue\n",
-        signal ? strsignal(signal) : "stopped");
+    printLine(stderr,
+        QCoreApplication::translate(
+            "vtfarm::cli", "vtfarm-cli: %1: stopping; running jobs go back to the queue")
+            .arg(QString::fromLocal8Bit(signal ? strsignal(signal) : "stopped")));
     watchers.clear();
     server.stop();
     if (dispatcher)

@@ -42,5 +42,7 @@ QString optionForField(const QString& field);
 
 /// Prints each error as "vtfarm-cli: --field: message" on stderr.
 void printErrors(const QList<Error>& errors);
+/// Writes \a text and a newline to \a out, in the terminal's encoding.
+void printLine(FILE* out, const QString& text);
 
 } // namespace vtfarm::cli

@@ -73,10 +73,10 @@ int watchCommand(const QStringList& args)
     if (!parseCommand(p, QStringLiteral("watch"), args, &status))
         return status;
     if (p.positionalArguments().size() != 1 || !p.isSet("output-dir")) {
-        std::fputs(
-            "usage: vtfarm-cli watch DIR -o OUTDIR [--preset NAME | options] [--recursive] [--settle S] "
-            "[-j N]   (see --help)\n",
-            stderr);
+        printLine(stderr,
+            QCoreApplication::translate("vtfarm::cli::watch",
+                "usage: vtfarm-cli watch DIR -o OUTDIR [--preset NAME | options] [--recursive] [--settle S] "
+                "[-j N]   (see --help)"));
         return ExitUsage;
     }
 

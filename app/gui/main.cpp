@@ -6,6 +6,7 @@
 #include "presets.h"
 #include "signalwatcher.h"
 #include "singleinstance.h"
+#include "translations.h"
 #include "watchfolders.h"
 #include "workerlocator.h"
 
@@ -28,6 +29,12 @@ int main(int argc, char** argv)
     QApplication::setApplicationVersion(QStringLiteral(VTFARM_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("io.github.vtfarm.Vtfarm"));
 
+    // The language chosen in the settings, else the system's; worker processes inherit the choice.
+    ui::AppSettings settings;
+    if (const QString language = settings.language(); !language.isEmpty())
+        qputenv("LANGUAGE", language.toUtf8());
+    installTranslations(app, settings.language());
+
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QApplication::translate("main", "Desktop video transcoder with a local worker farm."));
@@ -44,7 +51,6 @@ int main(int argc, char** argv)
     if (instance.handOver(parser.positionalArguments()))
         return 0;
 
-    ui::AppSettings settings;
     jobs::JobManager::Options options;
     options.dataDir = dataDir;
     options.maxConcurrent = settings.workerCount();

@@ -7,6 +7,7 @@
 #include "outputnaming.h"
 #include "partfile.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -341,10 +342,13 @@ Result<Job> JobManager::prepare(
 {
     const QFileInfo input(spec.input);
     if (spec.input.isEmpty())
-        return Error::invalid("input", QStringLiteral("No input file given."));
+        return Error::invalid(
+            "input", QCoreApplication::translate("vtfarm::jobs::JobManager", "No input file given."));
     if (!input.exists())
         return Error { ErrorCode::NotFound,
-            QStringLiteral("The input file %1 does not exist.").arg(spec.input), "input" };
+            QCoreApplication::translate("vtfarm::jobs::JobManager", "The input file %1 does not exist.")
+                .arg(spec.input),
+            "input" };
     if (!input.isFile())
         return Error { ErrorCode::UnsupportedInput, QStringLiteral("%1 is not a file.").arg(spec.input),
             "input" };
@@ -367,7 +371,10 @@ Result<Job> JobManager::prepare(
         const QString reason = unwritableReason(dir, QStringLiteral("output folder"));
         return Error { reason.contains(QStringLiteral(" is full")) ? ErrorCode::StorageFull
                                                                    : ErrorCode::IoError,
-            reason.isEmpty() ? QStringLiteral("Cannot create the output folder %1.").arg(dir) : reason,
+            reason.isEmpty() ? QCoreApplication::translate(
+                "vtfarm::jobs::JobManager", "Cannot create the output folder %1.")
+                                   .arg(dir)
+                             : reason,
             "output" };
     }
 
