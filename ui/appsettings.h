@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QList>
 #include <QString>
 #include <memory>
 
@@ -34,6 +35,19 @@ struct FarmSettings
     /// The URL with the password in it, as cluster::RedisUrl reads it.
     QString connectionUrl() const;
     bool operator==(const FarmSettings&) const = default;
+};
+
+/// \brief A watch folder of the window's settings: the folder names it (core/watch runs it).
+struct WatchFolderSettings
+{
+    QString folder;
+    QString outputFolder;
+    QString preset; ///< a vtfarm preset's name; empty: the default settings
+    QString namePattern = QStringLiteral("{name}");
+    bool recursive = false;
+    int settleSeconds = 5;
+    bool paused = false;
+    bool operator==(const WatchFolderSettings&) const = default;
 };
 
 /// \brief Every persistent setting of the desktop application, typed, behind one QSettings.
@@ -72,6 +86,9 @@ public:
     void setNamePattern(const QString& pattern);
     OverwritePolicy overwritePolicy() const;
     void setOverwritePolicy(OverwritePolicy policy);
+    /// The window's language, a QLocale name such as "es"; empty: the system's. Read at start-up.
+    QString language() const;
+    void setLanguage(const QString& language);
     bool notificationsEnabled() const;
     void setNotificationsEnabled(bool on);
 
@@ -80,6 +97,8 @@ public:
 
     FarmSettings farm() const;
     void setFarm(const FarmSettings& farm);
+    QList<WatchFolderSettings> watchFolders() const;
+    void setWatchFolders(const QList<WatchFolderSettings>& folders);
 
     QString lastPreset() const;
     void setLastPreset(const QString& name);

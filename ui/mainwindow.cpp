@@ -15,6 +15,8 @@
 #include "settingsdialog.h"
 #include "statefilterproxy.h"
 #include "traynotifier.h"
+#include "watchfolders.h"
+#include "watchfolderspage.h"
 
 #include <QAction>
 #include <QApplication>
@@ -411,6 +413,10 @@ QWidget* MainWindow::createQueuePanel()
     header->resizeSection(JobTableModel::Node, width(QStringLiteral("encoder-12")));
     // Shown once this computer coordinates a farm (refresh()).
     header->setSectionHidden(JobTableModel::Node, true);
+    // The error stays last, where it has the room that is left.
+    header->moveSection(
+        header->visualIndex(JobTableModel::Quality), header->visualIndex(JobTableModel::Error));
+    header->resizeSection(JobTableModel::Quality, width(QStringLiteral("0.987 · 41.2 dB")));
     layout->addWidget(m_view, 1);
 
     m_emptyHint = new QLabel(m_view->viewport());
@@ -893,6 +899,10 @@ void MainWindow::openSettings()
 {
     const ApiServerSettings apiBefore = m_settings.apiServer();
     SettingsDialog dialog(m_settings, this);
+    QStringList presetNames;
+    for (const media::Preset& p : m_presets.presets())
+        presetNames << p.name;
+    dialog.setWatchFolders(m_watchFolders, presetNames);
     if (dialog.exec() != QDialog::Accepted)
         return;
     onSettingsChanged();
@@ -906,6 +916,7 @@ void MainWindow::onSettingsChanged()
     m_manager.setThreadsPerJob(m_settings.threadsPerJob());
     m_manager.setStallTimeout(m_settings.stallTimeoutSeconds());
     m_output->setOutputFolder(m_settings.defaultOutputFolder());
+    setWatchFolders(m_watchFolders);
     refresh();
 }
 
@@ -925,6 +936,27 @@ void MainWindow::openNodes()
         this);
     m_nodesView->setAttribute(Qt::WA_DeleteOnClose);
     m_nodesView->show();
+}
+
+void MainWindow::setWatchFolders(watch::WatchFolders* folders)
+{
+    if (folders && folders != m_watchFolders)
+        connect(folders, &watch::WatchFolders::notice, this,
+            [this](const QString&, const QString& text, bool problem) {
+                if (problem)
+                    m_messages->showMessage(text, MessageBar::Kind::Warning);
+            });
+    m_watchFolders = folders;
+    if (!folders)
+        return;
+    QStringList problems;
+    const QList<watch::WatchFolderConfig> configs
+        = watchFolderConfigs(m_settings.watchFolders(), m_presets, &problems);
+    for (const Error& e : folders->apply(configs))
+        problems << e.message;
+    if (!problems.isEmpty())
+        m_messages->showMessage(tr("A watch folder cannot run: %1").arg(problems.first()),
+            MessageBar::Kind::Error, problems.join(u'\n'));
 }
 
 void MainWindow::about()

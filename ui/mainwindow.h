@@ -26,6 +26,9 @@ class JobManager;
 namespace vtfarm::media {
 class PresetLibrary;
 }
+namespace vtfarm::watch {
+class WatchFolders;
+}
 
 namespace vtfarm::ui {
 
@@ -77,6 +80,10 @@ public:
     bool submitFiles(const QStringList& files);
     /// The spec each new job starts from, or what is wrong with the settings.
     Result<jobs::JobSpec> specTemplate() const;
+
+    /// The watch folders the settings' list runs in (the application owns them); applies the list now
+    /// and whenever the settings change. Null: the list is kept but nothing runs.
+    void setWatchFolders(watch::WatchFolders* folders);
 
     QAction* action(Action which) const { return m_actions.value(which); }
     QList<QUuid> selectedIds() const;
@@ -169,6 +176,7 @@ private:
     TrayNotifier* m_tray = nullptr;
     QPointer<NodesView> m_nodesView;
     QTimer* m_refreshTimer = nullptr;
+    watch::WatchFolders* m_watchFolders = nullptr;
 };
 
 } // namespace vtfarm::ui

@@ -3,6 +3,7 @@
 #include "presets.h"
 
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QFile>
 #include <QJsonObject>
 #include <cstdio>
@@ -14,7 +15,7 @@ bool parseCommand(QCommandLineParser& p, const QString& command, const QStringLi
 {
     const QString program = QStringLiteral("vtfarm-cli ") + command;
     if (!p.parse(QStringList { program } + args)) {
-        std::fprintf(stderr, "vtfarm-cli: %s\n", qPrintable(p.errorText()));
+        printLine(stderr, QStringLiteral("vtfarm-cli: %1").arg(p.errorText()));
         *status = 2; // ExitUsage
         return false;
     }
@@ -37,25 +38,54 @@ void addSettingsOptions(QCommandLineParser& p)
 {
     p.addOption({ "codec",
         QStringLiteral("Video codec: %1 (default libx264).").arg(media::videoCodecNames().join(u", ")),
-        "codec" });
-    p.addOption({ "bitrate", "Video bitrate, e.g. 1000k or 2.5M (default 1000k).", "rate" });
-    p.addOption({ "crf", "Constant quality instead of a bitrate (x264/x265 0-51, VP9/AV1 0-63).", "n" });
+        QCoreApplication::translate("vtfarm::cli", "codec") });
+    p.addOption({ "bitrate",
+        QCoreApplication::translate("vtfarm::cli", "Video bitrate, e.g. 1000k or 2.5M (default 1000k)."),
+        "rate" });
+    p.addOption({ "crf",
+        QCoreApplication::translate(
+            "vtfarm::cli", "Constant quality instead of a bitrate (x264/x265 0-51, VP9/AV1 0-63)."),
+        "n" });
     p.addOption({ "resolution",
-        "WIDTHxHEIGHT (exactly that size), a height such as 720p (keeps the aspect "
-        "ratio, never upscales) or keep (default 1280x720).",
+        QCoreApplication::translate("vtfarm::cli",
+            "WIDTHxHEIGHT (exactly that size), a height such as 720p (keeps the aspect "
+            "ratio, never upscales) or keep (default 1280x720)."),
         "size" });
-    p.addOption({ "fps", "Frame rate, e.g. 30 or 30000/1001 (default: keep the input's).", "rate" });
+    p.addOption({ "fps",
+        QCoreApplication::translate(
+            "vtfarm::cli", "Frame rate, e.g. 30 or 30000/1001 (default: keep the input's)."),
+        "rate" });
     p.addOption({ "preset",
-        "A vtfarm preset (see `vtfarm-cli presets`; other options override it), or the encoder's "
-        "preset: ultrafast..placebo for x264/x265, a speed 0-8 for VP9 or 0-13 for AV1.",
+        QCoreApplication::translate("vtfarm::cli",
+            "A vtfarm preset (see `vtfarm-cli presets`; other options override it), or the encoder's "
+            "preset: ultrafast..placebo for x264/x265, a speed 0-8 for VP9 or 0-13 for AV1."),
         "name" });
     p.addOption({ "audio-codec",
         QStringLiteral("Audio codec: %1 (default aac).").arg(media::audioCodecNames().join(u", ")),
-        "codec" });
+        QCoreApplication::translate("vtfarm::cli", "codec") });
     p.addOption({ "audio-bitrate",
-        "Audio bitrate, e.g. 128k (default: the encoder's, for AAC 69k mono, 128k stereo).", "rate" });
-    p.addOption({ "threads", "libav threads per decoder and encoder (default 0: automatic).", "n" });
-    p.addOption({ "overwrite", "Replace an existing output file." });
+        QCoreApplication::translate("vtfarm::cli",
+            "Audio bitrate, e.g. 128k (default: the encoder's, for AAC 69k mono, 128k stereo)."),
+        "rate" });
+    p.addOption({ "threads",
+        QCoreApplication::translate(
+            "vtfarm::cli", "libav threads per decoder and encoder (default 0: automatic)."),
+        "n" });
+    p.addOption(
+        { "overwrite", QCoreApplication::translate("vtfarm::cli", "Replace an existing output file.") });
+    p.addOption({ "quality-check",
+        QCoreApplication::translate("vtfarm::cli",
+            "After the encode, measure the output's SSIM and PSNR against the input (on a sample of "
+            "frames; VMAF too where libavfilter has it).") });
+    p.addOption({ "min-ssim",
+        QCoreApplication::translate("vtfarm::cli",
+            "Fail the job, removing the output, when its SSIM is below this (0-1, e.g. 0.95); implies "
+            "--quality-check."),
+        "x" });
+    p.addOption({ "skip-if-larger",
+        QCoreApplication::translate("vtfarm::cli",
+            "Remove an output larger than its input and keep the input; the job ends finished with a "
+            "warning.") });
 }
 
 Result<CommandSettings> settingsFromOptions(const QCommandLineParser& p)
@@ -70,6 +100,12 @@ Result<CommandSettings> settingsFromOptions(const QCommandLineParser& p)
     }
     if (p.isSet("overwrite"))
         fields[u"overwrite"] = true;
+    if (p.isSet("quality-check"))
+        fields[u"quality_check"] = true;
+    if (p.isSet("min-ssim"))
+        fields[u"min_ssim"] = p.value("min-ssim");
+    if (p.isSet("skip-if-larger"))
+        fields[u"skip_if_larger"] = true;
     const media::PresetLibrary library;
     auto choice = media::chooseSettings(fields, library);
     if (!choice)
@@ -80,14 +116,20 @@ Result<CommandSettings> settingsFromOptions(const QCommandLineParser& p)
 void addWorkerOptions(QCommandLineParser& p)
 {
     p.addOption({ "stall-timeout",
-        "A worker that makes no progress for this many seconds is stopped and its job runs again (default "
-        "120; "
-        "0: never).",
+        QCoreApplication::translate("vtfarm::cli",
+            "A worker that makes no progress for this many seconds is stopped and its job runs again "
+            "(default "
+            "120; "
+            "0: never)."),
         "seconds" });
     p.addOption({ "worker-nice",
-        "The nice value of worker processes, 0-19 (default 19: the server and the window go first).", "n" });
+        QCoreApplication::translate("vtfarm::cli",
+            "The nice value of worker processes, 0-19 (default 19: the server and the window go first)."),
+        "n" });
     p.addOption({ "worker-io",
-        "The I/O priority of worker processes: best-effort (the lowest level, default) or idle.", "class" });
+        QCoreApplication::translate("vtfarm::cli",
+            "The I/O priority of worker processes: best-effort (the lowest level, default) or idle."),
+        "class" });
 }
 
 Result<void> applyWorkerSetting(
@@ -139,8 +181,9 @@ void printErrors(const QList<Error>& errors)
 {
     for (const Error& e : errors) {
         const QString where = optionForField(e.field);
-        std::fprintf(stderr, "vtfarm-cli: %s%s\n",
-            where.isEmpty() ? "" : qPrintable(where + QStringLiteral(": ")), qPrintable(e.message));
+        printLine(stderr,
+            where.isEmpty() ? QStringLiteral("vtfarm-cli: %1").arg(e.message)
+                            : QStringLiteral("vtfarm-cli: %1: %2").arg(where, e.message));
     }
 }
 
@@ -153,12 +196,20 @@ Result<QString> readTokenFile(const QString& path)
     {
     };
     if (::stat(QFile::encodeName(path).constData(), &st) == 0 && (st.st_mode & S_IRWXO))
-        std::fprintf(
-            stderr, "vtfarm-cli: warning: %s can be read by every user; chmod o-r it\n", qPrintable(path));
+        printLine(stderr,
+            QCoreApplication::translate(
+                "vtfarm::cli", "vtfarm-cli: warning: %1 can be read by every user; chmod o-r it")
+                .arg(path));
     const QString token = QString::fromUtf8(f.read(4096)).trimmed();
     if (token.isEmpty())
         return Error::invalid("token-file", QStringLiteral("%1 is empty").arg(path));
     return token;
+}
+
+void printLine(FILE* out, const QString& text)
+{
+    std::fputs(text.toLocal8Bit().constData(), out);
+    std::fputc('\n', out);
 }
 
 } // namespace vtfarm::cli

@@ -13,7 +13,7 @@ namespace vtfarm::cli {
 bool parseCommand(QCommandLineParser& parser, const QString& command, const QStringList& args, int* status);
 
 /// Adds --codec, --bitrate, --crf, --resolution, --fps, --preset, --audio-codec, --audio-bitrate,
-/// --threads and --overwrite.
+/// --threads, --overwrite, --quality-check, --min-ssim and --skip-if-larger.
 void addSettingsOptions(QCommandLineParser& parser);
 
 /// \brief What the settings options of a command line ask for.
@@ -45,5 +45,7 @@ Result<QString> readTokenFile(const QString& path);
 
 /// Prints each error as "vtfarm-cli: --field: message" on stderr.
 void printErrors(const QList<Error>& errors);
+/// Writes \a text and a newline to \a out, in the terminal's encoding.
+void printLine(FILE* out, const QString& text);
 
 } // namespace vtfarm::cli

@@ -7,6 +7,8 @@
 #include "presets.h"
 #include "signalwatcher.h"
 #include "singleinstance.h"
+#include "translations.h"
+#include "watchfolders.h"
 #include "workerlocator.h"
 
 #include <QApplication>
@@ -28,6 +30,12 @@ int main(int argc, char** argv)
     QApplication::setApplicationVersion(QStringLiteral(VTFARM_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("io.github.vtfarm.Vtfarm"));
 
+    // The language chosen in the settings, else the system's; worker processes inherit the choice.
+    ui::AppSettings settings;
+    if (const QString language = settings.language(); !language.isEmpty())
+        qputenv("LANGUAGE", language.toUtf8());
+    installTranslations(app, settings.language());
+
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QApplication::translate("main", "Desktop video transcoder with a local worker farm."));
@@ -44,7 +52,6 @@ int main(int argc, char** argv)
     if (instance.handOver(parser.positionalArguments()))
         return 0;
 
-    ui::AppSettings settings;
     jobs::JobManager::Options options;
     options.dataDir = dataDir;
     options.maxConcurrent = settings.workerCount();
@@ -125,6 +132,16 @@ int main(int argc, char** argv)
             }
         }
     }
+    // The settings' watch folders, run here for as long as the window is open.
+    watch::WatchFolders watchFolders(manager);
+    QObject::connect(&watchFolders, &watch::WatchFolders::notice, &app,
+        [](const QString& name, const QString& text, bool problem) {
+            if (problem)
+                qCWarning(lcGui).noquote() << name << ":" << text;
+            else
+                qCInfo(lcGui).noquote() << name << ":" << text;
+        });
+    window.setWatchFolders(&watchFolders);
     // Once, when the queue was rebuilt from a damaged store at this start.
     if (const auto& recovery = manager.storeRecovery())
         window.messageBar()->showMessage(recovery->recovered == 1
@@ -164,6 +181,8 @@ int main(int argc, char** argv)
         QTimer::singleShot(0, &window, [&window, files] { window.addPaths(files); });
 
     const int status = app.exec();
+    window.setWatchFolders(nullptr);
+    watchFolders.clear();
     api.stop();
     if (farm)
         farm->shutdown();

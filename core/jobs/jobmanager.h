@@ -111,6 +111,9 @@ public:
     const Job* find(const QUuid& id) const;
     /// Main thread only: every job id in queue order.
     const QList<QUuid>& order() const;
+    /// Main thread only: the open store, for what other modules keep beside the jobs (the files
+    /// watch folders took); nullptr while the manager is not open.
+    JobStore* store();
 
     // Thread-safe reads.
     std::optional<Job> job(const QUuid& id) const;

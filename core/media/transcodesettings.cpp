@@ -7,6 +7,7 @@ extern "C" {
 #include <libavformat/avformat.h>
 }
 
+#include <QCoreApplication>
 #include <QFileInfo>
 #include <QJsonValue>
 #include <QRegularExpression>
@@ -137,6 +138,12 @@ QJsonObject TranscodeSettings::toJson() const
         o[u"threads"] = threads;
     if (overwrite)
         o[u"overwrite"] = true;
+    if (qualityCheck)
+        o[u"quality_check"] = true;
+    if (minSsim > 0)
+        o[u"min_ssim"] = minSsim;
+    if (skipIfLarger)
+        o[u"skip_if_larger"] = true;
     return o;
 }
 
@@ -204,6 +211,20 @@ Result<TranscodeSettings> TranscodeSettings::fromJson(const QJsonObject& o)
         s.overwrite = v.toBool();
     else if (!v.isUndefined() && !v.isNull())
         return Error::invalid("overwrite", QStringLiteral("must be true or false"));
+    const std::pair<const char16_t*, bool*> flags[]
+        = { { u"quality_check", &s.qualityCheck }, { u"skip_if_larger", &s.skipIfLarger } };
+    for (const auto& [key, flag] : flags) {
+        if (const QJsonValue v = o.value(QStringView(key)); v.isBool())
+            *flag = v.toBool();
+        else if (!v.isUndefined() && !v.isNull())
+            return Error::invalid(QString::fromUtf16(key),
+                QCoreApplication::translate("vtfarm::media::TranscodeSettings", "must be true or false"));
+    }
+    if (const QJsonValue v = o.value(u"min_ssim"); v.isDouble())
+        s.minSsim = v.toDouble();
+    else if (!v.isUndefined() && !v.isNull())
+        return Error::invalid("min_ssim",
+            QCoreApplication::translate("vtfarm::media::TranscodeSettings", "must be a number from 0 to 1"));
     return s;
 }
 
@@ -316,6 +337,19 @@ QList<Error> validate(const TranscodeSettings& s, const QString& container)
             "audio_codec", QStringLiteral("with both video and audio set to none there is nothing to write"));
     if (s.threads < 0 || s.threads > 64)
         fail("threads", QStringLiteral("threads per job must be from 0 (automatic) to 64"));
+    if (!std::isfinite(s.minSsim) || s.minSsim < 0 || s.minSsim > 1)
+        fail("min_ssim",
+            QCoreApplication::translate("vtfarm::media::TranscodeSettings",
+                "the lowest SSIM accepted is a number from 0 (none) to 1"));
+    if (s.checksQuality() && !videoCoded && video)
+        fail(s.minSsim > 0 ? "min_ssim" : "quality_check",
+            s.videoCodec == u"copy"
+                ? QCoreApplication::translate("vtfarm::media::TranscodeSettings",
+                    "the quality check compares re-encoded video with the input; it does not apply "
+                    "when the video is copied")
+                : QCoreApplication::translate("vtfarm::media::TranscodeSettings",
+                    "the quality check compares re-encoded video with the input; it does not apply "
+                    "when the video is dropped"));
     return errors;
 }
 
