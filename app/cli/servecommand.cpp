@@ -5,7 +5,6 @@
 #include "metrics.h"
 #include "presets.h"
 #include "settingsoptions.h"
-#include "signalwatcher.h"
 #include "watchconfig.h"
 #include "watchfolders.h"
 
@@ -383,19 +382,7 @@ int serveCommand(const QStringList& args)
     }
     std::fflush(stdout);
 
-    int signal = 0;
-    {
-        SignalWatcher watcher([&signal](int sig) {
-            QMetaObject::invokeMethod(
-                QCoreApplication::instance(),
-                [&signal, sig] {
-                    signal = sig;
-                    QCoreApplication::quit();
-                },
-                Qt::QueuedConnection);
-        });
-        QCoreApplication::exec();
-    }
+    const int signal = runUntilSignal();
     printLine(stderr,
         QCoreApplication::translate(
             "vtfarm::cli", "vtfarm-cli: %1: stopping; running jobs go back to the queue")

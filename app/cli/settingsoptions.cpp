@@ -1,6 +1,7 @@
 #include "settingsoptions.h"
 
 #include "presets.h"
+#include "signalwatcher.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -210,6 +211,22 @@ void printLine(FILE* out, const QString& text)
 {
     std::fputs(text.toLocal8Bit().constData(), out);
     std::fputc('\n', out);
+}
+
+int runUntilSignal()
+{
+    int signal = 0;
+    SignalWatcher watcher([&signal](int sig) {
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(),
+            [&signal, sig] {
+                signal = sig;
+                QCoreApplication::quit();
+            },
+            Qt::QueuedConnection);
+    });
+    QCoreApplication::exec();
+    return signal;
 }
 
 } // namespace vtfarm::cli

@@ -43,6 +43,9 @@ QString optionForField(const QString& field);
 /// The first line of a token file; warns when other users can read it.
 Result<QString> readTokenFile(const QString& path);
 
+/// Runs the event loop until SIGTERM or SIGINT; returns that signal (0: the loop ended otherwise).
+int runUntilSignal();
+
 /// Prints each error as "vtfarm-cli: --field: message" on stderr.
 void printErrors(const QList<Error>& errors);
 /// Writes \a text and a newline to \a out, in the terminal's encoding.

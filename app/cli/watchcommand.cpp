@@ -2,7 +2,6 @@
 #include "farmoptions.h"
 #include "jobmanager.h"
 #include "settingsoptions.h"
-#include "signalwatcher.h"
 #include "watchfolder.h"
 
 #include <QCommandLineParser>
@@ -193,19 +192,7 @@ int watchCommand(const QStringList& args)
             QCoreApplication::translate("vtfarm::cli::watch", "resuming %1 job(s) an earlier run took")
                 .arg(followed.size()));
 
-    int signal = 0;
-    {
-        SignalWatcher watcher([&signal](int sig) {
-            QMetaObject::invokeMethod(
-                QCoreApplication::instance(),
-                [&signal, sig] {
-                    signal = sig;
-                    QCoreApplication::quit();
-                },
-                Qt::QueuedConnection);
-        });
-        QCoreApplication::exec();
-    }
+    const int signal = runUntilSignal();
     say(stderr,
         QCoreApplication::translate("vtfarm::cli::watch",
             "vtfarm-cli: %1: stopping; running jobs go back to the queue and run at the next start")
