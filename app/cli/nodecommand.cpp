@@ -188,18 +188,18 @@ int nodeCommand(const QStringList& args)
 
     cluster::NodeRunner runner(settings->node);
     int exitStatus = ExitOk;
-    QObject::connect(&runner, &cluster::NodeRunner::fatal, [&exitStatus](const Error& error) {
+    QObject::connect(&runner, &cluster::NodeRunner::fatal, &runner, [&exitStatus](const Error& error) {
         printErrors({ error });
         exitStatus = error.code == ErrorCode::IoError ? ExitFailed : ExitUsage;
         QCoreApplication::exit(exitStatus);
     });
-    QObject::connect(&runner, &cluster::NodeRunner::ready, [&settings] {
+    QObject::connect(&runner, &cluster::NodeRunner::ready, &runner, [&settings] {
         std::printf("vtfarm %s node %s: %d transcodes at a time, jobs from %s, files from %s\n",
             VTFARM_VERSION, qPrintable(settings->node.name), settings->node.slots,
             qPrintable(settings->node.redis.display()), qPrintable(settings->node.server.toString()));
         std::fflush(stdout);
     });
-    QObject::connect(&runner, &cluster::NodeRunner::stopped, [] { QCoreApplication::exit(ExitOk); });
+    QObject::connect(&runner, &cluster::NodeRunner::stopped, &runner, [] { QCoreApplication::exit(ExitOk); });
     runner.start();
 
     int signal = 0;
