@@ -28,7 +28,7 @@
 namespace {
 
 constexpr int kLease = 3; // seconds, for the coordinator and the nodes
-constexpr int kLong = 90'000; // ms: the limit of every wait for something that takes a lease or an encode
+constexpr int kLong = 180'000; // ms: the limit of every wait for something that takes a lease or an encode
 
 int freePort()
 {
@@ -143,7 +143,7 @@ private:
         QProcess* raw = p.get();
         m_nodes[name] = std::move(p);
         if (wait) {
-            const bool listed = waitFor([&] { return nodeNames().contains(name); }, 30'000);
+            const bool listed = waitFor([&] { return nodeNames().contains(name); }, 90'000);
             if (!listed)
                 qWarning() << "node" << name << "not listed:" << nodeLog(name);
         }
@@ -179,7 +179,7 @@ private:
                 worker = children.isEmpty() ? 0 : children.first();
                 return worker != 0;
             },
-            30'000);
+            90'000);
         if (worker)
             ::kill(pid_t(worker), SIGSTOP);
         return worker;
@@ -476,7 +476,7 @@ private Q_SLOTS:
         QVERIFY(r && r->status == 200);
         QVERIFY2(waitState(id, QStringLiteral("canceled")), qPrintable(describe(id)));
         // The node stops its worker (a stopped one is killed) and is free for the next job.
-        QVERIFY2(waitFor([&] { return childrenOf(m_nodes.at(node)->processId()).isEmpty(); }, 30'000),
+        QVERIFY2(waitFor([&] { return childrenOf(m_nodes.at(node)->processId()).isEmpty(); }, 90'000),
             qPrintable(nodeLog(node)));
         QVERIFY(nodeLog(node).contains(u"the coordinator canceled " + id));
         QVERIFY(!QDir(m_dir.filePath("work-" + node))
@@ -527,7 +527,7 @@ private Q_SLOTS:
         redisCli({ "flushall" });
         for (const QString& id : ids)
             QVERIFY2(waitState(id, QStringLiteral("finished")), qPrintable(describe(id)));
-        QVERIFY(waitFor([&] { return nodeNames().size() == 2; }, 30'000));
+        QVERIFY(waitFor([&] { return nodeNames().size() == 2; }, 90'000));
         QVERIFY(strayFiles().isEmpty());
     }
 
@@ -550,7 +550,7 @@ private Q_SLOTS:
         QVERIFY(j.value(u"node").toString() != node);
         QCOMPARE(j.value(u"attempts").toInt(), 1);
         // The node left the farm's list (the coordinator reads it every second).
-        QVERIFY(waitFor([&] { return !nodeNames().contains(node); }, 30'000));
+        QVERIFY(waitFor([&] { return !nodeNames().contains(node); }, 90'000));
         QVERIFY(startNode(node));
     }
 
@@ -660,7 +660,7 @@ private Q_SLOTS:
         noServer.setProcessChannelMode(QProcess::MergedChannels);
         noServer.start(
             QStringLiteral(VTFARM_CLI), { "node", "--redis", redisUrl(), "--token-file", m_tokenFile });
-        QVERIFY(noServer.waitForFinished(30'000));
+        QVERIFY(noServer.waitForFinished(90'000));
         QCOMPARE(noServer.exitCode(), 2);
         QVERIFY(noServer.readAll().contains("--server"));
     }

@@ -105,7 +105,8 @@ private Q_SLOTS:
                     out });
             if (!cli.waitForFinished(30000))
                 return QString();
-            return QString::fromLocal8Bit(cli.readAllStandardError()).trimmed();
+            // The last line: before it, Qt may warn that the locale LANG names is not installed.
+            return QString::fromLocal8Bit(cli.readAllStandardError()).trimmed().split(u'\n').last();
         };
         QCOMPARE(run(QStringLiteral("C.UTF-8"), QString()),
             QStringLiteral("vtfarm-cli: input: The input file /nonexistent/clip.mp4 does not exist."));
