@@ -233,39 +233,7 @@ std::shared_ptr<jobs::WorkerRun> Dispatcher::start(
     run->dispatched.start();
     run->lastHeard.start();
     m_runs.insert(run->job, run);
-    JobEntry entry;
-    entry.job = request.job;
-    entry.attempt = request.attempt;
-    entry.name = run->name;
-    entry.container = QFileInfo(request.output).suffix().toLower();
-    entry.inputBytes = QFileInfo(request.input).size();
-    entry.settings = request.settings;
-    const std::vector<std::string> fields = entry.fields();
-    std::weak_ptr<Run> weak = run;
-    m_commands->post([this, fields, weak](Redis& redis) {
-        std::vector<std::string> args { "XADD", keys::jobs, "*" };
-        args.insert(args.end(), fields.begin(), fields.end());
-        auto r = redis.command(args);
-        if (!r)
-            return false;
-        if (r->value().isError()) {
-            qCWarning(lcFarm).noquote() << "XADD refused:" << r->value().qtext();
-            return true;
-        }
-        const QString id = r->value().qtext();
-        post([this, weak, id] {
-            if (auto run = weak.lock()) {
-                run->entryId = id;
-                run->missing = 0;
-                // Canceled before the entry was there: it goes now.
-                if (run->ended)
-                    m_commands->post([id](Redis& r) {
-                        return bool(r.command({ "XDEL", keys::jobs, id.toStdString() }));
-                    });
-            }
-        });
-        return true;
-    });
+    addEntry(run);
     if (m_metrics)
         m_metrics->jobDispatched();
     return run;
@@ -679,10 +647,21 @@ void Dispatcher::addEntry(const std::shared_ptr<Run>& run)
         auto r = redis.command(args);
         if (!r)
             return false;
+        if (r->value().isError()) {
+            qCWarning(lcFarm).noquote() << "XADD refused:" << r->value().qtext();
+            return true;
+        }
         const QString id = r->value().qtext();
-        post([weak, id] {
-            if (auto run = weak.lock())
+        post([this, weak, id] {
+            if (auto run = weak.lock()) {
                 run->entryId = id;
+                run->missing = 0;
+                // Canceled before the entry was there: it goes now.
+                if (run->ended)
+                    m_commands->post([id](Redis& r) {
+                        return bool(r.command({ "XDEL", keys::jobs, id.toStdString() }));
+                    });
+            }
         });
         return true;
     });
