@@ -125,8 +125,9 @@ void addWorkerOptions(QCommandLineParser& p)
         "seconds" });
     p.addOption({ "worker-nice",
         QCoreApplication::translate("vtfarm::cli",
-            "The nice value of worker processes, 0-19 (default 19: the server and the window go first)."),
-        "n" });
+            "How worker processes yield the CPU to the server and the window: idle (the CPU time "
+            "nothing else wants, default) or a nice value 0-19 with batch scheduling."),
+        "idle|n" });
     p.addOption({ "worker-io",
         QCoreApplication::translate("vtfarm::cli",
             "The I/O priority of worker processes: best-effort (the lowest level, default) or idle."),
@@ -145,8 +146,14 @@ Result<void> applyWorkerSetting(
                 name, QStringLiteral("'%1' is not a number of seconds from 0 to 86400").arg(value));
         worker.stallTimeoutSeconds = n;
     } else if (name == u"worker-nice") {
+        if (value.trimmed().toLower() == u"idle") {
+            worker.idleCpu = true;
+            return {};
+        }
         if (!ok || n < 0 || n > 19)
-            return Error::invalid(name, QStringLiteral("'%1' is not a nice value from 0 to 19").arg(value));
+            return Error::invalid(
+                name, QStringLiteral("'%1' is not idle or a nice value from 0 to 19").arg(value));
+        worker.idleCpu = false;
         worker.niceness = n;
     } else if (name == u"worker-io") {
         const QString v = value.trimmed().toLower();
