@@ -447,10 +447,6 @@ Escucha en 127.0.0.1 salvo que se indique otra cosa; cualquier otra dirección n
         <translation>Un trabajador que no avanza durante estos segundos se detiene y su trabajo se vuelve a ejecutar (predeterminado 120; 0: nunca).</translation>
     </message>
     <message>
-        <source>The nice value of worker processes, 0-19 (default 19: the server and the window go first).</source>
-        <translation>El valor nice de los procesos trabajadores, 0-19 (predeterminado 19: el servidor y la ventana tienen prioridad).</translation>
-    </message>
-    <message>
         <source>The I/O priority of worker processes: best-effort (the lowest level, default) or idle.</source>
         <translation>La prioridad de E/S de los procesos trabajadores: best-effort (el nivel más bajo, predeterminado) o idle.</translation>
     </message>
@@ -541,6 +537,66 @@ Commands:
   vtfarm-cli ORDEN --help     opciones de una orden
   vtfarm-cli --version
 </translation>
+    </message>
+    <message>
+        <source>Be a node of a farm: take jobs from the coordinator&apos;s Redis, download each input from the
+coordinator&apos;s API, transcode it here in worker processes, upload the output, and take the next.
+SIGTERM: take no more jobs; finish or hand back the current ones within the grace; exit 0.</source>
+        <translation>Ser un nodo de una granja: tomar trabajos del Redis del coordinador, descargar cada entrada de la
+API del coordinador, transcodificarla aquí en procesos trabajadores, subir la salida y tomar el siguiente.
+SIGTERM: no tomar más trabajos; terminar o devolver los actuales dentro del plazo de gracia; salir con 0.</translation>
+    </message>
+    <message>
+        <source>The coordinator&apos;s Redis, redis://[:PASSWORD@]HOST[:PORT][/DB].</source>
+        <translation>El Redis del coordinador, redis://[:CONTRASEÑA@]HOST[:PUERTO][/BD].</translation>
+    </message>
+    <message>
+        <source>The coordinator&apos;s API, http://HOST:PORT.</source>
+        <translation>La API del coordinador, http://HOST:PUERTO.</translation>
+    </message>
+    <message>
+        <source>A file with the coordinator&apos;s token.</source>
+        <translation>Un archivo con el token del coordinador.</translation>
+    </message>
+    <message>
+        <source>How many transcodes run here at once (default: what fills the cores).</source>
+        <translation>Cuántas transcodificaciones se ejecutan aquí a la vez (predeterminado: las que llenan los núcleos).</translation>
+    </message>
+    <message>
+        <source>This node&apos;s name in the farm (default: the host name).</source>
+        <translation>El nombre de este nodo en la granja (predeterminado: el nombre del equipo).</translation>
+    </message>
+    <message>
+        <source>Inputs and outputs while they are here (default: ./vtfarm-node).</source>
+        <translation>Entradas y salidas mientras están aquí (predeterminado: ./vtfarm-node).</translation>
+    </message>
+    <message>
+        <source>Seconds a job stays this node&apos;s without a renewal, as the coordinator&apos;s --lease (default 30).</source>
+        <translation>Segundos que un trabajo sigue siendo de este nodo sin renovarse, como el --lease del coordinador (predeterminado 30).</translation>
+    </message>
+    <message>
+        <source>Seconds after SIGTERM to finish the current jobs before they go back (default 25).</source>
+        <translation>Segundos tras SIGTERM para terminar los trabajos actuales antes de que se devuelvan (predeterminado 25).</translation>
+    </message>
+    <message>
+        <source>INI file with the keys redis, server, token_file, workers, name, work_dir, lease, grace, stall_timeout, worker_nice, worker_io; options given here win.</source>
+        <translation>Archivo INI con las claves redis, server, token_file, workers, name, work_dir, lease, grace, stall_timeout, worker_nice, worker_io; las opciones dadas aquí prevalecen.</translation>
+    </message>
+    <message>
+        <source>usage: vtfarm-cli node --redis URL --server URL --token-file FILE [-j N] [--name NAME] (see --help)</source>
+        <translation>uso: vtfarm-cli node --redis URL --server URL --token-file ARCHIVO [-j N] [--name NOMBRE] (véase --help)</translation>
+    </message>
+    <message>
+        <source>vtfarm %1 node %2: %3 transcodes at a time, jobs from %4, files from %5</source>
+        <translation>vtfarm %1 nodo %2: %3 transcodificaciones a la vez, trabajos de %4, archivos de %5</translation>
+    </message>
+    <message>
+        <source>%1: taking no more jobs</source>
+        <translation>%1: no se toman más trabajos</translation>
+    </message>
+    <message>
+        <source>How worker processes yield the CPU to the server and the window: idle (the CPU time nothing else wants, default) or a nice value 0-19 with batch scheduling.</source>
+        <translation>Cómo ceden la CPU los procesos trabajadores al servidor y a la ventana: idle (el tiempo de CPU que nada más quiere, predeterminado) o un valor nice 0-19 con planificación por lotes.</translation>
     </message>
 </context>
 <context>
