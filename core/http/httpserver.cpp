@@ -147,9 +147,8 @@ namespace {
 /// Asks the kernel for a short time slice for the calling thread (Linux 6.12 and later; earlier
 /// kernels take the call and ignore the value). A connection's thread runs in bursts of a few
 /// microseconds; with a short slice, when it wakes while other threads (a load generator, a
-/// transcode) hold every core, it runs sooner. With 64 clients asking for a job's status while two
-/// transcodes ran on 2 cores, p99 went from 4.0-4.7 ms to 3.7-4.7 ms (3.0-3.9 with the workers in
-/// the idle class).
+/// transcode) hold every core, it runs sooner. With 64 clients (all let in) asking for a job's
+/// status while two transcodes ran on 2 cores, p99 went from 4.0-4.7 ms to 3.7-4.7 ms.
 void requestShortSlice()
 {
     if (::sched_getscheduler(0) != SCHED_OTHER)

@@ -88,8 +88,8 @@ private:
 
     std::vector<std::unique_ptr<Loop>> m_loops;
     std::atomic<unsigned> m_nextLoop { 0 };
-    /// The acceptor has a thread of its own: a client refused again and again (a reconnect
-    /// storm) is answered there, and the connections' threads go on with their requests.
+    /// The acceptor has a thread of its own: refusals (503) are answered there, not between the
+    /// requests of the connections on an I/O thread.
     Loop m_acceptLoop;
     boost::asio::ip::tcp::acceptor m_acceptor { m_acceptLoop.io };
     boost::asio::steady_timer m_acceptRetry { m_acceptLoop.io };

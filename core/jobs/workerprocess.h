@@ -34,8 +34,8 @@ public:
         /// Workers yield the CPU and the disk to the server and the window. By default they run
         /// in the idle scheduling class: they get the CPU time nothing else wants, which on an
         /// otherwise quiet machine is all of it, and a server or window thread that wakes up takes
-        /// a core from them at once. With 64 clients asking for a job's status while two
-        /// transcodes ran, p99 was 3.0-3.9 ms in the idle class against 4.0-4.7 ms at nice 19.
+        /// a core from them at once. With 64 clients (all let in) asking for a job's status while
+        /// two transcodes ran, p99 was 3.0-3.9 ms in the idle class against 3.7-4.7 ms at nice 19.
         bool idleCpu = true;
         /// Without idleCpu: batch scheduling (a worker never preempts them) at this nice value.
         int niceness = 19;
