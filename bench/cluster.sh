@@ -112,9 +112,7 @@ two_clips=$(batch 8 "$work/clip.mp4" 640x360 "$node_n1" "$node_n2")
 # Dispatch latency with a node free: one job at a time, ten times; the coordinator's histogram
 # before and after, its quantiles read off the buckets of the difference.
 curl -s "$url/metrics" >"$work/metrics.before"
-saved=$jobs; jobs=1
 for _ in $(seq 10); do batch 1 "$work/short.mp4" 320x240 >/dev/null; done
-jobs=$saved
 curl -s "$url/metrics" >"$work/metrics.after"
 latency=$(python3 - "$work/metrics.before" "$work/metrics.after" <<'PY'
 import re, sys
