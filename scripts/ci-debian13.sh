@@ -94,6 +94,7 @@ host_ca=/etc/ssl/certs/ca-certificates.crt
 chroot_ca=
 if [ -s "$host_ca" ]; then
     chroot_ca=/etc/ssl/vtfarm-ci-host-ca.crt
+    mkdir -p "$chroot_dir/etc/ssl"
     cp "$host_ca" "$chroot_dir$chroot_ca"
 fi
 # No service the packages bring (redis-server, prometheus) starts on its own in the chroot.

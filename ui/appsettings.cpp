@@ -3,6 +3,7 @@
 #include "apiserver.h"
 
 #include <QSettings>
+#include <QUrl>
 
 namespace vtfarm::ui {
 
@@ -100,6 +101,16 @@ void AppSettings::setOverwritePolicy(OverwritePolicy policy)
         policy == OverwritePolicy::Overwrite ? QStringLiteral("overwrite") : QStringLiteral("new-name"));
 }
 
+QString AppSettings::language() const
+{
+    return m_settings->value(QStringLiteral("ui/language")).toString();
+}
+
+void AppSettings::setLanguage(const QString& language)
+{
+    m_settings->setValue(QStringLiteral("ui/language"), language);
+}
+
 bool AppSettings::notificationsEnabled() const
 {
     return m_settings->value(QStringLiteral("notifications/enabled"), true).toBool();
@@ -126,6 +137,72 @@ void AppSettings::setApiServer(const ApiServerSettings& api)
     m_settings->setValue(QStringLiteral("api/bindAddress"), api.bindAddress.trimmed());
     m_settings->setValue(QStringLiteral("api/port"), std::clamp(api.port, 1, 65535));
     m_settings->setValue(QStringLiteral("api/token"), api.token);
+}
+
+QString FarmSettings::connectionUrl() const
+{
+    QUrl url(redisUrl.trimmed());
+    if (!password.isEmpty())
+        url.setPassword(password, QUrl::DecodedMode);
+    return url.toString(QUrl::FullyEncoded);
+}
+
+FarmSettings AppSettings::farm() const
+{
+    FarmSettings farm;
+    farm.enabled = m_settings->value(QStringLiteral("farm/enabled"), farm.enabled).toBool();
+    farm.redisUrl = m_settings->value(QStringLiteral("farm/redis"), farm.redisUrl).toString();
+    farm.password = m_settings->value(QStringLiteral("farm/password")).toString();
+    farm.leaseSeconds
+        = std::clamp(m_settings->value(QStringLiteral("farm/lease"), farm.leaseSeconds).toInt(), 3, 3600);
+    return farm;
+}
+
+void AppSettings::setFarm(const FarmSettings& farm)
+{
+    m_settings->setValue(QStringLiteral("farm/enabled"), farm.enabled);
+    m_settings->setValue(QStringLiteral("farm/redis"), farm.redisUrl.trimmed());
+    m_settings->setValue(QStringLiteral("farm/password"), farm.password);
+    m_settings->setValue(QStringLiteral("farm/lease"), std::clamp(farm.leaseSeconds, 3, 3600));
+}
+
+QList<WatchFolderSettings> AppSettings::watchFolders() const
+{
+    QList<WatchFolderSettings> folders;
+    const int n = m_settings->beginReadArray(QStringLiteral("watch"));
+    for (int i = 0; i < n; ++i) {
+        m_settings->setArrayIndex(i);
+        WatchFolderSettings w;
+        w.folder = m_settings->value(QStringLiteral("folder")).toString();
+        w.outputFolder = m_settings->value(QStringLiteral("output")).toString();
+        w.preset = m_settings->value(QStringLiteral("preset")).toString();
+        w.namePattern = m_settings->value(QStringLiteral("pattern"), w.namePattern).toString();
+        w.recursive = m_settings->value(QStringLiteral("recursive"), false).toBool();
+        w.settleSeconds = std::clamp(m_settings->value(QStringLiteral("settle"), 5).toInt(), 0, 3600);
+        w.paused = m_settings->value(QStringLiteral("paused"), false).toBool();
+        if (!w.folder.isEmpty())
+            folders.append(w);
+    }
+    m_settings->endArray();
+    return folders;
+}
+
+void AppSettings::setWatchFolders(const QList<WatchFolderSettings>& folders)
+{
+    m_settings->remove(QStringLiteral("watch"));
+    m_settings->beginWriteArray(QStringLiteral("watch"), int(folders.size()));
+    for (int i = 0; i < folders.size(); ++i) {
+        const WatchFolderSettings& w = folders.at(i);
+        m_settings->setArrayIndex(i);
+        m_settings->setValue(QStringLiteral("folder"), w.folder);
+        m_settings->setValue(QStringLiteral("output"), w.outputFolder);
+        m_settings->setValue(QStringLiteral("preset"), w.preset);
+        m_settings->setValue(QStringLiteral("pattern"), w.namePattern);
+        m_settings->setValue(QStringLiteral("recursive"), w.recursive);
+        m_settings->setValue(QStringLiteral("settle"), std::clamp(w.settleSeconds, 0, 3600));
+        m_settings->setValue(QStringLiteral("paused"), w.paused);
+    }
+    m_settings->endArray();
 }
 
 QString AppSettings::lastPreset() const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QList>
 #include <QString>
 #include <memory>
 
@@ -20,6 +21,33 @@ struct ApiServerSettings
     /// True for 127.0.0.0/8, ::1 and "localhost": nothing beyond this machine can connect.
     static bool isLoopback(const QString& address);
     bool operator==(const ApiServerSettings&) const = default;
+};
+
+/// \brief The farm section: this desktop coordinates nodes on other machines through Redis. It
+/// needs the API server on (the nodes fetch and deliver files through it) and its token.
+struct FarmSettings
+{
+    bool enabled = false;
+    QString redisUrl = QStringLiteral("redis://127.0.0.1:6379");
+    QString password; ///< kept out of the URL, so that the URL can be shown
+    int leaseSeconds = 30;
+
+    /// The URL with the password in it, as cluster::RedisUrl reads it.
+    QString connectionUrl() const;
+    bool operator==(const FarmSettings&) const = default;
+};
+
+/// \brief A watch folder of the window's settings: the folder names it (core/watch runs it).
+struct WatchFolderSettings
+{
+    QString folder;
+    QString outputFolder;
+    QString preset; ///< a vtfarm preset's name; empty: the default settings
+    QString namePattern = QStringLiteral("{name}");
+    bool recursive = false;
+    int settleSeconds = 5;
+    bool paused = false;
+    bool operator==(const WatchFolderSettings&) const = default;
 };
 
 /// \brief Every persistent setting of the desktop application, typed, behind one QSettings.
@@ -58,11 +86,19 @@ public:
     void setNamePattern(const QString& pattern);
     OverwritePolicy overwritePolicy() const;
     void setOverwritePolicy(OverwritePolicy policy);
+    /// The window's language, a QLocale name such as "es"; empty: the system's. Read at start-up.
+    QString language() const;
+    void setLanguage(const QString& language);
     bool notificationsEnabled() const;
     void setNotificationsEnabled(bool on);
 
     ApiServerSettings apiServer() const;
     void setApiServer(const ApiServerSettings& api);
+
+    FarmSettings farm() const;
+    void setFarm(const FarmSettings& farm);
+    QList<WatchFolderSettings> watchFolders() const;
+    void setWatchFolders(const QList<WatchFolderSettings>& folders);
 
     QString lastPreset() const;
     void setLastPreset(const QString& name);

@@ -3,6 +3,7 @@
 #include "formatting.h"
 #include "jobmanager.h"
 #include "partfile.h"
+#include "qualitycheck.h"
 
 #include <QFileInfo>
 #include <QLocale>
@@ -69,6 +70,11 @@ QVariant JobTableModel::headerData(int section, Qt::Orientation orientation, int
             return tr("Time left");
         case Sizes:
             return tr("Size of the source file → size of the output file");
+        case Node:
+            return tr("The farm's node that runs the job; empty: this computer");
+        case Quality:
+            return tr("How close the output is to the source (SSIM, 1 is identical, and PSNR), where the "
+                      "preset asks for the quality check");
         default:
             return {};
         }
@@ -94,8 +100,12 @@ QVariant JobTableModel::headerData(int section, Qt::Orientation orientation, int
         return tr("ETA");
     case Sizes:
         return tr("Size");
+    case Node:
+        return tr("Node");
     case Error:
         return tr("Error");
+    case Quality:
+        return tr("Quality");
     }
     return {};
 }
@@ -130,6 +140,8 @@ QVariant JobTableModel::data(const QModelIndex& index, int role) const
         case State:
             return job->attempts > 1 ? tr("%1 (attempt %2)").arg(stateText(job->state)).arg(job->attempts)
                                      : stateText(job->state);
+        case Quality:
+            return qualityToolTip(*job);
         case Error: {
             QString text = job->error;
             if (!job->warnings.isEmpty())
@@ -192,12 +204,22 @@ QVariant JobTableModel::displayData(const Job& job, int row, int column) const
             return tr("%1 → %2").arg(in, formatBytes(out));
         return in;
     }
+    case Node:
+        return job.node;
     case Error:
         // A cancel is the person's own doing, and the state says it; the column is for what went wrong.
         if (job.state == JobState::Canceled)
             return QString();
         // One line in the table; the tooltip and "Copy error" have the whole text.
         return job.error.section(u'\n', 0, 0);
+    case Quality:
+        if (job.inputKept)
+            return tr("Source kept");
+        if (!job.quality.measured())
+            return QString();
+        return tr("%1 · %2 dB")
+            .arg(QLocale().toString(*job.quality.ssim, 'f', 3),
+                QLocale().toString(job.quality.psnr.value_or(0), 'f', 1));
     }
     return {};
 }
@@ -223,10 +245,30 @@ QVariant JobTableModel::sortData(const Job& job, int row, int column) const
         return job.etaSeconds;
     case Sizes:
         return job.inputBytes;
+    case Node:
+        return job.node;
     case Error:
         return job.error;
+    case Quality:
+        return job.quality.ssim.value_or(-1);
     }
     return {};
+}
+
+QVariant JobTableModel::qualityToolTip(const Job& job) const
+{
+    if (job.inputKept)
+        return tr("The output was larger than the source, so it was removed and the source kept.");
+    if (!job.quality.measured())
+        return {};
+    QString text = tr("SSIM %1, PSNR %2 dB")
+                       .arg(QLocale().toString(*job.quality.ssim, 'f', 4),
+                           QLocale().toString(job.quality.psnr.value_or(0), 'f', 2));
+    if (job.quality.vmaf)
+        text += tr(", VMAF %1").arg(QLocale().toString(*job.quality.vmaf, 'f', 1));
+    else if (!media::vmafAvailable())
+        text += u'\n' + tr("VMAF is not measured: this FFmpeg was built without libvmaf.");
+    return text;
 }
 
 void JobTableModel::onJobAdded(const QUuid& id)

@@ -34,8 +34,10 @@ public:
         Speed,
         Eta,
         Sizes,
+        Node, ///< the farm's node that runs or ran the job; empty for this computer
         Error,
         Position,
+        Quality, ///< the quality check's SSIM and PSNR; after Position so saved column layouts still fit
         ColumnCount
     };
     enum Role
@@ -66,6 +68,7 @@ private:
     void resetFromManager();
     QVariant displayData(const jobs::Job& job, int row, int column) const;
     QVariant sortData(const jobs::Job& job, int row, int column) const;
+    QVariant qualityToolTip(const jobs::Job& job) const;
 
     jobs::JobManager& m_manager;
     QList<QUuid> m_ids;

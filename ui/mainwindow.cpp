@@ -8,12 +8,15 @@
 #include "jobtablemodel.h"
 #include "mediafiles.h"
 #include "messagebar.h"
+#include "nodesview.h"
 #include "outputpanel.h"
 #include "presetpicker.h"
 #include "progressdelegate.h"
 #include "settingsdialog.h"
 #include "statefilterproxy.h"
 #include "traynotifier.h"
+#include "watchfolders.h"
+#include "watchfolderspage.h"
 
 #include <QAction>
 #include <QApplication>
@@ -123,6 +126,7 @@ MainWindow::MainWindow(
     connect(&m_manager, &jobs::JobManager::orderChanged, this, &MainWindow::scheduleRefresh);
     connect(&m_manager, &jobs::JobManager::pausedChanged, this, &MainWindow::refresh);
     connect(&m_manager, &jobs::JobManager::runningCountChanged, this, &MainWindow::scheduleRefresh);
+    connect(&m_manager, &jobs::JobManager::farmChanged, this, &MainWindow::scheduleRefresh);
     connect(
         m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
     connect(m_scanner, &InputScanner::finished, this, &MainWindow::onScanFinished);
@@ -187,6 +191,8 @@ void MainWindow::createActions()
     make(Action::Settings, QStringLiteral("settings"), tr("&Settings…"),
         tr("Workers, output, notifications, API server"), QAction::LowPriority)
         ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    make(Action::Nodes, QString(), tr("&Nodes…"),
+        tr("The farm's nodes: the computers that take jobs from this queue"), QAction::LowPriority);
     make(Action::Quit, QString(), tr("&Quit"), tr("Close vtfarm"))->setShortcut(QKeySequence::Quit);
 
     connect(action(Action::AddFiles), &QAction::triggered, this, &MainWindow::addFilesDialog);
@@ -202,6 +208,7 @@ void MainWindow::createActions()
     connect(action(Action::ShowInFolder), &QAction::triggered, this, &MainWindow::showInFolder);
     connect(action(Action::CopyError), &QAction::triggered, this, &MainWindow::copyError);
     connect(action(Action::Settings), &QAction::triggered, this, &MainWindow::openSettings);
+    connect(action(Action::Nodes), &QAction::triggered, this, &MainWindow::openNodes);
     connect(action(Action::Quit), &QAction::triggered, this, &QWidget::close);
 }
 
@@ -212,6 +219,7 @@ void MainWindow::createMenusAndToolBar()
     file->addAction(action(Action::AddFolder));
     file->addSeparator();
     file->addAction(action(Action::Settings));
+    file->addAction(action(Action::Nodes));
     file->addSeparator();
     file->addAction(action(Action::Quit));
 
@@ -402,6 +410,13 @@ QWidget* MainWindow::createQueuePanel()
     header->resizeSection(JobTableModel::Speed, width(QStringLiteral("12.34×")));
     header->resizeSection(JobTableModel::Eta, width(QStringLiteral("10:00")));
     header->resizeSection(JobTableModel::Sizes, width(QStringLiteral("37.7 MB → 12.3 MB")));
+    header->resizeSection(JobTableModel::Node, width(QStringLiteral("encoder-12")));
+    // Shown once this computer coordinates a farm (refresh()).
+    header->setSectionHidden(JobTableModel::Node, true);
+    // The error stays last, where it has the room that is left.
+    header->moveSection(
+        header->visualIndex(JobTableModel::Quality), header->visualIndex(JobTableModel::Error));
+    header->resizeSection(JobTableModel::Quality, width(QStringLiteral("0.987 · 41.2 dB")));
     layout->addWidget(m_view, 1);
 
     m_emptyHint = new QLabel(m_view->viewport());
@@ -607,6 +622,10 @@ void MainWindow::scheduleRefresh()
 
 void MainWindow::refresh()
 {
+    // The Node column, once this computer coordinates a farm.
+    if (QHeaderView* header = m_view->horizontalHeader();
+        header->isSectionHidden(JobTableModel::Node) == (m_manager.farm() != nullptr))
+        header->setSectionHidden(JobTableModel::Node, m_manager.farm() == nullptr);
     const jobs::JobCounts counts = m_manager.counts();
     const int queued = counts.queued, running = counts.started, finished = counts.finished,
               failed = counts.failed, canceled = counts.canceled;
@@ -881,6 +900,10 @@ void MainWindow::openSettings()
 {
     const ApiServerSettings apiBefore = m_settings.apiServer();
     SettingsDialog dialog(m_settings, this);
+    QStringList presetNames;
+    for (const media::Preset& p : m_presets.presets())
+        presetNames << p.name;
+    dialog.setWatchFolders(m_watchFolders, presetNames);
     if (dialog.exec() != QDialog::Accepted)
         return;
     onSettingsChanged();
@@ -894,7 +917,47 @@ void MainWindow::onSettingsChanged()
     m_manager.setThreadsPerJob(m_settings.threadsPerJob());
     m_manager.setStallTimeout(m_settings.stallTimeoutSeconds());
     m_output->setOutputFolder(m_settings.defaultOutputFolder());
+    setWatchFolders(m_watchFolders);
     refresh();
+}
+
+void MainWindow::openNodes()
+{
+    if (m_nodesView) {
+        m_nodesView->raise();
+        m_nodesView->activateWindow();
+        return;
+    }
+    m_nodesView = new NodesView(
+        [this]() -> std::optional<QList<jobs::NodeInfo>> {
+            if (const jobs::Farm* farm = m_manager.farm())
+                return farm->nodes();
+            return std::nullopt;
+        },
+        this);
+    m_nodesView->setAttribute(Qt::WA_DeleteOnClose);
+    m_nodesView->show();
+}
+
+void MainWindow::setWatchFolders(watch::WatchFolders* folders)
+{
+    if (folders && folders != m_watchFolders)
+        connect(folders, &watch::WatchFolders::notice, this,
+            [this](const QString&, const QString& text, bool problem) {
+                if (problem)
+                    m_messages->showMessage(text, MessageBar::Kind::Warning);
+            });
+    m_watchFolders = folders;
+    if (!folders)
+        return;
+    QStringList problems;
+    const QList<watch::WatchFolderConfig> configs
+        = watchFolderConfigs(m_settings.watchFolders(), m_presets, &problems);
+    for (const Error& e : folders->apply(configs))
+        problems << e.message;
+    if (!problems.isEmpty())
+        m_messages->showMessage(tr("A watch folder cannot run: %1").arg(problems.first()),
+            MessageBar::Kind::Error, problems.join(u'\n'));
 }
 
 void MainWindow::about()

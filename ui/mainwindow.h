@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QMainWindow>
 #include <QMap>
+#include <QPointer>
 #include <QUuid>
 
 class QAction;
@@ -25,6 +26,9 @@ class JobManager;
 namespace vtfarm::media {
 class PresetLibrary;
 }
+namespace vtfarm::watch {
+class WatchFolders;
+}
 
 namespace vtfarm::ui {
 
@@ -32,6 +36,7 @@ class AdvancedPanel;
 class DropArea;
 class JobTableModel;
 class MessageBar;
+class NodesView;
 class OutputPanel;
 class PresetPicker;
 class StateFilterProxy;
@@ -59,6 +64,7 @@ public:
         ShowInFolder,
         CopyError,
         Settings,
+        Nodes,
         Quit
     };
 
@@ -74,6 +80,10 @@ public:
     bool submitFiles(const QStringList& files);
     /// The spec each new job starts from, or what is wrong with the settings.
     Result<jobs::JobSpec> specTemplate() const;
+
+    /// The watch folders the settings' list runs in (the application owns them); applies the list now
+    /// and whenever the settings change. Null: the list is kept but nothing runs.
+    void setWatchFolders(watch::WatchFolders* folders);
 
     QAction* action(Action which) const { return m_actions.value(which); }
     QList<QUuid> selectedIds() const;
@@ -135,6 +145,7 @@ private:
     void copyError();
     void openSettings();
     void about();
+    void openNodes();
 
     QList<const jobs::Job*> selectedJobs() const;
     void reportFailures(const QString& what, const QStringList& failures);
@@ -163,7 +174,9 @@ private:
     QLabel* m_workersLabel = nullptr;
     QProgressBar* m_overallBar = nullptr;
     TrayNotifier* m_tray = nullptr;
+    QPointer<NodesView> m_nodesView;
     QTimer* m_refreshTimer = nullptr;
+    watch::WatchFolders* m_watchFolders = nullptr;
 };
 
 } // namespace vtfarm::ui

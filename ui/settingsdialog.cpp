@@ -1,7 +1,10 @@
 #include "settingsdialog.h"
 
+#include "farmpage.h"
 #include "icons.h"
 #include "jobmanager.h"
+#include "translations.h"
+#include "watchfolderspage.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -13,9 +16,11 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QThread>
 #include <QTimer>
 #include <QToolButton>
@@ -32,13 +37,17 @@ SettingsDialog::SettingsDialog(AppSettings& settings, QWidget* parent)
     , m_outputFolder(new QLineEdit(this))
     , m_overwrite(new QComboBox(this))
     , m_notifications(new QCheckBox(tr("Notify when a job fails and when the queue is done"), this))
+    , m_language(new QComboBox(this))
     , m_apiEnabled(new QCheckBox(tr("Accept jobs over HTTP (REST API and metrics)"), this))
     , m_bindAddress(new QLineEdit(this))
     , m_port(new QSpinBox(this))
     , m_token(new QLineEdit(this))
     , m_apiWarning(new QLabel(this))
+    , m_farm(new FarmPage(this))
     , m_problem(new QLabel(this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
+    , m_tabs(new QTabWidget(this))
+    , m_watchPage(new WatchFoldersPage(this))
 {
     setWindowTitle(tr("Settings"));
     setMinimumWidth(560);
@@ -109,10 +118,39 @@ SettingsDialog::SettingsDialog(AppSettings& settings, QWidget* parent)
     m_problem->setPalette(bad);
     m_problem->setWordWrap(true);
 
+    // Each language by its own name, so that whoever cannot read the current one finds theirs.
+    m_language->addItem(tr("The system's language"), QString());
+    m_language->addItem(QStringLiteral("English"), QStringLiteral("en"));
+    for (const QString& name : availableLanguages()) {
+        const QLocale locale(name);
+        QString native = locale.nativeLanguageName();
+        if (!native.isEmpty())
+            native[0] = native[0].toUpper();
+        m_language->addItem(native, name);
+    }
+    m_language->setToolTip(tr("The language of the window; it changes when vtfarm is started again."));
+    auto* languageBox = new QGroupBox(tr("Language"), this);
+    auto* languageForm = new QFormLayout(languageBox);
+    languageForm->addRow(tr("Language"), m_language);
+    languageForm->addRow(QString(), new QLabel(tr("Takes effect the next time vtfarm starts."), languageBox));
+
+    auto* general = new QWidget(this);
+    auto* generalLayout = new QVBoxLayout(general);
+    generalLayout->addWidget(farm);
+    generalLayout->addWidget(output);
+    generalLayout->addWidget(api);
+    generalLayout->addWidget(languageBox);
+    generalLayout->addStretch(1);
+    m_tabs->addTab(general, tr("General"));
+    m_tabs->addTab(m_watchPage, tr("Watch folders"));
+    auto* farmTab = new QWidget(this);
+    auto* farmLayout = new QVBoxLayout(farmTab);
+    farmLayout->addWidget(m_farm);
+    farmLayout->addStretch(1);
+    m_tabs->addTab(farmTab, tr("Farm"));
+
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(farm);
-    layout->addWidget(output);
-    layout->addWidget(api);
+    layout->addWidget(m_tabs);
     layout->addWidget(m_problem);
     layout->addWidget(m_buttons);
 
@@ -126,6 +164,7 @@ SettingsDialog::SettingsDialog(AppSettings& settings, QWidget* parent)
     connect(m_apiEnabled, &QCheckBox::toggled, this, &SettingsDialog::refresh);
     connect(m_bindAddress, &QLineEdit::textChanged, this, &SettingsDialog::refresh);
     connect(m_token, &QLineEdit::textChanged, this, &SettingsDialog::refresh);
+    connect(m_farm, &FarmPage::changed, this, &SettingsDialog::refresh);
     load();
 }
 
@@ -137,12 +176,21 @@ void SettingsDialog::load()
     m_outputFolder->setText(m_settings.defaultOutputFolder());
     m_overwrite->setCurrentIndex(m_overwrite->findData(int(m_settings.overwritePolicy())));
     m_notifications->setChecked(m_settings.notificationsEnabled());
+    m_language->setCurrentIndex(std::max(0, m_language->findData(m_settings.language())));
     const ApiServerSettings api = m_settings.apiServer();
     m_apiEnabled->setChecked(api.enabled);
     m_bindAddress->setText(api.bindAddress);
     m_port->setValue(api.port);
     m_token->setText(api.token);
+    m_farm->load(m_settings.farm());
+    m_watchPage->setEntries(m_settings.watchFolders());
     refresh();
+}
+
+void SettingsDialog::setWatchFolders(const watch::WatchFolders* running, const QStringList& presetNames)
+{
+    m_watchPage->setRunning(running);
+    m_watchPage->setPresetNames(presetNames);
 }
 
 QString SettingsDialog::generateToken()
@@ -160,6 +208,8 @@ QString SettingsDialog::problem() const
     const QString folder = m_outputFolder->text().trimmed();
     if (!folder.isEmpty() && !QDir::isAbsolutePath(folder))
         return tr("The default folder must be a full path, like /home/me/Videos.");
+    if (const QString farm = m_farm->problem(m_apiEnabled->isChecked(), m_token->text()); !farm.isEmpty())
+        return farm;
     if (!m_apiEnabled->isChecked())
         return {};
     const QString address = m_bindAddress->text().trimmed();
@@ -219,6 +269,7 @@ bool SettingsDialog::apply()
     m_settings.setDefaultOutputFolder(m_outputFolder->text());
     m_settings.setOverwritePolicy(AppSettings::OverwritePolicy(m_overwrite->currentData().toInt()));
     m_settings.setNotificationsEnabled(m_notifications->isChecked());
+    m_settings.setLanguage(m_language->currentData().toString());
     ApiServerSettings api;
     api.enabled = m_apiEnabled->isChecked();
     api.bindAddress = m_bindAddress->text().trimmed().isEmpty() ? QStringLiteral("127.0.0.1")
@@ -226,6 +277,8 @@ bool SettingsDialog::apply()
     api.port = m_port->value();
     api.token = m_token->text().trimmed();
     m_settings.setApiServer(api);
+    m_settings.setFarm(m_farm->value());
+    m_settings.setWatchFolders(m_watchPage->entries());
     m_settings.sync();
     return true;
 }

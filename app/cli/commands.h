@@ -29,6 +29,7 @@ int jobsCommand(const QStringList& args);
 int presetsCommand(const QStringList& args);
 int serveCommand(const QStringList& args);
 int nodeCommand(const QStringList& args);
+int watchCommand(const QStringList& args);
 /// Hidden: the child side of a WorkerProcess.
 int workerCommand(const QStringList& args);
 

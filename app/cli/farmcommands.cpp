@@ -1,5 +1,6 @@
 #include "commands.h"
 #include "datafolder.h"
+#include "farmoptions.h"
 #include "jobmanager.h"
 #include "jobstore.h"
 #include "mediafiles.h"
@@ -29,15 +30,19 @@ using jobs::Job;
 using jobs::JobManager;
 using jobs::JobState;
 
-namespace {
-
 void addFarmOptions(QCommandLineParser& p)
 {
-    p.addOption(
-        { "data-dir", "Where the job queue is kept (default: the user's vtfarm data folder).", "dir" });
-    p.addOption({ { "j", "jobs" }, "How many transcodes run at once (default: what fills the cores).", "n" });
-    p.addOption(
-        { "in-process", "Run transcodes inside this process instead of worker processes (for debugging)." });
+    p.addOption({ "data-dir",
+        QCoreApplication::translate(
+            "vtfarm::cli", "Where the job queue is kept (default: the user's vtfarm data folder)."),
+        "dir" });
+    p.addOption({ { "j", "jobs" },
+        QCoreApplication::translate(
+            "vtfarm::cli", "How many transcodes run at once (default: what fills the cores)."),
+        "n" });
+    p.addOption({ "in-process",
+        QCoreApplication::translate("vtfarm::cli",
+            "Run transcodes inside this process instead of worker processes (for debugging).") });
     addWorkerOptions(p);
 }
 
@@ -65,11 +70,9 @@ Result<JobManager::Options> managerOptionsFrom(const QCommandLineParser& p)
     return o;
 }
 
-} // namespace
-
 void reportRecovery(const jobs::JobStore::Recovery& recovery)
 {
-    std::fprintf(stderr, "vtfarm-cli: %s\n", qPrintable(recovery.message()));
+    printLine(stderr, QStringLiteral("vtfarm-cli: %1").arg(recovery.message()));
 }
 
 Result<void> openManager(JobManager& manager)
@@ -122,25 +125,43 @@ bool runUntil(JobManager& manager, const std::function<bool()>& done)
     return !interrupted;
 }
 
+} // namespace
+
 QString describeEnd(const Job& job)
 {
     switch (job.state) {
     case JobState::Finished: {
-        QString text = QStringLiteral("finished -> %1 (%2, %3x)")
-                           .arg(job.outputPath, TerminalProgress::formatBytes(job.outputBytes))
-                           .arg(job.speed, 0, 'f', 2);
+        QString text = job.inputKept
+            ? QCoreApplication::translate("vtfarm::cli", "finished, input kept (the output was larger)")
+            : QCoreApplication::translate("vtfarm::cli", "finished -> %1 (%2, %3x)")
+                  .arg(job.outputPath, TerminalProgress::formatBytes(job.outputBytes))
+                  .arg(QLocale().toString(job.speed, 'f', 2));
+        if (job.quality.measured())
+            text += QStringLiteral("; %1").arg(describeQuality(job.quality));
         for (const QString& warning : job.warnings)
-            text += QStringLiteral("; warning: %1").arg(warning);
+            text += QCoreApplication::translate("vtfarm::cli", "; warning: %1").arg(warning);
         return text;
     }
     case JobState::Failed:
-        return QStringLiteral("failed: %1").arg(job.error);
+        return QCoreApplication::translate("vtfarm::cli", "failed: %1").arg(job.error);
     case JobState::Canceled:
-        return QStringLiteral("canceled");
+        return QCoreApplication::translate("vtfarm::cli", "canceled");
     default:
         return jobStateName(job.state);
     }
 }
+
+QString describeQuality(const media::QualityScores& quality)
+{
+    QString text = QCoreApplication::translate("vtfarm::cli", "SSIM %1, PSNR %2 dB")
+                       .arg(quality.ssim.value_or(0), 0, 'f', 4)
+                       .arg(quality.psnr.value_or(0), 0, 'f', 1);
+    if (quality.vmaf)
+        text += QCoreApplication::translate("vtfarm::cli", ", VMAF %1").arg(*quality.vmaf, 0, 'f', 1);
+    return text;
+}
+
+namespace {
 
 /// Follows a set of jobs: a line as each ends, a live status line on a terminal.
 class BatchReporter
@@ -159,9 +180,11 @@ public:
                 clearStatus();
                 const Job* job = m_manager.find(id);
                 ++m_ended;
-                std::printf("[%lld/%lld] %s: %s\n", static_cast<long long>(m_ended),
-                    static_cast<long long>(m_ids.size()), qPrintable(job->name()),
-                    qPrintable(describeEnd(*job)));
+                printLine(stdout,
+                    QStringLiteral("[%1/%2] %3: %4")
+                        .arg(m_ended)
+                        .arg(m_ids.size())
+                        .arg(job->name(), describeEnd(*job)));
                 std::fflush(stdout);
             });
         if (m_tty)
@@ -193,16 +216,24 @@ public:
             if (job->state == JobState::Finished && !job->warnings.isEmpty()) {
                 ++warned;
                 for (const QString& w : job->warnings)
-                    warnings << QStringLiteral("warning: %1: %2").arg(job->name(), w);
+                    warnings
+                        << QCoreApplication::translate("vtfarm::cli", "warning: %1: %2").arg(job->name(), w);
             }
         }
-        std::printf("%lld jobs: %d finished%s, %d failed, %d canceled%s in %.1f s\n",
-            static_cast<long long>(m_ids.size()), finished,
-            warned ? qPrintable(QStringLiteral(" (%1 with warnings)").arg(warned)) : "", failed, canceled,
-            pending ? qPrintable(QStringLiteral(", %1 left in the queue").arg(pending)) : "",
-            m_clock.elapsed() / 1000.0);
+        const QLocale locale;
+        printLine(stdout,
+            QCoreApplication::translate(
+                "vtfarm::cli", "%1 jobs: %2 finished%3, %4 failed, %5 canceled%6 in %7 s")
+                .arg(locale.toString(m_ids.size()), locale.toString(finished),
+                    warned ? QCoreApplication::translate("vtfarm::cli", " (%1 with warnings)").arg(warned)
+                           : QString(),
+                    locale.toString(failed), locale.toString(canceled),
+                    pending
+                        ? QCoreApplication::translate("vtfarm::cli", ", %1 left in the queue").arg(pending)
+                        : QString(),
+                    locale.toString(m_clock.elapsed() / 1000.0, 'f', 1)));
         for (const QString& line : std::as_const(warnings))
-            std::printf("%s\n", qPrintable(line));
+            printLine(stdout, line);
         return failed + canceled + pending;
     }
 
@@ -214,10 +245,14 @@ private:
             || (m_statusClock.isValid() && m_statusClock.elapsed() < 200))
             return;
         m_statusClock.start();
-        std::fprintf(stderr, "\r%d running, %lld/%lld done | %s %.0f%% %.0f fps %.2fx ETA %s\x1b[K",
-            m_manager.runningCount(), static_cast<long long>(m_ended), static_cast<long long>(m_ids.size()),
-            qPrintable(job->name().left(30)), job->progress * 100.0, job->fps, job->speed,
-            qPrintable(TerminalProgress::formatDuration(job->etaSeconds)));
+        const QLocale locale;
+        const QString line
+            = QCoreApplication::translate("vtfarm::cli", "%1 running, %2/%3 done | %4 %5% %6 fps %7x ETA %8")
+                  .arg(locale.toString(m_manager.runningCount()), locale.toString(m_ended),
+                      locale.toString(m_ids.size()), job->name().left(30),
+                      locale.toString(job->progress * 100.0, 'f', 0), locale.toString(job->fps, 'f', 0),
+                      locale.toString(job->speed, 'f', 2), TerminalProgress::formatDuration(job->etaSeconds));
+        std::fprintf(stderr, "\r%s\x1b[K", line.toLocal8Bit().constData());
         std::fflush(stderr);
         m_statusShown = true;
     }
@@ -247,13 +282,15 @@ int runToEnd(JobManager& manager, const QList<QUuid>& ids)
     manager.shutdown();
     const int bad = reporter.summarize();
     if (!completed) {
-        std::fputs(
-            "vtfarm-cli: interrupted; unfinished jobs stay queued: `vtfarm-cli run` resumes them\n", stderr);
+        printLine(stderr,
+            QCoreApplication::translate("vtfarm::cli",
+                "vtfarm-cli: interrupted; unfinished jobs stay queued: `vtfarm-cli run` resumes them"));
         return ExitInterrupted;
     }
     if (lost)
-        std::fprintf(stderr, "vtfarm-cli: jobs of the damaged store were lost: %s\n",
-            qPrintable(manager.storeRecovery()->message()));
+        printLine(stderr,
+            QCoreApplication::translate("vtfarm::cli", "vtfarm-cli: jobs of the damaged store were lost: %1")
+                .arg(manager.storeRecovery()->message()));
     return bad || lost ? ExitFailed : ExitOk;
 }
 
@@ -262,14 +299,23 @@ int runToEnd(JobManager& manager, const QList<QUuid>& ids)
 int batchCommand(const QStringList& args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription("Transcode many files or folders through the job queue.");
+    p.setApplicationDescription(
+        QCoreApplication::translate("vtfarm::cli", "Transcode many files or folders through the job queue."));
     p.addHelpOption();
-    p.addPositionalArgument("paths", "Files, or folders searched recursively for video files.", "PATHS...");
-    p.addOption({ { "o", "output-dir" }, "Write the outputs here (default: next to each input).", "dir" });
+    p.addPositionalArgument("paths",
+        QCoreApplication::translate("vtfarm::cli", "Files, or folders searched recursively for video files."),
+        "PATHS...");
+    p.addOption({ { "o", "output-dir" },
+        QCoreApplication::translate("vtfarm::cli", "Write the outputs here (default: next to each input)."),
+        "dir" });
     p.addOption({ "container",
-        "Output container: mp4, mkv, webm, mov, m4a (default: the preset's, else mp4).", "ext" });
-    p.addOption(
-        { "name", "Output file name pattern; {name} is the input's name (default {name}).", "pattern" });
+        QCoreApplication::translate(
+            "vtfarm::cli", "Output container: mp4, mkv, webm, mov, m4a (default: the preset's, else mp4)."),
+        "ext" });
+    p.addOption({ "name",
+        QCoreApplication::translate(
+            "vtfarm::cli", "Output file name pattern; {name} is the input's name (default {name})."),
+        "pattern" });
     addSettingsOptions(p);
     addSplitOptions(p);
     addFarmOptions(p);
@@ -277,9 +323,9 @@ int batchCommand(const QStringList& args)
     if (!parseCommand(p, QStringLiteral("batch"), args, &status))
         return status;
     if (p.positionalArguments().isEmpty()) {
-        std::fputs(
-            "usage: vtfarm-cli batch PATHS... [-o DIR] [--preset NAME | options] [-j N]   (see --help)\n",
-            stderr);
+        printLine(stderr,
+            QCoreApplication::translate("vtfarm::cli",
+                "usage: vtfarm-cli batch PATHS... [-o DIR] [--preset NAME | options] [-j N]   (see --help)"));
         return ExitUsage;
     }
 
@@ -309,9 +355,10 @@ int batchCommand(const QStringList& args)
     QStringList problems;
     const QStringList inputs = collectInputs(p.positionalArguments(), &problems);
     for (const QString& problem : std::as_const(problems))
-        std::fprintf(stderr, "vtfarm-cli: %s\n", qPrintable(problem));
+        printLine(stderr, QStringLiteral("vtfarm-cli: %1").arg(problem));
     if (inputs.isEmpty()) {
-        std::fputs("vtfarm-cli: no video files to transcode\n", stderr);
+        printLine(
+            stderr, QCoreApplication::translate("vtfarm::cli", "vtfarm-cli: no video files to transcode"));
         return ExitFailed;
     }
 
@@ -340,8 +387,9 @@ int batchCommand(const QStringList& args)
         printErrors({ ids.error() });
         return ExitFailed;
     }
-    std::printf(
-        "queued %lld jobs, %d at a time\n", static_cast<long long>(ids->size()), manager.maxConcurrent());
+    printLine(stdout,
+        QCoreApplication::translate("vtfarm::cli", "queued %1 jobs, %2 at a time")
+            .arg(QLocale().toString(ids->size()), QLocale().toString(manager.maxConcurrent())));
     std::fflush(stdout);
     return runToEnd(manager, *ids);
 }
@@ -349,8 +397,8 @@ int batchCommand(const QStringList& args)
 int runCommand(const QStringList& args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(
-        "Process the queued jobs until none is left (resumes after a crash or an interruption).");
+    p.setApplicationDescription(QCoreApplication::translate("vtfarm::cli",
+        "Process the queued jobs until none is left (resumes after a crash or an interruption)."));
     p.addHelpOption();
     addFarmOptions(p);
     int status = ExitOk;
@@ -373,11 +421,12 @@ int runCommand(const QStringList& args)
             pending.append(id);
     }
     if (pending.isEmpty()) {
-        std::puts("nothing queued");
+        printLine(stdout, QCoreApplication::translate("vtfarm::cli", "nothing queued"));
         return ExitOk;
     }
-    std::printf("resuming %lld jobs, %d at a time\n", static_cast<long long>(pending.size()),
-        manager.maxConcurrent());
+    printLine(stdout,
+        QCoreApplication::translate("vtfarm::cli", "resuming %1 jobs, %2 at a time")
+            .arg(QLocale().toString(pending.size()), QLocale().toString(manager.maxConcurrent())));
     std::fflush(stdout);
     return runToEnd(manager, pending);
 }
@@ -385,13 +434,17 @@ int runCommand(const QStringList& args)
 int jobsCommand(const QStringList& args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription("List the jobs in the queue.");
+    p.setApplicationDescription(QCoreApplication::translate("vtfarm::cli", "List the jobs in the queue."));
     p.addHelpOption();
-    p.addOption(
-        { "data-dir", "Where the job queue is kept (default: the user's vtfarm data folder).", "dir" });
-    p.addOption(
-        { "state", "Only jobs in this state: queued, started, finished, failed, canceled.", "state" });
-    p.addOption({ "json", "Print a JSON array." });
+    p.addOption({ "data-dir",
+        QCoreApplication::translate(
+            "vtfarm::cli", "Where the job queue is kept (default: the user's vtfarm data folder)."),
+        "dir" });
+    p.addOption({ "state",
+        QCoreApplication::translate(
+            "vtfarm::cli", "Only jobs in this state: queued, started, finished, failed, canceled."),
+        "state" });
+    p.addOption({ "json", QCoreApplication::translate("vtfarm::cli", "Print a JSON array.") });
     int status = ExitOk;
     if (!parseCommand(p, QStringLiteral("jobs"), args, &status))
         return status;
@@ -399,9 +452,10 @@ int jobsCommand(const QStringList& args)
     if (p.isSet("state")) {
         state = jobs::jobStateFromString(p.value("state"));
         if (!state) {
-            std::fprintf(stderr,
-                "vtfarm-cli: --state: '%s' is not one of queued, started, finished, failed, canceled\n",
-                qPrintable(p.value("state")));
+            printLine(stderr,
+                QCoreApplication::translate("vtfarm::cli",
+                    "vtfarm-cli: --state: '%1' is not one of queued, started, finished, failed, canceled")
+                    .arg(p.value("state")));
             return ExitUsage;
         }
     }
@@ -471,9 +525,9 @@ int jobsCommand(const QStringList& args)
 int presetsCommand(const QStringList& args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription("List the presets.");
+    p.setApplicationDescription(QCoreApplication::translate("vtfarm::cli", "List the presets."));
     p.addHelpOption();
-    p.addOption({ "json", "Print a JSON array." });
+    p.addOption({ "json", QCoreApplication::translate("vtfarm::cli", "Print a JSON array.") });
     int status = ExitOk;
     if (!parseCommand(p, QStringLiteral("presets"), args, &status))
         return status;

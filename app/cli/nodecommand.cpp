@@ -142,35 +142,52 @@ Result<NodeSettings> settingsFrom(const QCommandLineParser& p)
 int nodeCommand(const QStringList& args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(
+    p.setApplicationDescription(QCoreApplication::translate("vtfarm::cli",
         "Be a node of a farm: take jobs from the coordinator's Redis, download each input from the\n"
         "coordinator's API, transcode it here in worker processes, upload the output, and take the next.\n"
-        "SIGTERM: take no more jobs; finish or hand back the current ones within the grace; exit 0.");
+        "SIGTERM: take no more jobs; finish or hand back the current ones within the grace; exit 0."));
     p.addHelpOption();
-    p.addOption({ "redis", "The coordinator's Redis, redis://[:PASSWORD@]HOST[:PORT][/DB].", "url" });
-    p.addOption({ "server", "The coordinator's API, http://HOST:PORT.", "url" });
-    p.addOption({ "token-file", "A file with the coordinator's token.", "file" });
-    p.addOption(
-        { { "j", "jobs" }, "How many transcodes run here at once (default: what fills the cores).", "n" });
-    p.addOption({ "name", "This node's name in the farm (default: the host name).", "name" });
-    p.addOption({ "work-dir", "Inputs and outputs while they are here (default: ./vtfarm-node).", "dir" });
+    p.addOption({ "redis",
+        QCoreApplication::translate(
+            "vtfarm::cli", "The coordinator's Redis, redis://[:PASSWORD@]HOST[:PORT][/DB]."),
+        "url" });
+    p.addOption({ "server",
+        QCoreApplication::translate("vtfarm::cli", "The coordinator's API, http://HOST:PORT."), "url" });
+    p.addOption({ "token-file",
+        QCoreApplication::translate("vtfarm::cli", "A file with the coordinator's token."), "file" });
+    p.addOption({ { "j", "jobs" },
+        QCoreApplication::translate(
+            "vtfarm::cli", "How many transcodes run here at once (default: what fills the cores)."),
+        "n" });
+    p.addOption({ "name",
+        QCoreApplication::translate("vtfarm::cli", "This node's name in the farm (default: the host name)."),
+        "name" });
+    p.addOption({ "work-dir",
+        QCoreApplication::translate(
+            "vtfarm::cli", "Inputs and outputs while they are here (default: ./vtfarm-node)."),
+        "dir" });
     p.addOption({ "lease",
-        "Seconds a job stays this node's without a renewal, as the coordinator's --lease (default 30).",
+        QCoreApplication::translate("vtfarm::cli",
+            "Seconds a job stays this node's without a renewal, as the coordinator's --lease (default 30)."),
         "s" });
     p.addOption({ "grace",
-        "Seconds after SIGTERM to finish the current jobs before they go back (default 25).", "s" });
+        QCoreApplication::translate("vtfarm::cli",
+            "Seconds after SIGTERM to finish the current jobs before they go back (default 25)."),
+        "s" });
     p.addOption({ "config",
-        "INI file with the keys redis, server, token_file, workers, name, work_dir, lease, grace, "
-        "stall_timeout, worker_nice, worker_io; options given here win.",
+        QCoreApplication::translate("vtfarm::cli",
+            "INI file with the keys redis, server, token_file, workers, name, work_dir, lease, grace, "
+            "stall_timeout, worker_nice, worker_io; options given here win."),
         "file" });
     addWorkerOptions(p);
     int status = ExitOk;
     if (!parseCommand(p, QStringLiteral("node"), args, &status))
         return status;
     if (!p.positionalArguments().isEmpty()) {
-        std::fputs("usage: vtfarm-cli node --redis URL --server URL --token-file FILE [-j N] [--name NAME] "
-                   "(see --help)\n",
-            stderr);
+        std::fprintf(stderr, "%s\n",
+            qPrintable(QCoreApplication::translate("vtfarm::cli",
+                "usage: vtfarm-cli node --redis URL --server URL --token-file FILE [-j N] [--name NAME] "
+                "(see --help)")));
         return ExitUsage;
     }
     auto settings = settingsFrom(p);
@@ -188,18 +205,21 @@ int nodeCommand(const QStringList& args)
 
     cluster::NodeRunner runner(settings->node);
     int exitStatus = ExitOk;
-    QObject::connect(&runner, &cluster::NodeRunner::fatal, [&exitStatus](const Error& error) {
+    QObject::connect(&runner, &cluster::NodeRunner::fatal, &runner, [&exitStatus](const Error& error) {
         printErrors({ error });
         exitStatus = error.code == ErrorCode::IoError ? ExitFailed : ExitUsage;
         QCoreApplication::exit(exitStatus);
     });
-    QObject::connect(&runner, &cluster::NodeRunner::ready, [&settings] {
-        std::printf("vtfarm %s node %s: %d transcodes at a time, jobs from %s, files from %s\n",
-            VTFARM_VERSION, qPrintable(settings->node.name), settings->node.slots,
-            qPrintable(settings->node.redis.display()), qPrintable(settings->node.server.toString()));
+    QObject::connect(&runner, &cluster::NodeRunner::ready, &runner, [&settings] {
+        const QString banner = QCoreApplication::translate(
+            "vtfarm::cli", "vtfarm %1 node %2: %3 transcodes at a time, jobs from %4, files from %5")
+                                   .arg(QStringLiteral(VTFARM_VERSION), settings->node.name)
+                                   .arg(settings->node.slots)
+                                   .arg(settings->node.redis.display(), settings->node.server.toString());
+        std::printf("%s\n", qPrintable(banner));
         std::fflush(stdout);
     });
-    QObject::connect(&runner, &cluster::NodeRunner::stopped, [] { QCoreApplication::exit(ExitOk); });
+    QObject::connect(&runner, &cluster::NodeRunner::stopped, &runner, [] { QCoreApplication::exit(ExitOk); });
     runner.start();
 
     int signal = 0;
@@ -209,7 +229,9 @@ int nodeCommand(const QStringList& args)
                 &runner,
                 [&signal, &runner, sig] {
                     if (!signal)
-                        std::fprintf(stderr, "vtfarm-cli: %s: taking no more jobs\n", strsignal(sig));
+                        std::fprintf(stderr, "vtfarm-cli: %s\n",
+                            qPrintable(QCoreApplication::translate("vtfarm::cli", "%1: taking no more jobs")
+                                           .arg(QString::fromLocal8Bit(strsignal(sig)))));
                     signal = sig;
                     runner.stop();
                 },

@@ -3,6 +3,7 @@
 #include "settingsoptions.h"
 
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QJsonDocument>
 #include <cstdio>
 
@@ -11,15 +12,17 @@ namespace vtfarm::cli {
 int probeCommand(const QStringList& args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription("Describe a media file: container, duration and streams.");
+    p.setApplicationDescription(QCoreApplication::translate(
+        "vtfarm::cli", "Describe a media file: container, duration and streams."));
     p.addHelpOption();
-    p.addPositionalArgument("input", "The file to describe.");
-    p.addOption({ "json", "Print JSON instead of text." });
+    p.addPositionalArgument("input", QCoreApplication::translate("vtfarm::cli", "The file to describe."));
+    p.addOption({ "json", QCoreApplication::translate("vtfarm::cli", "Print JSON instead of text.") });
     int status = ExitOk;
     if (!parseCommand(p, QStringLiteral("probe"), args, &status))
         return status;
     if (p.positionalArguments().size() != 1) {
-        std::fputs("usage: vtfarm-cli probe INPUT [--json]\n", stderr);
+        printLine(
+            stderr, QCoreApplication::translate("vtfarm::cli", "usage: vtfarm-cli probe INPUT [--json]"));
         return ExitUsage;
     }
     const auto info = media::probe(p.positionalArguments().first());

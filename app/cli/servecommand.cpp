@@ -3,8 +3,10 @@
 #include "dispatcher.h"
 #include "jobmanager.h"
 #include "metrics.h"
+#include "presets.h"
 #include "settingsoptions.h"
-#include "signalwatcher.h"
+#include "watchconfig.h"
+#include "watchfolders.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -29,7 +31,30 @@ struct ServeSettings
     QString redis; ///< a coordinator of a farm: the Redis its nodes take jobs from
     int leaseSeconds = 30;
     bool noLocalSlots = false; ///< -j 0: a coordinator only
+    QList<watch::WatchFolderConfig> watches; ///< the config file's [watch.NAME] sections
 };
+
+/// The config file's [watch.NAME] sections, each key's text, for watchFolderFromFields().
+QList<std::pair<QString, QMap<QString, QString>>> watchSections(QSettings& ini)
+{
+    QList<std::pair<QString, QMap<QString, QString>>> sections;
+    for (const QString& group : ini.childGroups()) {
+        if (!group.startsWith(QStringLiteral("watch.")))
+            continue;
+        ini.beginGroup(group);
+        QMap<QString, QString> fields;
+        for (const QString& key : ini.childKeys()) {
+            // QSettings reads a value with a comma as a list: the text was what it says.
+            const QVariant v = ini.value(key);
+            fields.insert(key,
+                v.metaType().id() == QMetaType::QStringList ? v.toStringList().join(QStringLiteral(", "))
+                                                            : v.toString());
+        }
+        ini.endGroup();
+        sections.append({ group.mid(6), fields });
+    }
+    return sections;
+}
 
 /// \brief A numeric setting: its INI key (the option is the same with dashes), its range, and
 /// where it goes. Every one is read from the config file, then from the command line.
@@ -95,6 +120,8 @@ Result<ServeSettings> settingsFrom(const QCommandLineParser& p)
     ServeSettings s;
     s.api.dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     QString tokenFile;
+    QList<std::pair<QString, QMap<QString, QString>>> watches;
+    QString configDir;
 
     if (p.isSet("config")) {
         const QString path = p.value("config");
@@ -104,6 +131,8 @@ Result<ServeSettings> settingsFrom(const QCommandLineParser& p)
         if (ini.status() != QSettings::NoError)
             return Error::invalid("config", QStringLiteral("%1 is not an INI file").arg(path));
         const QDir base = QFileInfo(path).absoluteDir();
+        configDir = base.absolutePath();
+        watches = watchSections(ini);
         // Relative paths in the file are relative to the file, wherever the server starts from.
         const auto pathValue = [&](const char* key) {
             return QDir::cleanPath(base.absoluteFilePath(ini.value(key).toString()));
@@ -182,6 +211,18 @@ Result<ServeSettings> settingsFrom(const QCommandLineParser& p)
     }
     s.api.presetsDir = QDir(s.api.dataDir).filePath(QStringLiteral("presets"));
     s.inProcess = p.isSet("in-process");
+    if (!watches.isEmpty()) {
+        const media::PresetLibrary presets(s.api.presetsDir);
+        for (const auto& [name, fields] : std::as_const(watches)) {
+            auto config = watch::watchFolderFromFields(name, fields, presets, configDir);
+            if (!config)
+                return Error { ErrorCode::InvalidArgument,
+                    QCoreApplication::translate("vtfarm::cli", "[watch.%1] %2: %3")
+                        .arg(name, config.error().field, config.error().message),
+                    {} };
+            s.watches.append(*config);
+        }
+    }
     return s;
 }
 
@@ -190,27 +231,37 @@ Result<ServeSettings> settingsFrom(const QCommandLineParser& p)
 int serveCommand(const QStringList& args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(
+    p.setApplicationDescription(QCoreApplication::translate("vtfarm::cli",
         "Serve the REST API and Prometheus metrics, and run the jobs submitted through it.\n"
-        "Listens on 127.0.0.1 unless told otherwise; any other address needs a token.");
+        "Listens on 127.0.0.1 unless told otherwise; any other address needs a token."));
     p.addHelpOption();
-    p.addOption({ "bind", "Address to listen on (default 127.0.0.1).", "addr" });
+    p.addOption({ "bind",
+        QCoreApplication::translate("vtfarm::cli", "Address to listen on (default 127.0.0.1)."), "addr" });
     p.addOption({ "token",
-        "Token clients send as 'Authorization: Bearer TOKEN' (other users can see it in ps; prefer "
-        "--token-file).",
+        QCoreApplication::translate("vtfarm::cli",
+            "Token clients send as 'Authorization: Bearer TOKEN' (other users can see it in ps; prefer "
+            "--token-file)."),
         "token" });
-    p.addOption({ "token-file", "Read the token from this file.", "file" });
-    p.addOption(
-        { "data-dir", "Job queue, uploads and outputs (default: the user's vtfarm data folder).", "dir" });
-    p.addOption({ "input-dir", "Let jobs name files in this folder instead of uploading them.", "dir" });
+    p.addOption({ "token-file", QCoreApplication::translate("vtfarm::cli", "Read the token from this file."),
+        "file" });
+    p.addOption({ "data-dir",
+        QCoreApplication::translate(
+            "vtfarm::cli", "Job queue, uploads and outputs (default: the user's vtfarm data folder)."),
+        "dir" });
+    p.addOption({ "input-dir",
+        QCoreApplication::translate(
+            "vtfarm::cli", "Let jobs name files in this folder instead of uploading them."),
+        "dir" });
     p.addOption({ { "j", "jobs" },
-        "How many transcodes run here at once (default: what fills the cores; 0 with --redis: none, the "
-        "nodes "
-        "run them all).",
+        QCoreApplication::translate("vtfarm::cli",
+            "How many transcodes run here at once (default: what fills the cores; 0 with --redis: none, the "
+            "nodes "
+            "run them all)."),
         "n" });
     p.addOption({ "redis",
-        "Coordinate a farm: nodes on other machines (vtfarm-cli node) take jobs through this Redis, "
-        "redis://[:PASSWORD@]HOST[:PORT][/DB]. Needs a token.",
+        QCoreApplication::translate("vtfarm::cli",
+            "Coordinate a farm: nodes on other machines (vtfarm-cli node) take jobs through this Redis, "
+            "redis://[:PASSWORD@]HOST[:PORT][/DB]. Needs a token."),
         "url" });
     QStringList keys = { "bind", "token_file", "data_dir", "input_dir", "redis", "stall_timeout",
         "worker_nice", "worker_io" };
@@ -221,17 +272,22 @@ int serveCommand(const QStringList& args)
                 { QString::fromLatin1(setting.key).replace(u'_', u'-'), QLatin1String(setting.help), "n" });
     }
     p.addOption({ "config",
-        QStringLiteral("INI file with the keys %1; options given here win.").arg(keys.join(u", ")), "file" });
-    p.addOption(
-        { "in-process", "Run transcodes inside this process instead of worker processes (for debugging)." });
+        QStringLiteral("INI file with the keys %1; options given here win. [watch.NAME] sections add watch "
+                       "folders, with the keys %2.")
+            .arg(keys.join(u", "), watch::watchFolderKeys().join(u", ")),
+        QCoreApplication::translate("vtfarm::cli", "file") });
+    p.addOption({ "in-process",
+        QCoreApplication::translate("vtfarm::cli",
+            "Run transcodes inside this process instead of worker processes (for debugging).") });
     addWorkerOptions(p);
     int status = ExitOk;
     if (!parseCommand(p, QStringLiteral("serve"), args, &status))
         return status;
     if (!p.positionalArguments().isEmpty()) {
-        std::fputs("usage: vtfarm-cli serve [--bind ADDR] [--port N] [--token-file F] [--data-dir D] [-j N] "
-                   "(see --help)\n",
-            stderr);
+        printLine(stderr,
+            QCoreApplication::translate("vtfarm::cli",
+                "usage: vtfarm-cli serve [--bind ADDR] [--port N] [--token-file F] [--data-dir D] [-j N] "
+                "(see --help)"));
         return ExitUsage;
     }
     auto settings = settingsFrom(p);
@@ -276,33 +332,62 @@ int serveCommand(const QStringList& args)
         return r.error().code == ErrorCode::InvalidArgument ? ExitUsage : ExitFailed;
     }
     const QString local = managerOptions.noLocalSlots
-        ? QStringLiteral("no transcodes here")
-        : QStringLiteral("%1 transcodes at a time").arg(manager.maxConcurrent());
-    std::printf("vtfarm %s serving on http://%s:%d/ (data in %s, %s%s%s)\n", VTFARM_VERSION,
-        qPrintable(settings->api.bindAddress.contains(u':') ? u'[' + settings->api.bindAddress + u']'
-                                                            : settings->api.bindAddress),
-        server.port(), qPrintable(settings->api.dataDir), qPrintable(local),
-        farm ? qPrintable(
-            QStringLiteral(", farm on %1").arg(cluster::RedisUrl::parse(settings->redis)->display()))
-             : "",
-        settings->api.token.isEmpty() ? "" : ", token required");
+        ? QCoreApplication::translate("vtfarm::cli", "no transcodes here")
+        : QCoreApplication::translate("vtfarm::cli", "%1 transcodes at a time").arg(manager.maxConcurrent());
+    QString extra;
+    if (farm)
+        extra += QCoreApplication::translate("vtfarm::cli", ", farm on %1")
+                     .arg(cluster::RedisUrl::parse(settings->redis)->display());
+    if (!settings->api.token.isEmpty())
+        extra += QCoreApplication::translate("vtfarm::cli", ", token required");
+    printLine(stdout,
+        QCoreApplication::translate("vtfarm::cli", "vtfarm %1 serving on http://%2:%3/ (data in %4, %5%6)")
+            .arg(QStringLiteral(VTFARM_VERSION),
+                settings->api.bindAddress.contains(u':') ? u'[' + settings->api.bindAddress + u']'
+                                                         : settings->api.bindAddress)
+            .arg(server.port())
+            .arg(settings->api.dataDir, local, extra));
     std::fflush(stdout);
 
-    int signal = 0;
-    {
-        SignalWatcher watcher([&signal](int sig) {
-            QMetaObject::invokeMethod(
-                QCoreApplication::instance(),
-                [&signal, sig] {
-                    signal = sig;
-                    QCoreApplication::quit();
-                },
-                Qt::QueuedConnection);
+    watch::WatchFolders watchers(manager);
+    QObject::connect(&watchers, &watch::WatchFolders::notice, &watchers,
+        [](const QString& name, const QString& text, bool problem) {
+            printLine(stderr,
+                (problem ? QCoreApplication::translate("vtfarm::cli", "vtfarm-cli: warning: %1: %2")
+                         : QStringLiteral("vtfarm-cli: %1: %2"))
+                    .arg(name, text));
+            std::fflush(stderr);
         });
-        QCoreApplication::exec();
+    QObject::connect(&watchers, &watch::WatchFolders::fileTaken, &watchers,
+        [](const QString& name, const QString& path, const QUuid& id) {
+            std::printf("%s\n",
+                qPrintable(QCoreApplication::translate("vtfarm::cli", "watch %1 took %2 (job %3)")
+                               .arg(name, path, id.toString(QUuid::WithoutBraces))));
+            std::fflush(stdout);
+        });
+    for (const watch::WatchFolderConfig& config : std::as_const(settings->watches)) {
+        if (auto r = watchers.add(config); !r) {
+            printErrors({ { r.error().code,
+                QCoreApplication::translate("vtfarm::cli", "[watch.%1]: %2")
+                    .arg(config.name, r.error().message),
+                {} } });
+            server.stop();
+            metrics.detach();
+            manager.shutdown();
+            return ExitFailed;
+        }
+        std::printf("%s\n",
+            qPrintable(QCoreApplication::translate("vtfarm::cli", "watching %1: %2 -> %3")
+                           .arg(config.name, config.folder, config.outputDir)));
     }
-    std::fprintf(stderr, "vtfarm-cli: %s: stopping; running jobs go back to the queue\n",
-        signal ? strsignal(signal) : "stopped");
+    std::fflush(stdout);
+
+    const int signal = runUntilSignal();
+    printLine(stderr,
+        QCoreApplication::translate(
+            "vtfarm::cli", "vtfarm-cli: %1: stopping; running jobs go back to the queue")
+            .arg(QString::fromLocal8Bit(signal ? strsignal(signal) : "stopped")));
+    watchers.clear();
     server.stop();
     if (dispatcher)
         dispatcher->shutdown();

@@ -14,7 +14,7 @@ namespace vtfarm::cli {
 bool parseCommand(QCommandLineParser& parser, const QString& command, const QStringList& args, int* status);
 
 /// Adds --codec, --bitrate, --crf, --resolution, --fps, --preset, --audio-codec, --audio-bitrate,
-/// --threads, --start, --end and --overwrite.
+/// --threads, --start, --end, --overwrite, --quality-check, --min-ssim and --skip-if-larger.
 void addSettingsOptions(QCommandLineParser& parser);
 
 /// \brief What the settings options of a command line ask for.
@@ -49,7 +49,12 @@ QString optionForField(const QString& field);
 /// The first line of a token file; warns when other users can read it.
 Result<QString> readTokenFile(const QString& path);
 
+/// Runs the event loop until SIGTERM or SIGINT; returns that signal (0: the loop ended otherwise).
+int runUntilSignal();
+
 /// Prints each error as "vtfarm-cli: --field: message" on stderr.
 void printErrors(const QList<Error>& errors);
+/// Writes \a text and a newline to \a out, in the terminal's encoding.
+void printLine(FILE* out, const QString& text);
 
 } // namespace vtfarm::cli

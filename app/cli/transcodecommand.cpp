@@ -1,11 +1,14 @@
 #include "commands.h"
+#include "farmoptions.h"
 #include "settingsoptions.h"
 #include "signalwatcher.h"
 #include "terminalprogress.h"
 #include "transcoder.h"
 
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QFileInfo>
+#include <QLocale>
 #include <cstdio>
 
 namespace vtfarm::cli {
@@ -13,17 +16,21 @@ namespace vtfarm::cli {
 int transcodeCommand(const QStringList& args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription("Transcode one file.");
+    p.setApplicationDescription(QCoreApplication::translate("vtfarm::cli", "Transcode one file."));
     p.addHelpOption();
-    p.addPositionalArgument("input", "The file to transcode.");
+    p.addPositionalArgument("input", QCoreApplication::translate("vtfarm::cli", "The file to transcode."));
     p.addOption({ { "o", "output" },
-        "The file to write; its extension picks the container (mp4, mkv, webm, mov, m4a).", "file" });
+        QCoreApplication::translate("vtfarm::cli",
+            "The file to write; its extension picks the container (mp4, mkv, webm, mov, m4a)."),
+        "file" });
     addSettingsOptions(p);
     int status = ExitOk;
     if (!parseCommand(p, QStringLiteral("transcode"), args, &status))
         return status;
     if (p.positionalArguments().size() != 1 || !p.isSet("output")) {
-        std::fputs("usage: vtfarm-cli transcode INPUT -o OUTPUT [options]   (see --help)\n", stderr);
+        printLine(stderr,
+            QCoreApplication::translate(
+                "vtfarm::cli", "usage: vtfarm-cli transcode INPUT -o OUTPUT [options]   (see --help)"));
         return ExitUsage;
     }
     const QString input = p.positionalArguments().first();
@@ -51,18 +58,35 @@ int transcodeCommand(const QStringList& args)
     bar.finish();
     if (!result) {
         if (result.error().code == ErrorCode::Canceled) {
-            std::fputs("vtfarm-cli: interrupted; the partial output was removed\n", stderr);
+            printLine(stderr,
+                QCoreApplication::translate(
+                    "vtfarm::cli", "vtfarm-cli: interrupted; the partial output was removed"));
             return ExitInterrupted;
         }
         printErrors({ result.error() });
         return result.error().code == ErrorCode::InvalidArgument ? ExitUsage : ExitFailed;
     }
     for (const QString& w : result->warnings)
-        std::fprintf(stderr, "vtfarm-cli: warning: %s\n", qPrintable(w));
-    std::printf("%s: %s, %lld frames, %.1f s of media in %.1f s (%.2fx)\n", qPrintable(output),
-        qPrintable(TerminalProgress::formatBytes(result->outputBytes)),
-        static_cast<long long>(result->frames), result->mediaSeconds, result->elapsedSeconds,
-        result->elapsedSeconds > 0 ? result->mediaSeconds / result->elapsedSeconds : 0.0);
+        printLine(stderr, QCoreApplication::translate("vtfarm::cli", "vtfarm-cli: warning: %1").arg(w));
+    if (result->inputKept)
+        return ExitOk; // the warning said why there is no output
+
+    const QLocale locale;
+    printLine(stdout,
+        QCoreApplication::translate("vtfarm::cli", "%1: %2, %3 frames, %4 s of media in %5 s (%6x)")
+            .arg(output, TerminalProgress::formatBytes(result->outputBytes), locale.toString(result->frames),
+                locale.toString(result->mediaSeconds, 'f', 1),
+                locale.toString(result->elapsedSeconds, 'f', 1),
+                locale.toString(
+                    result->elapsedSeconds > 0 ? result->mediaSeconds / result->elapsedSeconds : 0.0, 'f',
+                    2)));
+    if (result->quality.measured())
+        std::printf("%s\n",
+            qPrintable(
+                QCoreApplication::translate("vtfarm::cli", "%1: quality %2 (%3 frames compared in %4 s)")
+                    .arg(output, describeQuality(result->quality))
+                    .arg(result->quality.framesCompared)
+                    .arg(result->quality.seconds, 0, 'f', 1)));
     return ExitOk;
 }
 

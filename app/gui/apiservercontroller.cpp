@@ -10,11 +10,16 @@ ApiServerController::ApiServerController(jobs::JobManager& manager, QString data
     : QObject(parent)
     , m_manager(manager)
     , m_dataDir(std::move(dataDir))
-{ }
+    , m_metrics(std::make_unique<metrics::Metrics>())
+{
+    // For the controller's whole life: the farm counts into it whether the server runs or not.
+    m_metrics->attach(&m_manager);
+}
 
 ApiServerController::~ApiServerController()
 {
     stop();
+    m_metrics->detach();
 }
 
 Result<void> ApiServerController::apply(const ui::ApiServerSettings& settings)
@@ -25,8 +30,6 @@ Result<void> ApiServerController::apply(const ui::ApiServerSettings& settings)
     m_applied = settings;
     if (!settings.enabled)
         return {};
-    m_metrics = std::make_unique<metrics::Metrics>();
-    m_metrics->attach(&m_manager);
     api::ApiServer::Options options;
     options.bindAddress = settings.bindAddress;
     options.port = settings.port;
@@ -45,10 +48,6 @@ void ApiServerController::stop()
     if (m_server) {
         m_server->stop();
         m_server.reset();
-    }
-    if (m_metrics) {
-        m_metrics->detach();
-        m_metrics.reset();
     }
 }
 

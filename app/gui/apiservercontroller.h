@@ -32,6 +32,7 @@ public:
     void stop();
     bool isRunning() const;
     int port() const;
+    metrics::Metrics* metrics() const { return m_metrics.get(); }
 
 private:
     jobs::JobManager& m_manager;

@@ -1,11 +1,14 @@
 #include "apiservercontroller.h"
 #include "appsettings.h"
+#include "dispatcher.h"
 #include "jobmanager.h"
 #include "mainwindow.h"
 #include "messagebar.h"
 #include "presets.h"
 #include "signalwatcher.h"
 #include "singleinstance.h"
+#include "translations.h"
+#include "watchfolders.h"
 #include "workerlocator.h"
 
 #include <QApplication>
@@ -27,6 +30,12 @@ int main(int argc, char** argv)
     QApplication::setApplicationVersion(QStringLiteral(VTFARM_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("io.github.vtfarm.Vtfarm"));
 
+    // The language chosen in the settings, else the system's; worker processes inherit the choice.
+    ui::AppSettings settings;
+    if (const QString language = settings.language(); !language.isEmpty())
+        qputenv("LANGUAGE", language.toUtf8());
+    installTranslations(app, settings.language());
+
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QApplication::translate("main", "Desktop video transcoder with a local worker farm."));
@@ -43,13 +52,15 @@ int main(int argc, char** argv)
     if (instance.handOver(parser.positionalArguments()))
         return 0;
 
-    ui::AppSettings settings;
     jobs::JobManager::Options options;
     options.dataDir = dataDir;
     options.maxConcurrent = settings.workerCount();
     options.threadsPerJob = settings.threadsPerJob();
     options.worker.stallTimeoutSeconds = settings.stallTimeoutSeconds();
     options.worker.program = gui::findWorkerProgram();
+    // A coordinator's jobs on nodes may still be running there: the farm takes them up again.
+    const ui::FarmSettings farmSettings = settings.farm();
+    options.keepRemoteRuns = farmSettings.enabled;
     if (options.worker.program.isEmpty()) {
         // Without vtfarm-cli a crashing decoder takes the window with it, but the queue still works.
         qCWarning(lcGui)
@@ -82,6 +93,55 @@ int main(int argc, char** argv)
     };
     QObject::connect(&window, &ui::MainWindow::apiServerSettingsChanged, &app, applyApi);
     applyApi(settings.apiServer());
+    // The farm, when the settings turn it on (at start only: see Settings → Farm). The nodes fetch
+    // and deliver files through the API, so it needs the server running.
+    std::unique_ptr<cluster::Dispatcher> farm;
+    if (farmSettings.enabled) {
+        auto url = cluster::RedisUrl::parse(farmSettings.connectionUrl());
+        if (!api.isRunning()) {
+            window.messageBar()->showMessage(QApplication::translate("main",
+                                                 "The farm is off: it needs the API server, through which "
+                                                 "its nodes fetch and deliver files (Settings)."),
+                ui::MessageBar::Kind::Warning);
+        } else if (!url) {
+            window.messageBar()->showMessage(
+                QApplication::translate("main", "The farm is off: %1").arg(url.error().message),
+                ui::MessageBar::Kind::Error);
+        } else {
+            cluster::Dispatcher::Options farmOptions;
+            farmOptions.redis = *url;
+            farmOptions.leaseSeconds = farmSettings.leaseSeconds;
+            farm = std::make_unique<cluster::Dispatcher>(farmOptions, &manager, api.metrics());
+            QObject::connect(farm.get(), &cluster::Dispatcher::redisStatusChanged, &window,
+                [&window](const QString& problem) {
+                    if (problem.isEmpty())
+                        window.messageBar()->showMessage(
+                            QApplication::translate("main", "The farm's Redis is back."),
+                            ui::MessageBar::Kind::Info);
+                    else
+                        window.messageBar()->showMessage(
+                            QApplication::translate("main", "The farm cannot reach its Redis: %1")
+                                .arg(problem),
+                            ui::MessageBar::Kind::Warning);
+                });
+            if (auto r = farm->start(); !r) {
+                window.messageBar()->showMessage(
+                    QApplication::translate("main", "The farm did not start: %1").arg(r.error().message),
+                    ui::MessageBar::Kind::Error);
+                farm.reset();
+            }
+        }
+    }
+    // The settings' watch folders, run here for as long as the window is open.
+    watch::WatchFolders watchFolders(manager);
+    QObject::connect(&watchFolders, &watch::WatchFolders::notice, &app,
+        [](const QString& name, const QString& text, bool problem) {
+            if (problem)
+                qCWarning(lcGui).noquote() << name << ":" << text;
+            else
+                qCInfo(lcGui).noquote() << name << ":" << text;
+        });
+    window.setWatchFolders(&watchFolders);
     // Once, when the queue was rebuilt from a damaged store at this start.
     if (const auto& recovery = manager.storeRecovery())
         window.messageBar()->showMessage(recovery->recovered == 1
@@ -121,7 +181,11 @@ int main(int argc, char** argv)
         QTimer::singleShot(0, &window, [&window, files] { window.addPaths(files); });
 
     const int status = app.exec();
+    window.setWatchFolders(nullptr);
+    watchFolders.clear();
     api.stop();
+    if (farm)
+        farm->shutdown();
     // Running jobs go back to the queue; the next start picks them up.
     manager.shutdown();
     return status;

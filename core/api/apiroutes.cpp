@@ -558,8 +558,9 @@ http::Response ApiServer::Impl::getStatus(http::Request& req)
 
 ApiServer::Impl::StreamAnswer ApiServer::Impl::createJob(http::Request& req)
 {
-    static const QStringList formFields = { "file", "preset", "codec", "bitrate", "crf", "resolution", "fps",
-        "audio_codec", "audio_bitrate", "container", "start", "end", "split" };
+    static const QStringList formFields
+        = { "file", "preset", "codec", "bitrate", "crf", "resolution", "fps", "audio_codec", "audio_bitrate",
+              "container", "start", "end", "split", "quality_check", "min_ssim", "skip_if_larger" };
     const auto created = [this](const QUuid& id) {
         const auto job = manager->job(id);
         http::Response res

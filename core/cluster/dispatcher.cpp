@@ -23,6 +23,14 @@ constexpr int kEventsBatch = 200;
 constexpr int kEventsKept = 10'000; // MAXLEN ~ of the events stream
 constexpr int kTickMs = 1000;
 
+/// Whether \a entryId (an event's, a pending entry's) is \a runEntry, the run's own. An attempt
+/// number alone does not tell: a job handed back unfinished runs again with the same attempt, in a
+/// new entry. Either unknown yet: taken as the same.
+bool sameEntry(const QString& runEntry, const QString& entryId)
+{
+    return runEntry.isEmpty() || entryId.isEmpty() || runEntry == entryId;
+}
+
 } // namespace
 
 /// A job handed to the farm.
@@ -225,39 +233,7 @@ std::shared_ptr<jobs::WorkerRun> Dispatcher::start(
     run->dispatched.start();
     run->lastHeard.start();
     m_runs.insert(run->job, run);
-    JobEntry entry;
-    entry.job = request.job;
-    entry.attempt = request.attempt;
-    entry.name = run->name;
-    entry.container = QFileInfo(request.output).suffix().toLower();
-    entry.inputBytes = QFileInfo(request.input).size();
-    entry.settings = request.settings;
-    const std::vector<std::string> fields = entry.fields();
-    std::weak_ptr<Run> weak = run;
-    m_commands->post([this, fields, weak](Redis& redis) {
-        std::vector<std::string> args { "XADD", keys::jobs, "*" };
-        args.insert(args.end(), fields.begin(), fields.end());
-        auto r = redis.command(args);
-        if (!r)
-            return false;
-        if (r->value().isError()) {
-            qCWarning(lcFarm).noquote() << "XADD refused:" << r->value().qtext();
-            return true;
-        }
-        const QString id = r->value().qtext();
-        post([this, weak, id] {
-            if (auto run = weak.lock()) {
-                run->entryId = id;
-                run->missing = 0;
-                // Canceled before the entry was there: it goes now.
-                if (run->ended)
-                    m_commands->post([id](Redis& r) {
-                        return bool(r.command({ "XDEL", keys::jobs, id.toStdString() }));
-                    });
-            }
-        });
-        return true;
-    });
+    addEntry(run);
     if (m_metrics)
         m_metrics->jobDispatched();
     return run;
@@ -360,7 +336,8 @@ void Dispatcher::onEvents(const std::vector<FarmEvent>& events)
 {
     for (const FarmEvent& e : events) {
         const auto run = m_runs.value(e.job);
-        const bool current = run && !run->ended && run->attempt == e.attempt;
+        const bool current
+            = run && !run->ended && run->attempt == e.attempt && sameEntry(run->entryId, e.entryId);
         switch (e.type) {
         case FarmEvent::Type::Taken:
             if (!current || run->stopRequested) {
@@ -421,12 +398,13 @@ void Dispatcher::onEvents(const std::vector<FarmEvent>& events)
     }
 }
 
-void Dispatcher::onLost(const QList<std::pair<QUuid, int>>& entries, const QStringList& nodes)
+void Dispatcher::onLost(
+    const QList<std::pair<QUuid, int>>& entries, const QStringList& nodes, const QStringList& ids)
 {
     for (qsizetype i = 0; i < entries.size(); ++i) {
         const auto [job, attempt] = entries.at(i);
         const auto run = m_runs.value(job);
-        if (!run || run->ended || run->attempt != attempt)
+        if (!run || run->ended || run->attempt != attempt || !sameEntry(run->entryId, ids.value(i)))
             continue;
         if (m_metrics)
             m_metrics->jobReclaimed();
@@ -483,7 +461,7 @@ void Dispatcher::tick()
             if (!pending)
                 return false;
             QList<std::pair<QUuid, int>> lost;
-            QStringList nodes;
+            QStringList nodes, ids;
             for (std::size_t i = 0; i < pending->value().size(); ++i) {
                 const RedisValue p = pending->value().at(i);
                 const std::string id(p.at(0).text());
@@ -501,10 +479,11 @@ void Dispatcher::tick()
                 if (entry) {
                     lost.append({ entry->job, entry->attempt });
                     nodes.append(consumer);
+                    ids.append(QString::fromStdString(id));
                 }
             }
             if (!lost.isEmpty())
-                post([this, lost, nodes] { onLost(lost, nodes); });
+                post([this, lost, nodes, ids] { onLost(lost, nodes, ids); });
         }
 
         // What is in the stream now, and which node took what.
@@ -605,7 +584,7 @@ void Dispatcher::onSnapshot(const Snapshot& snapshot)
     const auto runs = m_runs;
     for (const auto& run : runs) {
         const Snapshot::Entry* e = byJob.value(run->job);
-        const bool present = e && e->attempt == run->attempt;
+        const bool present = e && e->attempt == run->attempt && sameEntry(run->entryId, e->id);
         if (present) {
             run->missing = 0;
             // Taken while no event reached us (the coordinator was down): the pending list says who.
@@ -629,7 +608,7 @@ void Dispatcher::onSnapshot(const Snapshot& snapshot)
             }
         } else if (run->lastHeard.elapsed() > leaseMs) {
             // A node holds no lease on it any more, and has said nothing for a lease.
-            onLost({ { run->job, run->attempt } }, { run->node });
+            onLost({ { run->job, run->attempt } }, { run->node }, { run->entryId });
         }
     }
     // Entries for jobs that are no longer the farm's (ended, removed): gone from the stream.
@@ -668,10 +647,21 @@ void Dispatcher::addEntry(const std::shared_ptr<Run>& run)
         auto r = redis.command(args);
         if (!r)
             return false;
+        if (r->value().isError()) {
+            qCWarning(lcFarm).noquote() << "XADD refused:" << r->value().qtext();
+            return true;
+        }
         const QString id = r->value().qtext();
-        post([weak, id] {
-            if (auto run = weak.lock())
+        post([this, weak, id] {
+            if (auto run = weak.lock()) {
                 run->entryId = id;
+                run->missing = 0;
+                // Canceled before the entry was there: it goes now.
+                if (run->ended)
+                    m_commands->post([id](Redis& r) {
+                        return bool(r.command({ "XDEL", keys::jobs, id.toStdString() }));
+                    });
+            }
         });
         return true;
     });

@@ -85,7 +85,8 @@ private:
     void post(std::function<void()> fn);
     void addEntry(const std::shared_ptr<Run>& run);
     void onEvents(const std::vector<FarmEvent>& events);
-    void onLost(const QList<std::pair<QUuid, int>>& entries, const QStringList& nodes);
+    void onLost(
+        const QList<std::pair<QUuid, int>>& entries, const QStringList& nodes, const QStringList& ids);
     void onSnapshot(const Snapshot& snapshot);
     void onNodes(const QList<jobs::NodeInfo>& nodes);
     void tick();

@@ -552,6 +552,7 @@ void NodeRunner::hash(const std::shared_ptr<Task>& task)
                 auto task = weak.lock();
                 if (!a || !*a || !task || task->ended)
                     return;
+                task->phase = Task::Phase::Waiting;
                 if (task->cancelAsked || task->handingBack)
                     return handBack(task);
                 if (digest.isEmpty()) {
@@ -621,7 +622,7 @@ void NodeRunner::upload(const std::shared_ptr<Task>& task)
                 << task->attempt << ":" << why;
             return end(task, -1, {});
         }
-        if (status == 422 && apiField(body) == u"X-Vtfarm-Sha256"
+        if (status == 400 && apiField(body) == u"X-Vtfarm-Sha256"
             && ++task->digestRetries <= kDigestRetries) {
             qCWarning(lcNode).noquote() << "the output was damaged on the way; hashing and sending it again";
             return hash(task);

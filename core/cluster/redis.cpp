@@ -1,10 +1,22 @@
 #include "redis.h"
 
+#include <QRegularExpression>
 #include <QUrl>
 #include <QUrlQuery>
 #include <hiredis/hiredis.h>
 
 namespace vtfarm::cluster {
+
+namespace {
+
+/// \a text for a message: a password in it hidden.
+QString shown(const QString& text)
+{
+    static const QRegularExpression userinfo(QStringLiteral("//[^/@]*@"));
+    return QString(text.left(200)).replace(userinfo, QStringLiteral("//***@"));
+}
+
+} // namespace
 
 Result<RedisUrl> RedisUrl::parse(const QString& text)
 {
@@ -14,20 +26,20 @@ Result<RedisUrl> RedisUrl::parse(const QString& text)
     if (!url.isValid() || (scheme != u"redis" && scheme != u"unix"))
         return Error::invalid("redis",
             QStringLiteral("'%1' is not a Redis URL; write redis://[:PASSWORD@]HOST[:PORT][/DB]")
-                .arg(text.left(200)));
+                .arg(shown(text)));
     r.user = url.userName();
     r.password = url.password();
     if (scheme == u"unix") {
         r.socketPath = url.path();
         if (r.socketPath.isEmpty())
-            return Error::invalid("redis", QStringLiteral("'%1' names no socket").arg(text.left(200)));
+            return Error::invalid("redis", QStringLiteral("'%1' names no socket").arg(shown(text)));
         const QString db = QUrlQuery(url).queryItemValue(QStringLiteral("db"));
         if (!db.isEmpty())
             r.db = db.toInt();
         return r;
     }
     if (url.host().isEmpty())
-        return Error::invalid("redis", QStringLiteral("'%1' names no host").arg(text.left(200)));
+        return Error::invalid("redis", QStringLiteral("'%1' names no host").arg(shown(text)));
     r.host = url.host();
     r.port = url.port(6379);
     const QString path = url.path().mid(1);

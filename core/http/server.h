@@ -86,10 +86,13 @@ private:
     const RouteTable m_routes;
     const HttpServer::Hooks m_hooks;
 
-    std::vector<std::unique_ptr<Loop>> m_loops; ///< the first also hosts the acceptor
+    std::vector<std::unique_ptr<Loop>> m_loops;
     std::atomic<unsigned> m_nextLoop { 0 };
-    boost::asio::ip::tcp::acceptor m_acceptor { m_loops.front()->io };
-    boost::asio::steady_timer m_acceptRetry { m_loops.front()->io };
+    /// The acceptor has a thread of its own: refusals (503) are answered there, not between the
+    /// requests of the connections on an I/O thread.
+    Loop m_acceptLoop;
+    boost::asio::ip::tcp::acceptor m_acceptor { m_acceptLoop.io };
+    boost::asio::steady_timer m_acceptRetry { m_acceptLoop.io };
     HandlerPool m_pool;
     std::mutex m_joinMutex;
 

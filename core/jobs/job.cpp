@@ -15,6 +15,8 @@ QString jobSourceName(JobSource source)
         return QStringLiteral("cli");
     case JobSource::Api:
         return QStringLiteral("api");
+    case JobSource::Watch:
+        return QStringLiteral("watch");
     }
     return {};
 }
@@ -25,6 +27,8 @@ JobSource jobSourceFromString(const QString& text)
         return JobSource::Cli;
     if (text == u"api")
         return JobSource::Api;
+    if (text == u"watch")
+        return JobSource::Watch;
     return JobSource::Gui;
 }
 
@@ -128,6 +132,8 @@ QJsonObject Job::toJson() const
         { "preset", spec.presetName.isEmpty() ? QJsonValue() : QJsonValue(spec.presetName) },
         { "priority", spec.priority },
         { "settings", spec.settings.toJson() },
+        { "quality", quality.toJson() },
+        { "input_kept", inputKept },
     };
     if (isParent()) {
         QJsonObject segments { { "total", segmentsTotal() }, { "done", segmentsDone } };

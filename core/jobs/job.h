@@ -1,6 +1,7 @@
 #pragma once
 
 #include "jobstate.h"
+#include "qualityscores.h"
 #include "result.h"
 #include "transcodesettings.h"
 
@@ -82,6 +83,8 @@ struct Job
     double fps = 0;
     double speed = 0;
     double etaSeconds = -1;
+    media::QualityScores quality; ///< measured when the settings asked for the quality check
+    bool inputKept = false; ///< finished without an output: it was larger than the input (skip_if_larger)
 
     bool isParent() const { return !plan.isEmpty(); }
     bool isChild() const { return !parent.isNull(); }

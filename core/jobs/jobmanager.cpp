@@ -7,6 +7,7 @@
 #include "outputnaming.h"
 #include "partfile.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -248,6 +249,11 @@ const QList<QUuid>& JobManager::order() const
     return m_queue ? m_queue->order() : none;
 }
 
+JobStore* JobManager::store()
+{
+    return m_open ? &m_queue->store() : nullptr;
+}
+
 Result<void> JobManager::notFound(const QUuid& id) const
 {
     return Error { ErrorCode::NotFound, QStringLiteral("No job %1.").arg(id.toString(QUuid::WithoutBraces)),
@@ -301,6 +307,8 @@ Result<void> JobManager::transition(const Job& job, JobState to, const QString& 
         next.fps = next.speed = 0;
         next.etaSeconds = -1;
         next.outputBytes = 0;
+        next.quality = {};
+        next.inputKept = false;
     }
     if (to != JobState::Failed && to != JobState::Canceled && !error.isEmpty())
         next.error = error;
@@ -343,10 +351,13 @@ Result<Job> JobManager::prepare(
 {
     const QFileInfo input(spec.input);
     if (spec.input.isEmpty())
-        return Error::invalid("input", QStringLiteral("No input file given."));
+        return Error::invalid(
+            "input", QCoreApplication::translate("vtfarm::jobs::JobManager", "No input file given."));
     if (!input.exists())
         return Error { ErrorCode::NotFound,
-            QStringLiteral("The input file %1 does not exist.").arg(spec.input), "input" };
+            QCoreApplication::translate("vtfarm::jobs::JobManager", "The input file %1 does not exist.")
+                .arg(spec.input),
+            "input" };
     if (!input.isFile())
         return Error { ErrorCode::UnsupportedInput, QStringLiteral("%1 is not a file.").arg(spec.input),
             "input" };
@@ -376,7 +387,10 @@ Result<Job> JobManager::prepare(
         const QString reason = unwritableReason(dir, QStringLiteral("output folder"));
         return Error { reason.contains(QStringLiteral(" is full")) ? ErrorCode::StorageFull
                                                                    : ErrorCode::IoError,
-            reason.isEmpty() ? QStringLiteral("Cannot create the output folder %1.").arg(dir) : reason,
+            reason.isEmpty() ? QCoreApplication::translate(
+                "vtfarm::jobs::JobManager", "Cannot create the output folder %1.")
+                                   .arg(dir)
+                             : reason,
             "output" };
     }
 
@@ -869,6 +883,8 @@ void JobManager::applyOutcome(const Job& job, const WorkerOutcome& outcome, bool
             j.outputBytes = report.outputBytes;
             j.frames = report.frames;
             j.warnings = report.warnings;
+            j.quality = report.quality;
+            j.inputKept = report.inputKept;
             if (report.elapsedSeconds > 0)
                 j.speed = report.mediaSeconds / report.elapsedSeconds;
         });

@@ -102,7 +102,11 @@ public:
     Result<void> adopt(WorkerBackend* backend, const QUuid& id, int attempt, bool begun);
     /// The farm beside the local slots (set by it), for the API's node routes; or null. Thread-safe.
     Farm* farm() const { return m_farm.load(); }
-    void setFarm(Farm* farm) { m_farm = farm; }
+    void setFarm(Farm* farm)
+    {
+        if (m_farm.exchange(farm) != farm)
+            Q_EMIT farmChanged();
+    }
     /// Starts what the free slots of every backend can take; backends call it when they have room.
     void schedule();
 
@@ -110,6 +114,9 @@ public:
     const Job* find(const QUuid& id) const;
     /// Main thread only: every job id in queue order.
     const QList<QUuid>& order() const;
+    /// Main thread only: the open store, for what other modules keep beside the jobs (the files
+    /// watch folders took); nullptr while the manager is not open.
+    JobStore* store();
 
     // Thread-safe reads.
     std::optional<Job> job(const QUuid& id) const;
@@ -140,6 +147,8 @@ Q_SIGNALS:
     void orderChanged();
     void pausedChanged(bool paused);
     void runningCountChanged(int running);
+    /// This manager's jobs go to a farm's nodes from now on, or no longer (setFarm()).
+    void farmChanged();
     /// Nothing queued and nothing running any more.
     void queueDrained();
 

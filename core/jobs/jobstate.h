@@ -23,7 +23,8 @@ enum class JobSource
 {
     Gui,
     Cli,
-    Api
+    Api,
+    Watch ///< a file that appeared in a watch folder (core/watch)
 };
 Q_ENUM_NS(JobSource)
 

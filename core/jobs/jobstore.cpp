@@ -53,6 +53,26 @@ const QStringList kMigrations[] = {
         "ALTER TABLE jobs ADD COLUMN node TEXT",
     },
     {
+        // The files watch folders have taken, so that a restart does not take them again; a file
+        // of the same path with another size or modification time is another file.
+        "CREATE TABLE watch_seen ("
+        " path TEXT PRIMARY KEY,"
+        " size INTEGER NOT NULL,"
+        " mtime INTEGER NOT NULL,"
+        " seen_at INTEGER NOT NULL,"
+        " watch TEXT NOT NULL DEFAULT '',"
+        " job TEXT)",
+        "CREATE INDEX watch_seen_by_watch ON watch_seen(watch)",
+    },
+    {
+        // What the quality check measured (NULL: not measured), and outputs removed for being
+        // larger than their input.
+        "ALTER TABLE jobs ADD COLUMN ssim REAL",
+        "ALTER TABLE jobs ADD COLUMN psnr REAL",
+        "ALTER TABLE jobs ADD COLUMN vmaf REAL",
+        "ALTER TABLE jobs ADD COLUMN input_kept INTEGER NOT NULL DEFAULT 0",
+    },
+    {
         // Split jobs: a segment's parent and index, a parent's plan and finished segments.
         "ALTER TABLE jobs ADD COLUMN parent TEXT",
         "ALTER TABLE jobs ADD COLUMN segment INTEGER",
@@ -117,6 +137,13 @@ void bindJob(QSqlQuery& q, const Job& job)
     q.bindValue(":frames", job.frames);
     q.bindValue(":speed", job.speed);
     q.bindValue(":node", job.node.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(job.node));
+    const auto score = [](const std::optional<double>& v) {
+        return v ? QVariant(*v) : QVariant(QMetaType::fromType<double>());
+    };
+    q.bindValue(":ssim", score(job.quality.ssim));
+    q.bindValue(":psnr", score(job.quality.psnr));
+    q.bindValue(":vmaf", score(job.quality.vmaf));
+    q.bindValue(":input_kept", job.inputKept ? 1 : 0);
     q.bindValue(":parent",
         job.parent.isNull() ? QVariant(QMetaType::fromType<QString>())
                             : QVariant(job.parent.toString(QUuid::WithoutBraces)));
@@ -333,13 +360,21 @@ Result<Job> jobFromRow(const QSqlQuery& q, int first)
     job.frames = value(14).toLongLong();
     job.speed = value(15).toDouble();
     job.node = value(16).toString();
-    job.parent = QUuid::fromString(value(17).toString());
+    const auto score = [&value](int column) {
+        const QVariant v = value(column);
+        return v.isNull() ? std::nullopt : std::optional(v.toDouble());
+    };
+    job.quality.ssim = score(17);
+    job.quality.psnr = score(18);
+    job.quality.vmaf = score(19);
+    job.inputKept = value(20).toInt() != 0;
+    job.parent = QUuid::fromString(value(21).toString());
     if (job.isChild())
-        job.segment = value(18).toInt();
-    const QString plan = value(19).toString();
+        job.segment = value(22).toInt();
+    const QString plan = value(23).toString();
     if (!plan.isEmpty())
         job.plan = QJsonDocument::fromJson(plan.toUtf8()).object();
-    job.segmentsDone = value(20).toInt();
+    job.segmentsDone = value(24).toInt();
     job.progress = job.state == JobState::Finished ? 1.0 : 0.0;
     return job;
 }
@@ -371,7 +406,8 @@ Result<void> JobStore::insert(const QList<Job>& jobs)
         QStringLiteral(
             "INSERT INTO jobs (%1) VALUES (:id, :position, :priority, :state, :spec, :attempts, :error, "
             ":warnings, :created_at, :started_at, :ended_at, :output_path, :input_bytes, :output_bytes, "
-            ":frames, :speed, :node, :parent, :segment, :plan, :segments_done)")
+            ":frames, :speed, :node, :ssim, :psnr, :vmaf, :input_kept, :parent, :segment, :plan, "
+            ":segments_done)")
             .arg(QString::fromLatin1(kJobColumns)),
         jobs.size(), [&](QSqlQuery& q, qsizetype i) { bindJob(q, jobs.at(i)); });
 }
@@ -383,9 +419,9 @@ Result<void> JobStore::update(const Job& job)
               "attempts = :attempts, error = :error, warnings = :warnings, created_at = :created_at, "
               "started_at = :started_at, ended_at = :ended_at, output_path = :output_path, input_bytes = "
               ":input_bytes, "
-              "output_bytes = :output_bytes, frames = :frames, speed = :speed, node = :node, parent = "
-              ":parent, segment = :segment, plan = :plan, "
-              "segments_done = :segments_done WHERE id = :id");
+              "output_bytes = :output_bytes, frames = :frames, speed = :speed, node = :node, ssim = :ssim, "
+              "psnr = :psnr, vmaf = :vmaf, input_kept = :input_kept, parent = :parent, segment = :segment, "
+              "plan = :plan, segments_done = :segments_done WHERE id = :id");
     bindJob(q, job);
     if (!q.exec())
         return sqlError("update job", q.lastError());

@@ -3,9 +3,11 @@
 #include "job.h"
 #include "result.h"
 
+#include <QDateTime>
 #include <QList>
 #include <QString>
 #include <QStringList>
+#include <QUuid>
 
 namespace vtfarm::jobs {
 
@@ -43,6 +45,25 @@ public:
     Result<void> forgetPartFile(const QString& path);
     /// Every recorded partial output, forgetting them all.
     Result<QStringList> takePartFiles();
+
+    /// \brief A file a watch folder took, as it was then.
+    struct SeenFile
+    {
+        QString path;
+        qint64 size = 0;
+        qint64 mtimeMs = 0; ///< modification time, ms since the epoch
+        QDateTime seenAt;
+        QString watch; ///< the watch folder's name
+        QUuid job; ///< the job made of it
+    };
+    /// Records that a watch folder took \a file, replacing what was recorded for its path.
+    Result<void> markSeen(const SeenFile& file);
+    /// Whether the file at \a path was taken with this size and modification time.
+    Result<bool> isSeen(const QString& path, qint64 size, qint64 mtimeMs) const;
+    /// Every file recorded under \a folder (a path that ends with a slash), for a watcher to keep.
+    Result<QList<SeenFile>> seenFiles(const QString& folder) const;
+    /// How many jobs the watch folder named \a watch has made.
+    Result<int> seenCount(const QString& watch) const;
 
     /// Where the damaged store this one was rebuilt from is kept; empty for a store never damaged.
     /// Such a store may lack jobs it once had: nothing is deleted because it does not name it.

@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLoggingCategory>
+#include <QSet>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -103,6 +104,26 @@ bool rebuildHeader(const QString& path)
     return file.write(header) == kHeaderBytes;
 }
 
+/// kJobColumns as the damaged store has them: one written before a migration added a column
+/// reads NULL for it.
+QString columnsOf(const QSqlDatabase& db)
+{
+    QSet<QString> present;
+    QSqlQuery info(db);
+    if (info.exec(QStringLiteral("PRAGMA table_info(jobs)"))) {
+        while (info.next())
+            present.insert(info.value(1).toString());
+    }
+    QStringList columns = QString::fromLatin1(kJobColumns).split(QStringLiteral(", "));
+    if (present.isEmpty())
+        return columns.join(QStringLiteral(", "));
+    for (QString& column : columns) {
+        if (!present.contains(column))
+            column = QStringLiteral("NULL");
+    }
+    return columns.join(QStringLiteral(", "));
+}
+
 struct Salvage
 {
     QList<Job> jobs;
@@ -117,14 +138,9 @@ Salvage salvageRows(const QSqlDatabase& db, qint64 fileBytes)
     Salvage s;
     QSet<qint64> done;
     qint64 highest = 0;
+    const QString columns = columnsOf(db);
     QSqlQuery scan(db);
     scan.setForwardOnly(true);
-    // A damaged store of an older schema lacks the newest columns: read those it has.
-    QString columns = QString::fromLatin1(kJobColumns);
-    for (QSqlQuery probeColumns(db); columns.contains(u',')
-         && !probeColumns.exec(QStringLiteral("SELECT %1 FROM jobs LIMIT 0").arg(columns))
-         && probeColumns.lastError().text().contains(QStringLiteral("no such column"));)
-        columns = columns.left(columns.lastIndexOf(u','));
     if (scan.exec(QStringLiteral("SELECT rowid, %1 FROM jobs").arg(columns))) {
         while (scan.next()) {
             const qint64 rowid = scan.value(0).toLongLong();
@@ -144,8 +160,7 @@ Salvage salvageRows(const QSqlDatabase& db, qint64 fileBytes)
                        : std::max(highest, fileBytes / kPageSize * kRowsPerPageBound);
     QSqlQuery probe(db);
     probe.setForwardOnly(true);
-    probe.prepare(
-        QStringLiteral("SELECT %1 FROM jobs WHERE rowid = :rowid").arg(QString::fromLatin1(kJobColumns)));
+    probe.prepare(QStringLiteral("SELECT %1 FROM jobs WHERE rowid = :rowid").arg(columns));
     QList<qint64> failed;
     qint64 lastFound = 0;
     for (qint64 rowid = 1; rowid <= highest; ++rowid) {

@@ -12,8 +12,15 @@ namespace vtfarm::jobs {
 /// The columns of the jobs table, in the order jobFromRow() reads them.
 inline constexpr const char* kJobColumns
     = "id, position, priority, state, spec, attempts, error, warnings, created_at, started_at, "
-      "ended_at, output_path, input_bytes, output_bytes, frames, speed, node, parent, segment, plan, "
-      "segments_done";
+      "ended_at, output_path, input_bytes, output_bytes, frames, speed, node, ssim, psnr, vmaf, input_kept, "
+      "parent, segment, plan, segments_done";
+/// How many columns kJobColumns names.
+inline constexpr int kJobColumnCount = [] {
+    int n = 1;
+    for (const char* c = kJobColumns; *c; ++c)
+        n += *c == ',';
+    return n;
+}();
 
 /// The job in the current row of \a q, which selected kJobColumns from column \a first on;
 /// ErrorCode::Damaged when the row does not hold one. Columns a store of an older schema lacks

@@ -80,12 +80,13 @@ WorkerOutcome WorkerProcess::run(const WorkerRequest& request, const std::atomic
         = m_options.memoryLimitBytes > 0 ? rlim_t(m_options.memoryLimitBytes) : RLIM_INFINITY;
     // Worker processes yield the CPU and the disk to the server and the window, so that the API
     // and the GUI answer while every core transcodes.
-    const int niceness = std::clamp(m_options.niceness, 0, 19);
+    const int policy = m_options.idleCpu ? SCHED_IDLE : SCHED_BATCH;
+    const int niceness = m_options.idleCpu ? 19 : std::clamp(m_options.niceness, 0, 19);
     const int ioPriority = m_options.idleIo
         ? kIoprioClassIdle << kIoprioClassShift
         : (kIoprioClassBestEffort << kIoprioClassShift) | kIoprioLowestLevel;
     // Runs in the child between fork and exec: async-signal-safe calls only.
-    proc.setChildProcessModifier([parent, memoryLimit, niceness, ioPriority] {
+    proc.setChildProcessModifier([parent, memoryLimit, policy, niceness, ioPriority] {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL); // dies with the thread that started it
         if (::getppid() != parent)
             ::_exit(111); // the parent is already gone
@@ -95,11 +96,11 @@ WorkerOutcome WorkerProcess::run(const WorkerRequest& request, const std::atomic
             memoryLimit, memoryLimit
         };
         ::setrlimit(RLIMIT_AS, &rl);
-        const struct sched_param batch
+        const struct sched_param param
         {
             0
         };
-        ::sched_setscheduler(0, SCHED_BATCH, &batch);
+        ::sched_setscheduler(0, policy, &param);
         ::setpriority(PRIO_PROCESS, 0, niceness);
         ::syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, ioPriority);
         sigset_t none;

@@ -95,9 +95,18 @@ QJsonObject outcomeJson(const WorkerOutcome& outcome)
     switch (outcome.kind) {
     case WorkerOutcome::Kind::Finished: {
         const media::TranscodeReport& r = outcome.report;
-        return { { "event", "finished" }, { "output_bytes", r.outputBytes }, { "frames", r.frames },
+        QJsonObject o { { "event", "finished" }, { "output_bytes", r.outputBytes }, { "frames", r.frames },
             { "media_seconds", r.mediaSeconds }, { "elapsed", r.elapsedSeconds },
             { "warnings", QJsonArray::fromStringList(r.warnings) } };
+        if (r.quality.measured()) {
+            QJsonObject quality = r.quality.toJson().toObject();
+            quality[u"frames"] = r.quality.framesCompared;
+            quality[u"seconds"] = r.quality.seconds;
+            o[u"quality"] = quality;
+        }
+        if (r.inputKept)
+            o[u"input_kept"] = true;
+        return o;
     }
     case WorkerOutcome::Kind::Stopped:
         return { { "event", "stopped" } };
@@ -125,6 +134,8 @@ WorkerOutcome outcomeFromJson(const QJsonObject& o)
         r.elapsedSeconds = o.value(u"elapsed").toDouble();
         for (const QJsonValue& w : o.value(u"warnings").toArray())
             r.warnings.append(w.toString());
+        r.quality = media::QualityScores::fromJson(o.value(u"quality"));
+        r.inputKept = o.value(u"input_kept").toBool();
     } else if (event == u"stopped") {
         outcome.kind = WorkerOutcome::Kind::Stopped;
     } else if (event == u"returned") {

@@ -7,6 +7,7 @@ extern "C" {
 #include <libavutil/display.h>
 }
 
+#include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
 #include <cmath>
@@ -82,23 +83,30 @@ Result<InputContextPtr> openInput(
 {
     const QFileInfo info(path);
     if (!info.exists())
-        return Error { ErrorCode::NotFound, QStringLiteral("The input file %1 does not exist.").arg(path),
+        return Error { ErrorCode::NotFound,
+            QCoreApplication::translate("vtfarm::media::InputFile", "The input file %1 does not exist.")
+                .arg(path),
             "input" };
     if (info.isDir())
         return Error { ErrorCode::UnsupportedInput,
             QStringLiteral("%1 is a folder, not a video file.").arg(path), "input" };
     if (!info.isReadable())
         return Error { ErrorCode::IoError,
-            QStringLiteral("The input file %1 cannot be read (permission denied).").arg(path), "input" };
+            QCoreApplication::translate(
+                "vtfarm::media::InputFile", "The input file %1 cannot be read (permission denied).")
+                .arg(path),
+            "input" };
     if (info.size() == 0)
-        return Error { ErrorCode::UnsupportedInput, QStringLiteral("The input file %1 is empty.").arg(path),
+        return Error { ErrorCode::UnsupportedInput,
+            QCoreApplication::translate("vtfarm::media::InputFile", "The input file %1 is empty.").arg(path),
             "input" };
 
     int score = 0;
     if (const AVInputFormat* sniffed = sniffFormat(path, &score); sniffed && !whitelisted(sniffed->name)) {
         return Error { ErrorCode::UnsupportedInput,
-            QStringLiteral("Refused %1: it is a '%2' file, not a video container. Playlists and scripts "
-                           "that point at other files are not accepted.")
+            QCoreApplication::translate("vtfarm::media::InputFile",
+                "Refused %1: it is a '%2' file, not a video container. Playlists and scripts "
+                "that point at other files are not accepted.")
                 .arg(info.fileName(), QString::fromLatin1(sniffed->name)),
             "input" };
     }
@@ -108,7 +116,9 @@ Result<InputContextPtr> openInput(
     opts.set("format_whitelist", demuxerWhitelist());
     AVFormatContext* raw = opts.ok() ? avformat_alloc_context() : nullptr;
     if (!raw)
-        return Error { ErrorCode::Internal, QStringLiteral("Out of memory opening the input."), "input" };
+        return Error { ErrorCode::Internal,
+            QCoreApplication::translate("vtfarm::media::InputFile", "Out of memory opening the input."),
+            "input" };
     raw->interrupt_callback = { interruptCallback, const_cast<std::atomic<bool>*>(cancel) };
     // "file:" keeps a name with a colon in it from being read as another protocol.
     const QByteArray url = "file:" + QFile::encodeName(info.absoluteFilePath());
@@ -124,12 +134,15 @@ Result<InputContextPtr> openInput(
                     .arg(info.fileName()),
                 "input" };
         return Error { ErrorCode::IoError,
-            QStringLiteral("Cannot open %1: %2.").arg(info.fileName(), avErrorString(ret)), "input" };
+            QCoreApplication::translate("vtfarm::media::InputFile", "Cannot open %1: %2.")
+                .arg(info.fileName(), avErrorString(ret)),
+            "input" };
     }
     InputContextPtr ctx(raw);
     if (!whitelisted(ctx->iformat->name))
         return Error { ErrorCode::UnsupportedInput,
-            QStringLiteral("Refused %1: '%2' is not a container vtfarm accepts.")
+            QCoreApplication::translate(
+                "vtfarm::media::InputFile", "Refused %1: '%2' is not a container vtfarm accepts.")
                 .arg(info.fileName(), QString::fromLatin1(ctx->iformat->name)),
             "input" };
     if (int(ctx->nb_streams) > limits.maxStreams)
@@ -144,7 +157,8 @@ Result<InputContextPtr> openInput(
         if (cancel && cancel->load())
             return Error { ErrorCode::Canceled, QStringLiteral("Canceled."), {} };
         return Error { ErrorCode::UnsupportedInput,
-            QStringLiteral("Cannot read the streams of %1: %2.").arg(info.fileName(), avErrorString(ret)),
+            QCoreApplication::translate("vtfarm::media::InputFile", "Cannot read the streams of %1: %2.")
+                .arg(info.fileName(), avErrorString(ret)),
             "input" };
     }
     if (int(ctx->nb_streams) > limits.maxStreams)
@@ -166,7 +180,8 @@ Result<InputContextPtr> openInput(
         if (par->codec_type == AVMEDIA_TYPE_VIDEO
             && qint64(par->width) * par->height > limits.maxPixelsPerFrame)
             return Error { ErrorCode::LimitExceeded,
-                QStringLiteral("Stream %1 of %2 is %3x%4 pixels, larger than vtfarm accepts.")
+                QCoreApplication::translate("vtfarm::media::InputFile",
+                    "Stream %1 of %2 is %3x%4 pixels, larger than vtfarm accepts.")
                     .arg(i)
                     .arg(info.fileName())
                     .arg(par->width)

@@ -1,5 +1,6 @@
 #include "presets.h"
 
+#include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -276,6 +277,32 @@ Result<SettingsChoice> chooseSettings(const QJsonObject& fields, const PresetLib
         o[u"resolution"] = QStringLiteral("keep");
     if (fields.contains(u"overwrite"))
         o[u"overwrite"] = fields.value(u"overwrite");
+    // A form's fields are text: "true", "1", "yes" and "on" say yes.
+    for (const char* key : { "quality_check", "skip_if_larger" }) {
+        const QJsonValue v = fields.value(QLatin1String(key));
+        if (v.isString()) {
+            const QString t = v.toString().trimmed().toLower();
+            const bool yes = t == u"true" || t == u"1" || t == u"yes" || t == u"on";
+            if (!yes && t != u"false" && t != u"0" && t != u"no" && t != u"off")
+                return Error::invalid(QString::fromLatin1(key),
+                    QCoreApplication::translate("vtfarm::media::Presets", "'%1' is not true or false")
+                        .arg(v.toString().left(32)));
+            o[QLatin1String(key)] = yes;
+        } else if (!v.isUndefined()) {
+            o[QLatin1String(key)] = v;
+        }
+    }
+    if (const QJsonValue v = fields.value(u"min_ssim"); v.isString()) {
+        bool ok = false;
+        const double x = v.toString().trimmed().toDouble(&ok);
+        if (!ok)
+            return Error::invalid("min_ssim",
+                QCoreApplication::translate("vtfarm::media::Presets", "'%1' is not a number from 0 to 1")
+                    .arg(v.toString().left(32)));
+        o[u"min_ssim"] = x;
+    } else if (!v.isUndefined()) {
+        o[u"min_ssim"] = v;
+    }
     auto settings = TranscodeSettings::fromJson(o);
     if (!settings)
         return settings.error();

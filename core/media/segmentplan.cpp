@@ -236,25 +236,41 @@ Result<SegmentPlan> planSegments(const QString& input, double segmentSeconds, do
                 .arg(formatTimestamp(rangeStart), name)
                 .arg(plan.videoDuration, 0, 'f', 3));
 
-    // Cuts: the keyframe nearest each multiple of the segment length; none nearer than half a
-    // segment to the one before or to the range's end, so that no segment is a sliver.
+    // Cuts: near each multiple of the segment length after the range's start. A keyframe of the
+    // input within a window of it is taken, since a segment that starts on one decodes nothing
+    // before it but its preroll; else the cut is the first picture at or after the multiple, so that
+    // sparse keyframes (x264's default is one every 250 frames) do not make segments uneven: the
+    // pictures from the keyframe before up to it are only decoded, which costs a small part of
+    // encoding them. No cut nearer than half a segment to the one before or to the range's end,
+    // so that no segment is a sliver.
     std::vector<int64_t> keys;
     for (const VideoPacket& p : packets) {
         if (p.key && p.time > rangeStartUs + kRangeToleranceUs && p.time + kRangeToleranceUs < rangeEndUs)
             keys.push_back(p.time);
     }
     const int64_t step = std::llround(segmentSeconds * AV_TIME_BASE);
+    const int64_t snap = std::min<int64_t>(step * 15 / 100, 3 * AV_TIME_BASE);
     const int64_t lastUs = rangeEndUs != INT64_MAX
         ? rangeEndUs
         : std::max<int64_t>(videoEnd, std::llround(plan.duration * AV_TIME_BASE));
     std::vector<int64_t> cuts { rangeStartUs };
-    for (int64_t target = rangeStartUs + step; target < lastUs && !keys.empty(); target += step) {
+    for (int64_t target = rangeStartUs + step; target < lastUs; target += step) {
+        int64_t cut = -1;
         const auto after = std::lower_bound(keys.begin(), keys.end(), target);
-        int64_t nearest = after != keys.end() ? *after : keys.back();
-        if (after != keys.begin() && (after == keys.end() || target - *(after - 1) < *after - target))
-            nearest = *(after - 1);
-        if (nearest - cuts.back() >= step / 2 && lastUs - nearest >= step / 2)
-            cuts.push_back(nearest);
+        if (after != keys.end() && *after - target <= snap)
+            cut = *after;
+        if (after != keys.begin() && target - *(after - 1) <= snap
+            && (cut < 0 || target - *(after - 1) < cut - target))
+            cut = *(after - 1);
+        if (cut < 0) {
+            const auto picture = std::lower_bound(packets.begin(), packets.end(), target - kRangeToleranceUs,
+                [](const VideoPacket& p, int64_t t) { return p.time < t; });
+            if (picture == packets.end())
+                break;
+            cut = picture->time;
+        }
+        if (cut - cuts.back() >= step / 2 && lastUs - cut >= step / 2)
+            cuts.push_back(cut);
     }
 
     // Frames in each [cut, next cut), counted as the Transcoder's trim keeps them: the picture on
@@ -293,6 +309,14 @@ Result<void> checkSplittable(const TranscodeSettings& job)
     if (job.videoCodec == u"none")
         return Error::invalid(
             "codec", QStringLiteral("Without video there is nothing to split; transcode the file whole."));
+    if (job.checksQuality())
+        return Error::invalid(job.minSsim > 0 ? "min_ssim" : "quality_check",
+            QStringLiteral(
+                "The quality check measures a whole encode against its input; a job that checks its "
+                "quality runs whole (split off)."));
+    if (job.skipIfLarger)
+        return Error::invalid("skip_if_larger",
+            QStringLiteral("A job that keeps the smaller of its input and output runs whole (split off)."));
     if (const VideoCodec* codec = findVideoCodec(job.videoCodec); !codec || !codec->encodes())
         return Error::invalid(
             "codec", QStringLiteral("'%1' is not a video codec vtfarm offers.").arg(job.videoCodec));

@@ -18,7 +18,7 @@ namespace vtfarm::media {
 struct Segment
 {
     int index = 0;
-    double start = 0; ///< a keyframe's time, or the range's start for the first segment
+    double start = 0; ///< a picture's time (a keyframe's where one is near), or the range's start
     double end = 0; ///< exclusive: the next segment's start, or the range's end
     qint64 frames = 0; ///< the input's video frames in [start, end): what the encode must give
     /// The last segment of a range that runs to the input's end: it is encoded to the end, however
@@ -53,15 +53,16 @@ struct SegmentPlan
 };
 
 /// \brief Plans a split job from a scan of the input's video packets (their keyframe flags and
-/// timestamps; nothing is decoded). Cuts fall on the input's keyframe nearest each multiple of
-/// \a segmentSeconds after \a rangeStart, so segments are uneven where keyframes are sparse, and
-/// an input with one keyframe is one segment. \a rangeEnd -1 is the input's end. The input is
-/// opened as untrusted (openInput).
+/// timestamps; nothing is decoded). Cuts fall near each multiple of \a segmentSeconds after
+/// \a rangeStart: on an input keyframe within 15 % of a segment (at most 3 s) of it, else on the first
+/// picture at or after it, so that segments are even however sparse the keyframes are. \a rangeEnd -1
+/// is the input's end. The input is opened as untrusted (openInput).
 Result<SegmentPlan> planSegments(const QString& input, double segmentSeconds = 60, double rangeStart = 0,
     double rangeEnd = -1, const InputLimits& limits = {}, const std::atomic<bool>* cancel = nullptr);
 
 /// \brief Whether \a job can run split, as an error naming the field that stops it: the video must
-/// be encoded (a copy cannot start between keyframes, and without video there is nothing to split).
+/// be encoded (a copy cannot start between keyframes, and without video there is nothing to split),
+/// and a job that checks its quality or keeps the smaller file runs whole.
 Result<void> checkSplittable(const TranscodeSettings& job);
 
 /// \brief The container the segments' video intermediates are written in: "mp4", which keeps every

@@ -4,6 +4,7 @@
 #include "avhandles.h"
 #include "boundedqueue.h"
 #include "inputfile.h"
+#include "qualitycheck.h"
 
 extern "C" {
 #include <libavfilter/buffersink.h>
@@ -13,10 +14,12 @@ extern "C" {
 #include <libavutil/pixdesc.h>
 }
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QLocale>
 #include <algorithm>
 #include <mutex>
 #include <thread>
@@ -100,6 +103,7 @@ struct OutStream
     AVFilterContext* src = nullptr;
     AVFilterContext* sink = nullptr;
     QString filterSpec; // the filters between src and sink
+    QString qualityFilters; // those that make the input's pictures the output's (no frame rate change)
     // what the graph was built for; a decoded frame that differs rebuilds it
     int srcWidth = 0, srcHeight = 0, srcFormat = -1, srcRate = 0;
     AVChannelLayout srcLayout {};
@@ -366,6 +370,7 @@ struct Transcoder::Impl
         filters << QStringLiteral("scale=%1:%2").arg(outW).arg(outH);
         filters
             << QStringLiteral("format=pix_fmts=%1").arg(QString::fromLatin1(av_get_pix_fmt_name(outFormat)));
+        os.qualityFilters = filters.join(u',');
         if (settings.fpsNum > 0)
             filters << QStringLiteral("fps=%1/%2").arg(settings.fpsNum).arg(settings.fpsDen);
         os.filterSpec = filters.join(u',');
@@ -1291,6 +1296,62 @@ struct Transcoder::Impl
                 "input" });
     }
 
+    // ---- after the encode ----------------------------------------------------------------------
+    /// What the settings ask of a complete output still named \a part: an output larger than its
+    /// input is removed (report.inputKept), and the quality check measures it (report.quality),
+    /// failing it below min_ssim.
+    Result<void> judgeOutput(const QString& part, TranscodeReport& report)
+    {
+        const qint64 outputBytes = QFileInfo(part).size();
+        const qint64 inputBytes = QFileInfo(inputPath).size();
+        if (settings.skipIfLarger && outputBytes > inputBytes) {
+            QFile::remove(part);
+            report.inputKept = true;
+            const QLocale locale;
+            warn(QCoreApplication::translate("vtfarm::media::Transcoder",
+                "The output (%1) was larger than the input (%2), so it was removed and the input kept.")
+                     .arg(locale.formattedDataSize(outputBytes, 1, QLocale::DataSizeSIFormat),
+                         locale.formattedDataSize(inputBytes, 1, QLocale::DataSizeSIFormat)));
+            return {};
+        }
+        if (!settings.checksQuality())
+            return {};
+        if (!video || video->kind != OutStream::Kind::Video) {
+            warn(QCoreApplication::translate("vtfarm::media::Transcoder",
+                "The quality check was skipped: the output has no encoded video."));
+            return {};
+        }
+        QualityCheck::Options options;
+        options.referenceFilters = video->qualityFilters;
+        options.inputStream = video->ist->index;
+        options.threads = settings.threads;
+        options.limits = limits;
+        options.cancel = &canceled;
+        options.activity = &activity;
+        options.durationSeconds = position;
+        options.frames = video->frames;
+        auto scores = QualityCheck(inputPath, part, options).run();
+        if (!scores) {
+            if (scores.error().code == ErrorCode::Canceled || settings.minSsim > 0)
+                return scores.error();
+            warn(QCoreApplication::translate(
+                "vtfarm::media::Transcoder", "The quality check could not run: %1")
+                     .arg(scores.error().message));
+            return {};
+        }
+        report.quality = *scores;
+        if (settings.minSsim > 0 && *scores->ssim < settings.minSsim)
+            return Error { ErrorCode::LimitExceeded,
+                QCoreApplication::translate("vtfarm::media::Transcoder",
+                    "The output's SSIM is %1, below the %2 asked for (PSNR %3 dB); it was removed. A higher "
+                    "bitrate or a lower CRF gives a closer copy.")
+                    .arg(*scores->ssim, 0, 'f', 4)
+                    .arg(settings.minSsim, 0, 'f', 4)
+                    .arg(scores->psnr.value_or(0), 0, 'f', 1),
+                "min_ssim" };
+        return {};
+    }
+
     // ---- the whole job -------------------------------------------------------------------------
     Result<TranscodeReport> run()
     {
@@ -1463,10 +1524,23 @@ struct Transcoder::Impl
                      .arg(position, 0, 'f', 1)
                      .arg(duration, 0, 'f', 1));
 
+        TranscodeReport report;
+        if (auto kept = judgeOutput(part, report); !kept)
+            return kept.error();
+        if (report.inputKept) {
+            report.outputPath = outputPath;
+            report.frames = video ? video->frames : 0;
+            report.mediaSeconds = position;
+            report.elapsedSeconds = clock.elapsed() / 1000.0;
+            noteProgress(position, report.frames, true);
+            std::lock_guard lock(errorMutex);
+            report.warnings = warnings;
+            return report;
+        }
+
         if (Result<void> committed = commitPartFile(part, outputPath, settings.overwrite); !committed)
             return committed.error();
 
-        TranscodeReport report;
         report.outputPath = outputPath;
         report.outputBytes = QFileInfo(outputPath).size();
         report.frames = video ? video->frames : 0;

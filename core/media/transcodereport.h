@@ -1,5 +1,7 @@
 #pragma once
 
+#include "qualityscores.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -27,8 +29,11 @@ struct TranscodeReport
     qint64 outputBytes = 0;
     qint64 frames = 0;
     double mediaSeconds = 0;
-    double elapsedSeconds = 0;
+    double elapsedSeconds = 0; ///< the quality check's time included
     QStringList warnings;
+    QualityScores quality; ///< when the settings asked for the quality check
+    /// The output was larger than the input and skip_if_larger removed it: there is no output.
+    bool inputKept = false;
 };
 
 } // namespace vtfarm::media

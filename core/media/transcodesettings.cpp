@@ -7,6 +7,7 @@ extern "C" {
 #include <libavformat/avformat.h>
 }
 
+#include <QCoreApplication>
 #include <QFileInfo>
 #include <QJsonValue>
 #include <QLocale>
@@ -176,6 +177,12 @@ QJsonObject TranscodeSettings::toJson() const
         o[u"preroll"] = prerollSeconds;
     if (timestampOffsetSeconds != 0)
         o[u"timestamp_offset"] = timestampOffsetSeconds;
+    if (qualityCheck)
+        o[u"quality_check"] = true;
+    if (minSsim > 0)
+        o[u"min_ssim"] = minSsim;
+    if (skipIfLarger)
+        o[u"skip_if_larger"] = true;
     return o;
 }
 
@@ -239,13 +246,21 @@ Result<TranscodeSettings> TranscodeSettings::fromJson(const QJsonObject& o)
                 QStringLiteral("'%1' is not a bitrate; write it like 128k").arg(audioBitrate));
         s.audioBitrate = *b;
     }
-    for (auto [key, out] : { std::pair { u"overwrite", &s.overwrite },
-             std::pair { u"subtitles", &s.subtitles }, std::pair { u"closed_gop", &s.closedGop } }) {
+    const std::pair<const char16_t*, bool*> flags[]
+        = { { u"overwrite", &s.overwrite }, { u"subtitles", &s.subtitles }, { u"closed_gop", &s.closedGop },
+              { u"quality_check", &s.qualityCheck }, { u"skip_if_larger", &s.skipIfLarger } };
+    for (const auto& [key, flag] : flags) {
         if (const QJsonValue v = o.value(QStringView(key)); v.isBool())
-            *out = v.toBool();
+            *flag = v.toBool();
         else if (!v.isUndefined() && !v.isNull())
-            return Error::invalid(QString::fromUtf16(key), QStringLiteral("must be true or false"));
+            return Error::invalid(QString::fromUtf16(key),
+                QCoreApplication::translate("vtfarm::media::TranscodeSettings", "must be true or false"));
     }
+    if (const QJsonValue v = o.value(u"min_ssim"); v.isDouble())
+        s.minSsim = v.toDouble();
+    else if (!v.isUndefined() && !v.isNull())
+        return Error::invalid("min_ssim",
+            QCoreApplication::translate("vtfarm::media::TranscodeSettings", "must be a number from 0 to 1"));
     // Seconds as a number, or as text such as "12.5" or "00:01:02.5".
     for (auto [key, out] : { std::pair { u"start", &s.startSeconds }, std::pair { u"end", &s.endSeconds },
              std::pair { u"preroll", &s.prerollSeconds },
@@ -399,6 +414,24 @@ QList<Error> validate(const TranscodeSettings& s, const QString& container)
             QStringLiteral("a part of the input cannot be copied, since a copy can only start and end on the "
                            "input's keyframes; choose a %1 codec instead of copy, or leave out start and end")
                 .arg(s.videoCodec == u"copy" ? QStringLiteral("video") : QStringLiteral("audio")));
+    if (!std::isfinite(s.minSsim) || s.minSsim < 0 || s.minSsim > 1)
+        fail("min_ssim",
+            QCoreApplication::translate("vtfarm::media::TranscodeSettings",
+                "the lowest SSIM accepted is a number from 0 (none) to 1"));
+    if (s.checksQuality() && s.trims())
+        fail(s.minSsim > 0 ? "min_ssim" : "quality_check",
+            QCoreApplication::translate("vtfarm::media::TranscodeSettings",
+                "the quality check compares the whole input with the output; it does not apply to a part of "
+                "the input (start, end)"));
+    else if (s.checksQuality() && !videoCoded && video)
+        fail(s.minSsim > 0 ? "min_ssim" : "quality_check",
+            s.videoCodec == u"copy"
+                ? QCoreApplication::translate("vtfarm::media::TranscodeSettings",
+                    "the quality check compares re-encoded video with the input; it does not apply "
+                    "when the video is copied")
+                : QCoreApplication::translate("vtfarm::media::TranscodeSettings",
+                    "the quality check compares re-encoded video with the input; it does not apply "
+                    "when the video is dropped"));
     return errors;
 }
 

@@ -72,7 +72,13 @@ struct TranscodeSettings
 
     /// Whether only part of the input is written.
     bool trims() const { return startSeconds > 0 || endSeconds >= 0; }
+    // After the encode (qualitycheck.h), in the same worker:
+    bool qualityCheck = false; ///< measure SSIM and PSNR of the output against the input
+    double minSsim = 0; ///< 0: none; else below it the output is removed and the job fails
+    bool skipIfLarger = false; ///< an output larger than its input is removed; the input is kept
 
+    /// Whether the output's quality is measured: asked for, or needed for min_ssim.
+    bool checksQuality() const { return qualityCheck || minSsim > 0; }
     QJsonObject toJson() const;
     /// Reads what toJson wrote; missing keys keep their defaults, wrong types and values are errors.
     static Result<TranscodeSettings> fromJson(const QJsonObject& json);

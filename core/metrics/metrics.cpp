@@ -27,7 +27,11 @@ const prometheus::Histogram::BucketBoundaries kHttpBuckets { 0.001, 0.0025, 0.00
 
 const char* const kFinalStates[] = { "finished", "failed", "canceled" };
 const char* const kAllStates[] = { "queued", "started", "finished", "failed", "canceled" };
-const char* const kSources[] = { "gui", "cli", "api" };
+const char* const kSources[] = { "gui", "cli", "api", "watch" };
+// Outputs worth keeping score from about 0.9 up, where a hundredth is a visible step.
+const prometheus::Histogram::BucketBoundaries kSsimBuckets { 0.8, 0.85, 0.9, 0.925, 0.95, 0.96, 0.97, 0.98,
+    0.99, 0.995, 1 };
+const prometheus::Histogram::BucketBoundaries kPsnrBuckets { 20, 25, 30, 35, 40, 45, 50, 60 };
 
 } // namespace
 
@@ -79,6 +83,17 @@ Metrics::Metrics(QObject* parent)
                           .Help("Seconds of media written by finished transcodes.")
                           .Register(r)
                           .Add({});
+    m_outputSsim = &BuildHistogram()
+                        .Name("vtfarm_output_ssim")
+                        .Help("SSIM of finished outputs against their inputs, where the quality check ran.")
+                        .Register(r)
+                        .Add({}, kSsimBuckets);
+    m_outputPsnr
+        = &BuildHistogram()
+               .Name("vtfarm_output_psnr_db")
+               .Help("PSNR in dB of finished outputs against their inputs, where the quality check ran.")
+               .Register(r)
+               .Add({}, kPsnrBuckets);
     m_uploadBytes = &BuildCounter()
                          .Name("vtfarm_upload_bytes_total")
                          .Help("Bytes of media received through the API.")
@@ -215,6 +230,10 @@ void Metrics::onJobEnded(const QUuid& id, const QString& state)
     m_transcodeDuration->Observe(seconds);
     m_encodedFrames->Increment(double(std::max<qint64>(0, job->frames)));
     m_outputBytes->Increment(double(std::max<qint64>(0, job->outputBytes)));
+    if (job->quality.ssim)
+        m_outputSsim->Observe(*job->quality.ssim);
+    if (job->quality.psnr)
+        m_outputPsnr->Observe(*job->quality.psnr);
     // The job keeps its speed (media seconds per second of work), not the media's length; the
     // output itself says how long it is. Reading a header costs a millisecond, once per job.
     double mediaSeconds = 0;

@@ -96,6 +96,8 @@ private:
     std::unordered_map<std::string, prometheus::Counter*> m_httpCounters; // "route method status"
     std::unordered_map<std::string, prometheus::Histogram*> m_httpHistograms; // "route method"
     prometheus::Family<prometheus::Histogram>* m_httpDuration;
+    prometheus::Histogram* m_outputSsim;
+    prometheus::Histogram* m_outputPsnr;
 };
 
 } // namespace vtfarm::metrics

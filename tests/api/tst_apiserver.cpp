@@ -667,6 +667,42 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(get(m_port, "/healthz").status, 200, 30'000);
     }
 
+    void qualityFieldsAndScores()
+    {
+        QCOMPARE(upload("/api/v1/jobs", { { "min_ssim", "high", "", "" } }).status, 400);
+        QCOMPARE(errorField(upload("/api/v1/jobs", { { "min_ssim", "high", "", "" } })),
+            QStringLiteral("min_ssim"));
+        QCOMPARE(
+            errorField(upload("/api/v1/jobs", { { "min_ssim", "2", "", "" } })), QStringLiteral("min_ssim"));
+        QCOMPARE(errorField(upload("/api/v1/jobs", { { "skip_if_larger", "perhaps", "", "" } })),
+            QStringLiteral("skip_if_larger"));
+
+        const Reply created = upload("/api/v1/jobs",
+            { { "quality_check", "true", "", "" }, { "skip_if_larger", "false", "", "" },
+                { "resolution", "320x240", "", "" } });
+        QCOMPARE(created.status, 201);
+        const QJsonObject settings = json(created).value(u"settings").toObject();
+        QCOMPARE(settings.value(u"quality_check").toBool(), true);
+        QVERIFY(!settings.contains(u"skip_if_larger"));
+        QVERIFY(json(created).value(u"quality").isNull()); // not measured yet
+        const QString id = json(created).value(u"id").toString();
+        waitFinished(id);
+        const QJsonObject job = json(get(m_port, "/api/v1/jobs/" + id.toStdString()));
+        QCOMPARE(job.value(u"status").toString(), QStringLiteral("finished"));
+        const QJsonObject quality = job.value(u"quality").toObject();
+        QVERIFY2(quality.value(u"ssim").toDouble() > 0.5 && quality.value(u"ssim").toDouble() <= 1,
+            qPrintable(QString::fromStdString(get(m_port, "/api/v1/jobs/" + id.toStdString()).body)));
+        QVERIFY(quality.value(u"psnr").toDouble() > 10);
+        QVERIFY(quality.contains(u"vmaf") && quality.contains(u"vmaf_available"));
+        QCOMPARE(job.value(u"input_kept").toBool(), false);
+
+        const std::string text = get(m_port, "/metrics").body;
+        QVERIFY(text.find("vtfarm_output_ssim_count 1") != std::string::npos);
+        QVERIFY(text.find("vtfarm_output_ssim_bucket{le=\"1\"} 1") != std::string::npos);
+        QVERIFY(text.find("vtfarm_output_psnr_db_count 1") != std::string::npos);
+        QVERIFY(text.find("vtfarm_jobs_submitted_total{source=\"watch\"} 0") != std::string::npos);
+    }
+
     void metricsLabelRoutesByTemplate()
     {
         QCOMPARE(get(m_port, "/api/v1/jobs/6b7f7f7e-3a1c-4f0e-9a55-0d4c5a8e9b10").status, 404);

@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -113,6 +114,85 @@ private Q_SLOTS:
         db.close();
         db = {};
         QSqlDatabase::removeDatabase(QStringLiteral("check"));
+    }
+
+    void qualityRoundTripsAndOlderStoresMigrate()
+    {
+        QTemporaryDir dir;
+        Job scored = makeJob(1);
+        scored.state = JobState::Finished;
+        scored.quality.ssim = 0.9731;
+        scored.quality.psnr = 38.25;
+        Job kept = makeJob(2);
+        kept.state = JobState::Finished;
+        kept.inputKept = true;
+        kept.spec.settings.minSsim = 0.95;
+        kept.spec.settings.skipIfLarger = true;
+        kept.spec.source = JobSource::Watch;
+        {
+            JobStore store(dir.path());
+            QVERIFY(store.open().ok());
+            QVERIFY(store.insert({ scored, kept }).ok());
+        }
+        {
+            JobStore store(dir.path());
+            QVERIFY(store.open().ok());
+            auto loaded = store.loadAll();
+            QVERIFY(loaded.ok());
+            QCOMPARE(loaded->at(0).quality.ssim, scored.quality.ssim);
+            QCOMPARE(loaded->at(0).quality.psnr, scored.quality.psnr);
+            QVERIFY(!loaded->at(0).quality.vmaf);
+            QVERIFY(!loaded->at(0).inputKept);
+            QVERIFY(!loaded->at(1).quality.measured());
+            QVERIFY(loaded->at(1).inputKept);
+            QCOMPARE(loaded->at(1).spec.settings, kept.spec.settings);
+            QCOMPARE(loaded->at(1).spec.source, JobSource::Watch);
+        }
+        // Made a store of schema 4 (jobs have their node), from before watch folders, the quality check
+        // and split jobs, by hand.
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("old"));
+            db.setDatabaseName(QDir(dir.path()).filePath(QStringLiteral("jobs.sqlite")));
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            for (const char* sql : { "DROP TABLE watch_seen", "ALTER TABLE jobs DROP COLUMN ssim",
+                     "ALTER TABLE jobs DROP COLUMN psnr", "ALTER TABLE jobs DROP COLUMN vmaf",
+                     "ALTER TABLE jobs DROP COLUMN input_kept", "DROP INDEX jobs_by_parent",
+                     "ALTER TABLE jobs DROP COLUMN parent", "ALTER TABLE jobs DROP COLUMN segment",
+                     "ALTER TABLE jobs DROP COLUMN plan", "ALTER TABLE jobs DROP COLUMN segments_done",
+                     "UPDATE schema_version SET version = 4" })
+                QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
+            q.finish();
+            db.close();
+            db = {};
+            QSqlDatabase::removeDatabase(QStringLiteral("old"));
+        }
+        // A damaged store of that schema is read with the columns it has.
+        {
+            auto recovery = JobStore::recover(dir.path(), QStringLiteral("a test"));
+            QVERIFY2(recovery.ok(), qPrintable(recovery.ok() ? QString() : recovery.error().message));
+            QCOMPARE(recovery->recovered, 2);
+            QVERIFY(!recovery->lostJobs());
+            JobStore store(dir.path());
+            QVERIFY(store.open().ok());
+            QCOMPARE(store.loadAll()->size(), 2);
+        }
+        // And an undamaged one comes up to date, its jobs intact.
+        const auto damaged = QDir(dir.path()).entryList({ QStringLiteral("jobs.sqlite.damaged-*") });
+        QCOMPARE(damaged.size(), 1);
+        QTemporaryDir other;
+        QVERIFY(QFile::copy(QDir(dir.path()).filePath(damaged.first()),
+            QDir(other.path()).filePath(QStringLiteral("jobs.sqlite"))));
+        JobStore store(other.path());
+        QVERIFY(store.open().ok());
+        QCOMPARE(store.schemaVersion(), JobStore::latestSchemaVersion());
+        auto loaded = store.loadAll();
+        QVERIFY(loaded.ok());
+        QCOMPARE(loaded->size(), 2);
+        QVERIFY(!loaded->at(0).quality.measured());
+        QVERIFY(loaded->at(1).spec.settings.skipIfLarger);
+        QVERIFY(
+            store.markSeen({ QStringLiteral("/in/a.mp4"), 1, 2, {}, QStringLiteral("w"), scored.id }).ok());
     }
 
     void newerSchemaRefused()

@@ -8,7 +8,11 @@
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
+#include <cerrno>
 #include <csignal>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 using namespace vtfarm;
@@ -178,6 +182,53 @@ private Q_SLOTS:
             qPrintable(outcome.error.message));
         QVERIFY(!QFileInfo::exists(request.output + QStringLiteral(".part")));
         QTRY_COMPARE(workerChildren().size(), 0);
+    }
+
+    void workersYieldTheCpuAndTheDisk_data()
+    {
+        QTest::addColumn<bool>("idleCpu");
+        QTest::addColumn<int>("niceness");
+        QTest::addColumn<bool>("idleIo");
+        QTest::addColumn<int>("policy");
+        QTest::addColumn<int>("ioClass");
+        QTest::newRow("default: idle CPU class, lowest best-effort I/O")
+            << true << 19 << false << SCHED_IDLE << 2;
+        QTest::newRow("nice 10 with batch scheduling, idle I/O") << false << 10 << true << SCHED_BATCH << 3;
+    }
+    void workersYieldTheCpuAndTheDisk()
+    {
+        QFETCH(bool, idleCpu);
+        QFETCH(int, niceness);
+        QFETCH(bool, idleIo);
+        QFETCH(int, policy);
+        QFETCH(int, ioClass);
+        QTemporaryDir out;
+        auto options = scriptedOptions();
+        options.idleCpu = idleCpu;
+        options.niceness = niceness;
+        options.idleIo = idleIo;
+        WorkerProcess worker(options);
+        std::atomic<bool> stop { false };
+        const WorkerRequest request { scriptedInput(out, "hold.mp4"),
+            QDir(out.path()).filePath(QStringLiteral("o.mp4")), test::fastSettings() };
+        int seenPolicy = -1, seenNice = -100, seenIo = -1;
+        const WorkerOutcome outcome = worker.run(request, stop, [&](const media::TranscodeProgress&) {
+            const QList<pid_t> children = workerChildren();
+            if (children.size() == 1) {
+                seenPolicy = ::sched_getscheduler(children.first());
+                errno = 0;
+                seenNice = ::getpriority(PRIO_PROCESS, id_t(children.first()));
+                seenIo = int(::syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, children.first()));
+            }
+            stop = true;
+        });
+        QCOMPARE(outcome.kind, WorkerOutcome::Kind::Stopped);
+        QCOMPARE(seenPolicy, policy);
+        if (policy == SCHED_BATCH)
+            QCOMPARE(seenNice, niceness);
+        QCOMPARE(seenIo >> 13, ioClass); // the class is in the top bits (IOPRIO_CLASS_SHIFT)
+        if (ioClass == 2)
+            QCOMPARE(seenIo & 0xff, 7); // the lowest best-effort level
     }
 
     void memoryLimitFailsCleanly()

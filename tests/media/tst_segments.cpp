@@ -406,19 +406,34 @@ void TestSegments::planSparseKeyframes()
     const QString in = clip(QStringLiteral("g90.mp4"), 12, 90);
     auto plan = planSegments(in, 2);
     QVERIFY2(plan.ok(), qPrintable(errorText(plan)));
+    // A keyframe every 3 s, cut every 2 s: even segments all the same, cut between keyframes.
     QList<double> starts;
     for (const Segment& s : plan->segments)
         starts << s.start;
-    QCOMPARE(starts, (QList<double> { 0, 3, 6, 9 }));
-    QCOMPARE(plan->segments[1].frames, 90);
+    QCOMPARE(starts, (QList<double> { 0, 2, 4, 6, 8, 10 }));
+    for (const Segment& s : plan->segments)
+        QCOMPARE(s.frames, 60);
     QCOMPARE(plan->frames, 360);
 
-    // A keyframe every 6 s cut every second: uneven, on the keyframes all the same.
+    // A keyframe within 15 % of a segment of the cut is taken (3 for 2.8, 6 for 5.6); 8.4 has none
+    // that near (9 is 0.6 s away), and 11.2 leaves too little of a segment after it.
+    auto snapped = planSegments(in, 2.8);
+    QVERIFY2(snapped.ok(), qPrintable(errorText(snapped)));
+    QList<qint64> ms;
+    for (const Segment& s : snapped->segments)
+        ms << std::llround(s.start * 1000);
+    QCOMPARE(ms, (QList<qint64> { 0, 3000, 6000, 8400 }));
+    QCOMPARE(snapped->segments[2].frames, 72);
+    QCOMPARE(snapped->frames, 360);
+
+    // A keyframe every 6 s cut every second: a segment each second, the one at 6 s on the keyframe.
     const QString rare = clip(QStringLiteral("g180.mp4"), 12, 180);
-    auto uneven = planSegments(rare, 1);
-    QVERIFY2(uneven.ok(), qPrintable(errorText(uneven)));
-    QCOMPARE(uneven->segments.size(), 2);
-    QCOMPARE(uneven->segments[1].start, 6.0);
+    auto even = planSegments(rare, 1);
+    QVERIFY2(even.ok(), qPrintable(errorText(even)));
+    QCOMPARE(even->segments.size(), 12);
+    QCOMPARE(even->segments[6].start, 6.0);
+    for (const Segment& s : even->segments)
+        QCOMPARE(s.frames, 30);
 }
 
 void TestSegments::planOneKeyframe()
@@ -450,7 +465,7 @@ void TestSegments::planRange()
         QVERIFY(s.start >= 2.5 && s.end <= 9.5 && s.end > s.start);
         if (i > 0) {
             QCOMPARE(s.start, plan->segments[i - 1].end);
-            QCOMPARE(s.start, std::round(s.start)); // a keyframe
+            QCOMPARE(std::llround(s.start * 1000) % 500, 0); // a multiple of 2 s after 2.5, on a picture
         }
     }
     QCOMPARE(frames, 210);

@@ -68,7 +68,10 @@ systemd)
     grep -qE '^u vtfarm ' "$src/packaging/systemd/vtfarm.sysusers" || fail "vtfarm.sysusers does not create the user vtfarm"
     # The configurations name only keys the programs read (set or commented out).
     keys() { sed -nE 's/^;?([a-z_]+) *=.*/\1/p' "$1" | sort -u | tr '\n' ' '; }
-    for pair in "vtfarm.conf bind data_dir input_dir lease port redis token_file workers" \
+    # vtfarm.conf's [watch.NAME] sections: the keys of core/watch/watchconfig.cpp.
+    watchkeys="folder output preset pattern recursive settle rescan container priority codec bitrate crf"
+    watchkeys+=" resolution fps audio_codec audio_bitrate threads overwrite quality_check min_ssim skip_if_larger"
+    for pair in "vtfarm.conf bind data_dir input_dir lease port redis token_file workers $watchkeys" \
                 "vtfarm-node.conf grace lease name redis server token_file work_dir workers"; do
         read -r conf known <<<"$pair"
         for key in $(keys "$src/packaging/$conf"); do
