@@ -79,8 +79,9 @@ bool JobManager::takeSplitJob(const Job& job)
     const QString input = job.spec.input;
     const double start = job.spec.settings.startSeconds;
     const double end = job.spec.settings.endSeconds;
-    m_segmentPool.start([this, id, input, seconds, start, end] {
-        auto plan = media::planSegments(input, seconds, start, end);
+    const double preroll = media::segmentPreroll(job.spec.settings);
+    m_segmentPool.start([this, id, input, seconds, start, end, preroll] {
+        auto plan = media::planSegments(input, seconds, start, end, preroll);
         QMetaObject::invokeMethod(
             this, [this, id, plan] { onPlanned(id, plan); }, Qt::QueuedConnection);
     });
@@ -135,7 +136,8 @@ Result<void> JobManager::startFamily(const QUuid& id)
     for (const Job* child : childrenOf(id))
         present.insert(child->segment);
 
-    // The audio pass first: it is quick, and the join needs it as much as any segment.
+    // The segments in order, then the audio pass: it is the quickest, so last it fills the time a
+    // slot would otherwise wait for the other slots' last segments.
     QList<Job> missing;
     qint64 position = m_queue->nextPosition();
     const QString container = QFileInfo(parent.outputPath).suffix().toLower();
@@ -159,10 +161,6 @@ Result<void> JobManager::startFamily(const QUuid& id)
         child.outputPath = child.spec.output;
         missing.append(child);
     };
-    if (media::needsAudioPass(parent.spec.settings, *plan) && !present.contains(kAudioPassSegment))
-        makeChild(kAudioPassSegment,
-            media::audioSettings(parent.spec.settings, plan->rangeStart, plan->rangeEnd),
-            QStringLiteral("audio.") + container, QStringLiteral("audio"));
     const qsizetype total = plan->segments.size();
     const QString videoContainer = media::segmentContainer(parent.spec.settings);
     for (const media::Segment& segment : std::as_const(plan->segments)) {
@@ -172,6 +170,10 @@ Result<void> JobManager::startFamily(const QUuid& id)
             QStringLiteral("segment-%1.%2").arg(segment.index).arg(videoContainer),
             QStringLiteral("segment %1/%2").arg(segment.index + 1).arg(total));
     }
+    if (media::needsAudioPass(parent.spec.settings, *plan) && !present.contains(kAudioPassSegment))
+        makeChild(kAudioPassSegment,
+            media::audioSettings(parent.spec.settings, plan->rangeStart, plan->rangeEnd),
+            QStringLiteral("audio.") + container, QStringLiteral("audio"));
     if (!missing.isEmpty()) {
         if (auto r = m_queue->append(missing); !r) {
             (void)transition(parent, JobState::Failed, r.error().message, Persist::BestEffort);

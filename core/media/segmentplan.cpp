@@ -119,7 +119,7 @@ Result<SegmentPlan> SegmentPlan::fromJson(const QJsonObject& o)
 }
 
 Result<SegmentPlan> planSegments(const QString& input, double segmentSeconds, double rangeStart,
-    double rangeEnd, const InputLimits& limits, const std::atomic<bool>* cancel)
+    double rangeEnd, double prerollSeconds, const InputLimits& limits, const std::atomic<bool>* cancel)
 {
     if (!std::isfinite(segmentSeconds) || segmentSeconds < 1)
         return Error::invalid("segment_seconds",
@@ -236,15 +236,20 @@ Result<SegmentPlan> planSegments(const QString& input, double segmentSeconds, do
                 .arg(formatTimestamp(rangeStart), name)
                 .arg(plan.videoDuration, 0, 'f', 3));
 
-    // Cuts: near each multiple of the segment length after the range's start. A keyframe of the
-    // input within a window of it is taken, since a segment that starts on one decodes nothing
-    // before it but its preroll; else the cut is the first picture at or after the multiple, so that
-    // sparse keyframes (x264's default is one every 250 frames) do not make segments uneven: the
-    // pictures from the keyframe before up to it are only decoded, which costs a small part of
-    // encoding them. No cut nearer than half a segment to the one before or to the range's end,
-    // so that no segment is a sliver.
-    std::vector<int64_t> keys;
+    // Cuts: near each multiple of the segment length after the range's start. A segment decodes
+    // from the input's keyframe at or before its start less its preroll, and encodes from there
+    // on, so the cut is best a preroll after a keyframe: nothing is decoded that is not encoded.
+    // Where a keyframe is that near the multiple (within 15 % of a segment, 3 s at most), the cut
+    // is there. Else it is on the first picture at or after the multiple, so that sparse keyframes
+    // (x264's default is one every 250 frames) do not make segments uneven: the pictures from the
+    // keyframe before are then only decoded, which costs a small part of encoding them, as long as
+    // they are no more than a segment. Where they would be more, the cut is a preroll after the
+    // keyframe nearest the multiple. No cut nearer than half a segment to the one before or to the
+    // range's end, so that no segment is a sliver.
+    std::vector<int64_t> keys, allKeys;
     for (const VideoPacket& p : packets) {
+        if (p.key)
+            allKeys.push_back(p.time);
         if (p.key && p.time > rangeStartUs + kRangeToleranceUs && p.time + kRangeToleranceUs < rangeEndUs)
             keys.push_back(p.time);
     }
@@ -254,21 +259,36 @@ Result<SegmentPlan> planSegments(const QString& input, double segmentSeconds, do
         ? rangeEndUs
         : std::max<int64_t>(videoEnd, std::llround(plan.duration * AV_TIME_BASE));
     std::vector<int64_t> cuts { rangeStartUs };
+    const int64_t warm = std::llround(std::clamp(prerollSeconds, 0.0, 60.0) * AV_TIME_BASE);
+    const auto firstPictureFrom = [&packets](int64_t t) {
+        return std::lower_bound(packets.begin(), packets.end(), t - kRangeToleranceUs,
+            [](const VideoPacket& p, int64_t v) { return p.time < v; });
+    };
     for (int64_t target = rangeStartUs + step; target < lastUs; target += step) {
-        int64_t cut = -1;
-        const auto after = std::lower_bound(keys.begin(), keys.end(), target);
-        if (after != keys.end() && *after - target <= snap)
-            cut = *after;
-        if (after != keys.begin() && target - *(after - 1) <= snap
-            && (cut < 0 || target - *(after - 1) < cut - target))
-            cut = *(after - 1);
-        if (cut < 0) {
-            const auto picture = std::lower_bound(packets.begin(), packets.end(), target - kRangeToleranceUs,
-                [](const VideoPacket& p, int64_t t) { return p.time < t; });
-            if (picture == packets.end())
-                break;
-            cut = picture->time;
+        const int64_t want = target - warm;
+        int64_t key = -1;
+        const auto after = std::lower_bound(keys.begin(), keys.end(), want);
+        if (after != keys.end() && *after - want <= snap)
+            key = *after;
+        if (after != keys.begin() && want - *(after - 1) <= snap
+            && (key < 0 || want - *(after - 1) < key - want))
+            key = *(after - 1);
+        if (key < 0) {
+            // Decoded from the input's keyframe at or before the preroll's start.
+            const auto before = std::upper_bound(allKeys.begin(), allKeys.end(), want);
+            const int64_t from = before == allKeys.begin() ? packets.front().time : *(before - 1);
+            if (want - from > step) {
+                if (keys.empty())
+                    continue;
+                key = after == keys.end() || (after != keys.begin() && want - *(after - 1) < *after - want)
+                    ? *(after - 1)
+                    : *after;
+            }
         }
+        const auto picture = firstPictureFrom(key >= 0 ? key + warm : target);
+        if (picture == packets.end())
+            break;
+        const int64_t cut = picture->time;
         if (cut - cuts.back() >= step / 2 && lastUs - cut >= step / 2)
             cuts.push_back(cut);
     }
@@ -323,6 +343,13 @@ Result<void> checkSplittable(const TranscodeSettings& job)
     return {};
 }
 
+double segmentPreroll(const TranscodeSettings& job)
+{
+    // SVT-AV1 (through FFmpeg 5.1 at least) makes no keyframe where one is asked for, so its
+    // segments start cold: each is a whole encode of its own.
+    return job.videoCodec == u"libsvtav1" ? 0.0 : kSegmentPrerollSeconds;
+}
+
 QString segmentContainer(const TranscodeSettings& job)
 {
     return containerHolds(QStringLiteral("mp4"), job.videoCodec) ? QStringLiteral("mp4")
@@ -338,9 +365,7 @@ TranscodeSettings segmentSettings(const TranscodeSettings& job, const Segment& s
     s.audioBitrate = 0;
     s.subtitles = false;
     s.closedGop = true;
-    // SVT-AV1 (through FFmpeg 5.1 at least) makes no keyframe where one is asked for, so its
-    // segments start cold: each is a whole encode of its own.
-    s.prerollSeconds = segment.index > 0 && job.videoCodec != u"libsvtav1" ? kSegmentPrerollSeconds : 0.0;
+    s.prerollSeconds = segment.index > 0 ? segmentPreroll(job) : 0.0;
     s.overwrite = true;
     return s;
 }

@@ -52,13 +52,21 @@ struct SegmentPlan
     bool operator==(const SegmentPlan&) const = default;
 };
 
+/// \brief Seconds of the input before a segment (after the first) that its encoder is warmed up
+/// on and then drops: an encoder's first pictures would otherwise be worse than those around them
+/// (x264 in bitrate mode: SSIM 0.980 for 0.994 around a join). Not for SVT-AV1, which does not make
+/// the keyframe the start needs.
+inline constexpr double kSegmentPrerollSeconds = 1.0;
+
 /// \brief Plans a split job from a scan of the input's video packets (their keyframe flags and
 /// timestamps; nothing is decoded). Cuts fall near each multiple of \a segmentSeconds after
-/// \a rangeStart: on an input keyframe within 15 % of a segment (at most 3 s) of it, else on the first
-/// picture at or after it, so that segments are even however sparse the keyframes are. \a rangeEnd -1
-/// is the input's end. The input is opened as untrusted (openInput).
+/// \a rangeStart: \a prerollSeconds (what segmentPreroll() gives the segments) after an input keyframe
+/// within 15 % of a segment (at most 3 s) of it, so that a segment decodes only what it encodes; else
+/// on the first picture at or after it, so that segments are even however sparse the keyframes are.
+/// \a rangeEnd -1 is the input's end. The input is opened as untrusted (openInput).
 Result<SegmentPlan> planSegments(const QString& input, double segmentSeconds = 60, double rangeStart = 0,
-    double rangeEnd = -1, const InputLimits& limits = {}, const std::atomic<bool>* cancel = nullptr);
+    double rangeEnd = -1, double prerollSeconds = kSegmentPrerollSeconds, const InputLimits& limits = {},
+    const std::atomic<bool>* cancel = nullptr);
 
 /// \brief Whether \a job can run split, as an error naming the field that stops it: the video must
 /// be encoded (a copy cannot start between keyframes, and without video there is nothing to split),
@@ -69,11 +77,9 @@ Result<void> checkSplittable(const TranscodeSettings& job);
 /// packet's decoding and presentation times exactly, or "mkv" for a codec mp4 cannot hold.
 QString segmentContainer(const TranscodeSettings& job);
 
-/// \brief Seconds of the input before a segment (after the first) that its encoder is warmed up
-/// on and then drops: an encoder's first pictures would otherwise be worse than those around them
-/// (x264 in bitrate mode: SSIM 0.980 for 0.994 around a join). Not for SVT-AV1, which does not make
-/// the keyframe the start needs.
-inline constexpr double kSegmentPrerollSeconds = 1.0;
+/// \brief The preroll of the segments of \a job after the first: kSegmentPrerollSeconds, or none for a
+/// codec that cannot start a segment on a forced keyframe.
+double segmentPreroll(const TranscodeSettings& job);
 
 /// \brief The settings one segment is encoded with: the job's, trimmed to the segment, video
 /// only, keyframes closed IDRs (TranscodeSettings::closedGop), a preroll after the first segment,

@@ -415,9 +415,9 @@ void TestSegments::planSparseKeyframes()
         QCOMPARE(s.frames, 60);
     QCOMPARE(plan->frames, 360);
 
-    // A keyframe within 15 % of a segment of the cut is taken (3 for 2.8, 6 for 5.6); 8.4 has none
-    // that near (9 is 0.6 s away), and 11.2 leaves too little of a segment after it.
-    auto snapped = planSegments(in, 2.8);
+    // Without a preroll, a keyframe within 15 % of a segment of the cut is taken (3 for 2.8, 6 for
+    // 5.6); 8.4 has none that near (9 is 0.6 s away), and 11.2 leaves too little of a segment after it.
+    auto snapped = planSegments(in, 2.8, 0, -1, 0);
     QVERIFY2(snapped.ok(), qPrintable(errorText(snapped)));
     QList<qint64> ms;
     for (const Segment& s : snapped->segments)
@@ -425,15 +425,35 @@ void TestSegments::planSparseKeyframes()
     QCOMPARE(ms, (QList<qint64> { 0, 3000, 6000, 8400 }));
     QCOMPARE(snapped->segments[2].frames, 72);
     QCOMPARE(snapped->frames, 360);
+    // With one, the cut is that preroll after the keyframe: 3.2 is 0.2 s after 3, from where the
+    // segment decodes; 5.4 has no keyframe near it, so the cut is at 5.6.
+    auto warmed = planSegments(in, 2.8, 0, -1, 0.2);
+    QVERIFY2(warmed.ok(), qPrintable(errorText(warmed)));
+    ms.clear();
+    for (const Segment& s : warmed->segments)
+        ms << std::llround(s.start * 1000);
+    QCOMPARE(ms, (QList<qint64> { 0, 3200, 5600, 8400 }));
+    QCOMPARE(warmed->segments[1].frames, 72);
+    QCOMPARE(warmed->frames, 360);
 
-    // A keyframe every 6 s cut every second: a segment each second, the one at 6 s on the keyframe.
+    // A keyframe every 6 s cut every 4: between keyframes, since no segment then decodes more than
+    // a segment before its start (4 from 0, 8 from 6).
     const QString rare = clip(QStringLiteral("g180.mp4"), 12, 180);
-    auto even = planSegments(rare, 1);
+    auto even = planSegments(rare, 4, 0, -1, 0);
     QVERIFY2(even.ok(), qPrintable(errorText(even)));
-    QCOMPARE(even->segments.size(), 12);
-    QCOMPARE(even->segments[6].start, 6.0);
+    QCOMPARE(even->segments.size(), 3);
     for (const Segment& s : even->segments)
-        QCOMPARE(s.frames, 30);
+        QCOMPARE(s.frames, 120);
+    QCOMPARE(even->segments[2].start, 8.0);
+    // Cut every second, the pictures between keyframes would be decoded six times over: the cuts
+    // fall there only where the keyframe before is no more than a second away (1 and 7), else on
+    // the keyframe (6).
+    auto sparse = planSegments(rare, 1, 0, -1, 0);
+    QVERIFY2(sparse.ok(), qPrintable(errorText(sparse)));
+    QList<double> sparseStarts;
+    for (const Segment& s : sparse->segments)
+        sparseStarts << s.start;
+    QCOMPARE(sparseStarts, (QList<double> { 0, 1, 6, 7 }));
 }
 
 void TestSegments::planOneKeyframe()
@@ -442,10 +462,15 @@ void TestSegments::planOneKeyframe()
     auto plan = planSegments(in, 2);
     QVERIFY2(plan.ok(), qPrintable(errorText(plan)));
     QCOMPARE(plan->keyframes, 1);
-    QCOMPARE(plan->segments.size(), 1);
+    // Everything decodes from the one keyframe: a cut at 2 s (its preroll from 1 s) decodes a
+    // second more than it encodes; one at 4 s would decode more than a segment, so the second
+    // segment runs to the end.
+    QCOMPARE(plan->segments.size(), 2);
     QCOMPARE(plan->segments.first().start, 0.0);
-    QCOMPARE(plan->segments.first().frames, 240);
-    QVERIFY(plan->segments.first().toInputEnd);
+    QCOMPARE(plan->segments.first().frames, 60);
+    QCOMPARE(plan->segments.last().start, 2.0);
+    QCOMPARE(plan->segments.last().frames, 180);
+    QVERIFY(plan->segments.last().toInputEnd);
 }
 
 void TestSegments::planRange()
