@@ -11,6 +11,7 @@
 #include <QSpinBox>
 #include <QStackedWidget>
 #include <QVBoxLayout>
+#include <tuple>
 
 namespace vtfarm::ui {
 
@@ -71,6 +72,9 @@ AdvancedPanel::AdvancedPanel(QWidget* parent)
     , m_encoderPreset(new QComboBox(this))
     , m_audioCodec(new QComboBox(this))
     , m_audioBitrate(new QComboBox(this))
+    , m_rangeStart(new QLineEdit(this))
+    , m_rangeEnd(new QLineEdit(this))
+    , m_split(new QComboBox(this))
 {
     for (const media::Container& c : media::containers())
         m_container->addItem(codecText(c.label), c.extension);
@@ -121,6 +125,19 @@ AdvancedPanel::AdvancedPanel(QWidget* parent)
     for (const char* b : { "64k", "96k", "128k", "160k", "192k", "256k", "320k" })
         m_audioBitrate->addItem(QString::fromLatin1(b), QString::fromLatin1(b));
 
+    m_rangeStart->setPlaceholderText(tr("start"));
+    m_rangeEnd->setPlaceholderText(tr("end"));
+    m_rangeStart->setToolTip(tr("Where the output begins: seconds (12.5) or a time (00:01:02.5); empty: "
+                                "the input's start. Frame-accurate; the audio is cut to match."));
+    m_rangeEnd->setToolTip(tr("Where the output ends: seconds or a time; empty: the input's end."));
+
+    m_split->addItem(tr("Automatic"), QStringLiteral("auto"));
+    m_split->addItem(tr("Off"), QStringLiteral("off"));
+    for (int seconds : { 30, 60, 120, 300 })
+        m_split->addItem(tr("Every %1 s").arg(seconds), QString::number(seconds));
+    m_split->setToolTip(tr("Encode a long video in segments on every free slot and node at once, then join "
+                           "them. Automatic: videos over two minutes, when two slots can take work."));
+
     auto* form = new QFormLayout(this);
     form->setContentsMargins(0, 0, 0, 0);
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -150,10 +167,18 @@ AdvancedPanel::AdvancedPanel(QWidget* parent)
     addRow(tr("Audio codec"), m_audioCodec, { QStringLiteral("audio_codec") });
     addRow(
         tr("Audio bitrate"), m_audioBitrate, { QStringLiteral("audio_bitrate"), QStringLiteral("threads") });
+    auto* range = new QWidget(this);
+    auto* rangeLayout = new QHBoxLayout(range);
+    rangeLayout->setContentsMargins(0, 0, 0, 0);
+    rangeLayout->addWidget(m_rangeStart, 1);
+    rangeLayout->addWidget(new QLabel(tr("to"), range));
+    rangeLayout->addWidget(m_rangeEnd, 1);
+    addRow(tr("Range"), range, { QStringLiteral("start"), QStringLiteral("end") });
+    addRow(tr("Encode in segments"), m_split, {});
 
     // Narrow combos keep the side panel narrow and the queue wide; the popups still show the full text.
     for (QComboBox* box : { m_container, m_videoCodec, m_rateMode, m_resolution, m_fps, m_encoderPreset,
-             m_audioCodec, m_audioBitrate }) {
+             m_audioCodec, m_audioBitrate, m_split }) {
         box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
         box->setMinimumContentsLength(8);
     }
@@ -168,6 +193,9 @@ AdvancedPanel::AdvancedPanel(QWidget* parent)
     connect(m_rateMode, &QComboBox::currentIndexChanged, m_rateStack, &QStackedWidget::setCurrentIndex);
     connect(m_bitrate, &QLineEdit::textChanged, this, &AdvancedPanel::refresh);
     connect(m_crf, &QSpinBox::valueChanged, this, &AdvancedPanel::refresh);
+    connect(m_rangeStart, &QLineEdit::textChanged, this, &AdvancedPanel::refresh);
+    connect(m_rangeEnd, &QLineEdit::textChanged, this, &AdvancedPanel::refresh);
+    connect(m_split, &QComboBox::currentIndexChanged, this, &AdvancedPanel::refresh);
 
     setPreset(media::Preset {});
 }
@@ -292,6 +320,19 @@ AdvancedPanel::Choice AdvancedPanel::parse(QList<Error>* errors) const
         s.fpsDen = 1;
         s.encoderPreset.clear();
     }
+    // The range belongs to the job, not the preset: it stays as entered when a preset is picked.
+    for (auto [edit, field, out] : { std::tuple { m_rangeStart, "start", &s.startSeconds },
+             std::tuple { m_rangeEnd, "end", &s.endSeconds } }) {
+        const QString text = edit->text().trimmed();
+        if (text.isEmpty())
+            continue;
+        if (const auto seconds = media::parseTimestamp(text))
+            *out = *seconds;
+        else
+            errors->append(Error::invalid(QString::fromLatin1(field),
+                tr("'%1' is not a time; write seconds (12.5) or 00:01:02.5").arg(text)));
+    }
+    c.split = m_split->currentData().toString();
     if (isCoded(s.audioCodec)) {
         const QString ab = comboValue(m_audioBitrate);
         if (ab == u"0" || ab.isEmpty())

@@ -16,7 +16,8 @@ class QStackedWidget;
 namespace vtfarm::ui {
 
 /// \brief Every setting of a preset, editable: container, video codec, bitrate or quality,
-/// resolution, frame rate, encoder speed, audio codec and bitrate.
+/// resolution, frame rate, encoder speed, audio codec and bitrate; and, for the jobs, the range
+/// (a start and an end time) and whether they are encoded in segments.
 ///
 /// Validates as the person types, with media::validate(), and shows each problem under the field it
 /// is about; current() refuses to hand out settings while any is shown.
@@ -28,6 +29,7 @@ public:
     {
         QString container;
         media::TranscodeSettings settings;
+        QString split = QStringLiteral("auto"); ///< jobs::JobSpec::split
     };
 
     explicit AdvancedPanel(QWidget* parent = nullptr);
@@ -54,6 +56,9 @@ public:
     QComboBox* encoderPresetBox() const { return m_encoderPreset; }
     QComboBox* audioCodecBox() const { return m_audioCodec; }
     QComboBox* audioBitrateBox() const { return m_audioBitrate; }
+    QLineEdit* rangeStartEdit() const { return m_rangeStart; }
+    QLineEdit* rangeEndEdit() const { return m_rangeEnd; }
+    QComboBox* splitBox() const { return m_split; }
 
 Q_SIGNALS:
     /// Any field changed; errors are already updated.
@@ -77,6 +82,9 @@ private:
     QComboBox* m_encoderPreset;
     QComboBox* m_audioCodec;
     QComboBox* m_audioBitrate;
+    QLineEdit* m_rangeStart;
+    QLineEdit* m_rangeEnd;
+    QComboBox* m_split;
     QHash<QString, QLabel*> m_errorLabels;
     bool m_filling = false;
 };

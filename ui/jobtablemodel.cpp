@@ -175,6 +175,12 @@ QVariant JobTableModel::displayData(const Job& job, int row, int column) const
     case Preset:
         return job.spec.presetName.isEmpty() ? tr("Custom") : job.spec.presetName;
     case State:
+        // A split job says how far its segments are ("12/40 segments").
+        if (job.isParent() && !isFinal(job.state))
+            return tr("%1, %2/%3 segments")
+                .arg(stateText(job.state))
+                .arg(job.segmentsDone)
+                .arg(job.segmentsTotal());
         return stateText(job.state);
     case Progress:
         return QStringLiteral("%1%").arg(int(job.progress * 100));

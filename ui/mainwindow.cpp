@@ -501,6 +501,7 @@ Result<jobs::JobSpec> MainWindow::specTemplate() const
     jobs::JobSpec spec;
     spec.container = choice->container;
     spec.settings = choice->settings;
+    spec.split = choice->split;
     spec.settings.overwrite = m_settings.overwritePolicy() == AppSettings::OverwritePolicy::Overwrite;
     spec.outputDir = m_output->outputFolder();
     spec.namePattern = m_output->namePattern();

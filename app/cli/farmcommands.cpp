@@ -317,6 +317,7 @@ int batchCommand(const QStringList& args)
             "vtfarm::cli", "Output file name pattern; {name} is the input's name (default {name})."),
         "pattern" });
     addSettingsOptions(p);
+    addSplitOptions(p);
     addFarmOptions(p);
     int status = ExitOk;
     if (!parseCommand(p, QStringLiteral("batch"), args, &status))
@@ -343,6 +344,11 @@ int batchCommand(const QStringList& args)
     auto options = managerOptionsFrom(p);
     if (!options) {
         printErrors({ options.error() });
+        return ExitUsage;
+    }
+    jobs::JobSpec splitSpec;
+    if (auto r = applySplitOptions(p, splitSpec); !r) {
+        printErrors({ r.error() });
         return ExitUsage;
     }
 
@@ -372,6 +378,8 @@ int batchCommand(const QStringList& args)
         spec.settings = settings->settings;
         spec.presetName = settings->presetName;
         spec.source = jobs::JobSource::Cli;
+        spec.split = splitSpec.split;
+        spec.splitMinSeconds = splitSpec.splitMinSeconds;
         specs.append(spec);
     }
     auto ids = manager.submitMany(specs);
@@ -408,7 +416,8 @@ int runCommand(const QStringList& args)
     }
     QList<QUuid> pending;
     for (const QUuid& id : manager.order()) {
-        if (!jobs::isFinal(manager.find(id)->state))
+        const Job* job = manager.find(id);
+        if (!jobs::isFinal(job->state) && !job->isChild())
             pending.append(id);
     }
     if (pending.isEmpty()) {
@@ -486,10 +495,19 @@ int jobsCommand(const QStringList& args)
         printErrors({ all.error() });
         return ExitFailed;
     }
-    QJsonArray array;
+    // A split job's segments are listed with it, not as jobs of their own.
+    QHash<QUuid, QJsonArray> children;
     for (const Job& job : std::as_const(*all)) {
-        if (state && job.state != *state)
+        if (job.isChild())
+            children[job.parent].append(QJsonObject { { "id", job.idString() }, { "segment", job.segment },
+                { "status", jobStateName(job.state) },
+                { "node", job.node.isEmpty() ? QJsonValue() : QJsonValue(job.node) } });
+    }
+    QJsonArray array;
+    for (Job job : std::as_const(*all)) {
+        if ((state && job.state != *state) || job.isChild())
             continue;
+        job.children = children.value(job.id);
         if (p.isSet("json")) {
             array.append(job.toJson());
             continue;

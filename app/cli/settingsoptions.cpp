@@ -7,6 +7,7 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QJsonObject>
+#include <cmath>
 #include <cstdio>
 #include <sys/stat.h>
 
@@ -72,6 +73,15 @@ void addSettingsOptions(QCommandLineParser& p)
         QCoreApplication::translate(
             "vtfarm::cli", "libav threads per decoder and encoder (default 0: automatic)."),
         "n" });
+    p.addOption({ "start",
+        QCoreApplication::translate("vtfarm::cli",
+            "Write the input from this time on, frame-accurately: seconds (12.5) or HH:MM:SS.s "
+            "(00:01:02.5). Not with copy."),
+        "time" });
+    p.addOption({ "end",
+        QCoreApplication::translate(
+            "vtfarm::cli", "Write the input up to this time (exclusive; default: its end). Not with copy."),
+        "time" });
     p.addOption(
         { "overwrite", QCoreApplication::translate("vtfarm::cli", "Replace an existing output file.") });
     p.addOption({ "quality-check",
@@ -94,7 +104,7 @@ Result<CommandSettings> settingsFromOptions(const QCommandLineParser& p)
     // The options are the fields of a job request, as the API takes them, under their own names.
     QJsonObject fields;
     for (const char* key : { "codec", "bitrate", "crf", "resolution", "fps", "preset", "audio-codec",
-             "audio-bitrate", "threads" }) {
+             "audio-bitrate", "threads", "start", "end" }) {
         const QString name = QString::fromLatin1(key);
         if (p.isSet(name))
             fields[QString(name).replace(u'-', u'_')] = p.value(name);
@@ -112,6 +122,38 @@ Result<CommandSettings> settingsFromOptions(const QCommandLineParser& p)
     if (!choice)
         return choice.error();
     return CommandSettings { choice->settings, choice->container, choice->presetName };
+}
+
+void addSplitOptions(QCommandLineParser& p)
+{
+    p.addOption({ "split",
+        QCoreApplication::translate("vtfarm::cli",
+            "Encode each file in segments on all slots at once: auto (when longer than --split-min and two "
+            "slots, local or on the farm's nodes, can take work), off, or the segments' length in seconds "
+            "(default auto)."),
+        "auto|off|seconds" });
+    p.addOption({ "split-min",
+        QCoreApplication::translate(
+            "vtfarm::cli", "With --split auto: the shortest file that is split (default 120 s)."),
+        "seconds" });
+}
+
+Result<void> applySplitOptions(const QCommandLineParser& p, jobs::JobSpec& spec)
+{
+    if (p.isSet("split")) {
+        if (auto seconds = jobs::splitSeconds(p.value("split")); !seconds)
+            return seconds.error();
+        spec.split = p.value("split").trimmed().toLower();
+    }
+    if (p.isSet("split-min")) {
+        bool ok = false;
+        const double seconds = p.value("split-min").toDouble(&ok);
+        if (!ok || !std::isfinite(seconds) || seconds < 0)
+            return Error::invalid("split_min",
+                QCoreApplication::translate("vtfarm::cli", "--split-min takes seconds, 0 or more"));
+        spec.splitMinSeconds = seconds;
+    }
+    return {};
 }
 
 void addWorkerOptions(QCommandLineParser& p)

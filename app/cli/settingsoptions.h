@@ -1,5 +1,6 @@
 #pragma once
 
+#include "job.h"
 #include "result.h"
 #include "transcodesettings.h"
 #include "workerprocess.h"
@@ -13,7 +14,7 @@ namespace vtfarm::cli {
 bool parseCommand(QCommandLineParser& parser, const QString& command, const QStringList& args, int* status);
 
 /// Adds --codec, --bitrate, --crf, --resolution, --fps, --preset, --audio-codec, --audio-bitrate,
-/// --threads, --overwrite, --quality-check, --min-ssim and --skip-if-larger.
+/// --threads, --start, --end, --overwrite, --quality-check, --min-ssim and --skip-if-larger.
 void addSettingsOptions(QCommandLineParser& parser);
 
 /// \brief What the settings options of a command line ask for.
@@ -28,6 +29,11 @@ struct CommandSettings
 /// --preset names a vtfarm preset (whose settings the other options then override) or, when no
 /// preset has that name, the encoder's own preset (x264 "medium", a VP9/AV1 speed).
 Result<CommandSettings> settingsFromOptions(const QCommandLineParser& parser);
+
+/// Adds --split and --split-min (batch, watch).
+void addSplitOptions(QCommandLineParser& parser);
+/// Sets JobSpec::split and splitMinSeconds from those options.
+Result<void> applySplitOptions(const QCommandLineParser& parser, jobs::JobSpec& spec);
 
 /// Adds --stall-timeout, --worker-nice and --worker-io (serve, run, batch).
 void addWorkerOptions(QCommandLineParser& parser);

@@ -67,6 +67,7 @@ int watchCommand(const QStringList& args)
             "inotify misses changes made on network mounts)."),
         "seconds" });
     addSettingsOptions(p);
+    addSplitOptions(p);
     addFarmOptions(p);
     int status = ExitOk;
     if (!parseCommand(p, QStringLiteral("watch"), args, &status))
@@ -96,6 +97,13 @@ int watchCommand(const QStringList& args)
     if (p.isSet("name"))
         config.namePattern = p.value("name");
     config.recursive = p.isSet("recursive");
+    jobs::JobSpec split;
+    if (auto r = applySplitOptions(p, split); !r) {
+        printErrors({ r.error() });
+        return ExitUsage;
+    }
+    config.split = split.split;
+    config.splitMinSeconds = split.splitMinSeconds;
     if (p.isSet("settle")) {
         const auto ms = secondsOption(p, "settle", 0, 3600);
         if (!ms) {

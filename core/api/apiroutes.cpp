@@ -501,6 +501,8 @@ Result<QUuid> ApiServer::Impl::submitUpload(
         return e;
     }
     jobs::JobSpec spec = jobSpec(*choice, form.filePath(), outputsDir());
+    if (auto r = applyJobFields(fields, spec); !r)
+        return r.error();
     spec.displayName = name;
     spec.removeInputWhenDone = true;
     auto id = submit(std::move(spec));
@@ -556,8 +558,9 @@ http::Response ApiServer::Impl::getStatus(http::Request& req)
 
 ApiServer::Impl::StreamAnswer ApiServer::Impl::createJob(http::Request& req)
 {
-    static const QStringList formFields = { "file", "preset", "codec", "bitrate", "crf", "resolution", "fps",
-        "audio_codec", "audio_bitrate", "container", "quality_check", "min_ssim", "skip_if_larger" };
+    static const QStringList formFields
+        = { "file", "preset", "codec", "bitrate", "crf", "resolution", "fps", "audio_codec", "audio_bitrate",
+              "container", "start", "end", "split", "quality_check", "min_ssim", "skip_if_larger" };
     const auto created = [this](const QUuid& id) {
         const auto job = manager->job(id);
         http::Response res
@@ -611,7 +614,10 @@ ApiServer::Impl::StreamAnswer ApiServer::Impl::createJob(http::Request& req)
             auto choice = jobChoice(fields, *presets, QStringLiteral("mp4"));
             if (!choice)
                 return error(choice.error());
-            auto id = submit(jobSpec(*choice, *input, outputsDir()));
+            jobs::JobSpec spec = jobSpec(*choice, *input, outputsDir());
+            if (auto r = applyJobFields(fields, spec); !r)
+                return error(r.error());
+            auto id = submit(std::move(spec));
             return id ? created(*id) : error(id.error());
         });
 }

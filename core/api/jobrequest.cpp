@@ -31,4 +31,18 @@ jobs::JobSpec jobSpec(const media::SettingsChoice& choice, const QString& input,
     return spec;
 }
 
+Result<void> applyJobFields(const QJsonObject& fields, jobs::JobSpec& spec)
+{
+    if (!fields.contains(u"split"))
+        return {};
+    const QJsonValue v = fields.value(u"split");
+    if (!v.isString() && !v.isDouble())
+        return Error::invalid("split", QStringLiteral("must be auto, off or a number of seconds"));
+    const QString split = v.isDouble() ? QString::number(v.toDouble()) : v.toString().trimmed().toLower();
+    if (auto seconds = jobs::splitSeconds(split); !seconds)
+        return seconds.error();
+    spec.split = split;
+    return {};
+}
+
 } // namespace vtfarm::api

@@ -18,4 +18,8 @@ Result<media::SettingsChoice> jobChoice(
 /// The job an API request queues: \a input with those settings, its output in \a outputsDir.
 jobs::JobSpec jobSpec(const media::SettingsChoice& choice, const QString& input, const QString& outputsDir);
 
+/// Sets what a job request's fields ask of the job beyond its settings: `split` (auto, off or
+/// seconds, as text or a number).
+Result<void> applyJobFields(const QJsonObject& fields, jobs::JobSpec& spec);
+
 } // namespace vtfarm::api

@@ -2,6 +2,7 @@
 
 #include <QFileInfo>
 #include <QJsonArray>
+#include <cmath>
 
 namespace vtfarm::jobs {
 
@@ -49,6 +50,10 @@ QJsonObject JobSpec::toJson() const
         o["display_name"] = displayName;
     if (removeInputWhenDone)
         o["remove_input_when_done"] = true;
+    if (split != u"auto")
+        o["split"] = split;
+    if (splitMinSeconds != 120)
+        o["split_min"] = splitMinSeconds;
     return o;
 }
 
@@ -65,11 +70,33 @@ Result<JobSpec> JobSpec::fromJson(const QJsonObject& o)
     s.source = jobSourceFromString(o.value(u"source").toString());
     s.displayName = o.value(u"display_name").toString();
     s.removeInputWhenDone = o.value(u"remove_input_when_done").toBool();
+    s.split = o.value(u"split").toString(s.split);
+    s.splitMinSeconds = o.value(u"split_min").toDouble(s.splitMinSeconds);
     auto settings = media::TranscodeSettings::fromJson(o.value(u"settings").toObject());
     if (!settings)
         return settings.error();
     s.settings = *settings;
     return s;
+}
+
+Result<double> splitSeconds(const QString& split)
+{
+    const QString text = split.trimmed().toLower();
+    if (text.isEmpty() || text == u"auto")
+        return 0.0;
+    if (text == u"off")
+        return -1.0;
+    bool ok = false;
+    const double seconds = text.toDouble(&ok);
+    if (!ok || !std::isfinite(seconds) || seconds < 1 || seconds > 3600)
+        return Error::invalid("split",
+            QStringLiteral("'%1' is not auto, off or a segment length from 1 to 3600 seconds").arg(split));
+    return seconds;
+}
+
+int Job::segmentsTotal() const
+{
+    return int(plan.value(u"segments").toArray().size());
 }
 
 QString Job::name() const
@@ -108,6 +135,16 @@ QJsonObject Job::toJson() const
         { "quality", quality.toJson() },
         { "input_kept", inputKept },
     };
+    if (isParent()) {
+        QJsonObject segments { { "total", segmentsTotal() }, { "done", segmentsDone } };
+        if (!children.isEmpty())
+            segments["children"] = children;
+        o["segments"] = segments;
+    }
+    if (isChild()) {
+        o["parent"] = parent.toString(QUuid::WithoutBraces);
+        o["segment"] = segment;
+    }
     return o;
 }
 

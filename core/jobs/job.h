@@ -6,6 +6,7 @@
 #include "transcodesettings.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -31,10 +32,24 @@ struct JobSpec
     JobSource source = JobSource::Gui;
     QString displayName; ///< shown instead of the input's file name (uploads keep the client's name here)
     bool removeInputWhenDone = false; ///< for uploaded inputs the server owns
+    /// Whether the job is encoded in segments on many slots at once: "auto" (when it is longer than
+    /// splitMinSeconds and two slots, local or on the farm's nodes, can take work), "off", or the
+    /// segments' length in seconds ("10", "60").
+    QString split = QStringLiteral("auto");
+    double splitMinSeconds = 120; ///< for "auto"
 
     QJsonObject toJson() const;
     static Result<JobSpec> fromJson(const QJsonObject& json);
 };
+
+/// \brief The segment length \a split (JobSpec::split) asks for: 0 for "auto", -1 for "off", an
+/// error naming the field "split" for anything else than those or seconds from 1 to 3600.
+Result<double> splitSeconds(const QString& split);
+
+/// The segment length an "auto" split uses.
+inline constexpr double kAutoSegmentSeconds = 60;
+/// Job::segment of the child that encodes the audio and subtitles of a split job.
+inline constexpr int kAudioPassSegment = -1;
 
 /// \brief One job: its spec and everything that happened to it.
 struct Job
@@ -51,6 +66,15 @@ struct Job
     QDateTime endedAt;
     QString outputPath; ///< decided at submit; unique among the queue's jobs
     QString node; ///< the farm's node that runs (or ran) it; empty when it ran on this machine
+    /// A split job's segment (a child job): its parent. Null for a job of its own.
+    QUuid parent;
+    int segment = kAudioPassSegment; ///< a child's segment index, or kAudioPassSegment
+    /// A split job (a parent): its media::SegmentPlan as JSON, empty until it is planned and for a
+    /// job that runs whole.
+    QJsonObject plan;
+    int segmentsDone = 0; ///< a parent's video segments that are finished
+    /// A parent's children as the API shows them (index, status, node); not stored.
+    QJsonArray children;
     qint64 inputBytes = 0;
     qint64 outputBytes = 0;
     // live progress; not stored while it runs
@@ -62,6 +86,9 @@ struct Job
     media::QualityScores quality; ///< measured when the settings asked for the quality check
     bool inputKept = false; ///< finished without an output: it was larger than the input (skip_if_larger)
 
+    bool isParent() const { return !plan.isEmpty(); }
+    bool isChild() const { return !parent.isNull(); }
+    int segmentsTotal() const; ///< a parent's video segments
     QString name() const; ///< the display name, or the input's file name
     QString idString() const { return id.toString(QUuid::WithoutBraces); }
     /// The fields the API and `vtfarm-cli jobs --json` show.

@@ -13,6 +13,7 @@
 #include <QFileInfo>
 #include <QLockFile>
 #include <QLoggingCategory>
+#include <QScopeGuard>
 #include <QThread>
 #include <QTimer>
 #include <mutex>
@@ -59,6 +60,7 @@ JobManager::JobManager(Options options, QObject* parent)
     local->capacity = [this] { return m_options.noLocalSlots ? 0 : m_options.maxConcurrent; };
     local->local = true;
     m_lanes.append(local);
+    m_segmentPool.setMaxThreadCount(2);
     m_stallTimer = new QTimer(this);
     m_stallTimer->setInterval(1000);
     connect(m_stallTimer, &QTimer::timeout, this, &JobManager::checkStalls);
@@ -130,6 +132,7 @@ Result<void> JobManager::open(std::unique_ptr<JobStore> store)
     m_queue = std::move(queue);
     m_open = true;
     recover();
+    resumeFamilies();
     if (m_recoveredFrom.isEmpty())
         removeStaleParts();
     else
@@ -148,6 +151,8 @@ void JobManager::recover()
         const Job* job = m_queue->find(id);
         if (!job || job->state != JobState::Started)
             continue;
+        if (job->isParent())
+            continue; // its finished segments are kept: only the rest runs again (resumeFamilies)
         if (m_options.keepRemoteRuns && !job->node.isEmpty())
             continue; // its node may still hold it: the farm adopts it, or gives it back
         if (m_recoveredFrom.isEmpty())
@@ -191,6 +196,10 @@ void JobManager::shutdown()
     if (!m_open || m_shuttingDown)
         return;
     m_shuttingDown = true;
+    for (const auto& flag : std::as_const(m_joining))
+        *flag = true;
+    m_segmentPool.waitForDone();
+    m_joining.clear();
     // A farm's runs go on without this process: the store keeps them as they are (started on a
     // node, or queued and handed over) for the next start to adopt.
     for (const auto& running : std::as_const(m_running)) {
@@ -366,6 +375,13 @@ Result<Job> JobManager::prepare(
     }
     if (const QList<Error> errors = media::validate(spec.settings, spec.container); !errors.isEmpty())
         return errors.first();
+    const auto split = splitSeconds(spec.split);
+    if (!split)
+        return split.error();
+    if (*split > 0) {
+        if (auto splittable = media::checkSplittable(spec.settings); !splittable)
+            return splittable.error();
+    }
     const QString dir = QFileInfo(wanted).absolutePath();
     if (!QDir().mkpath(dir)) {
         const QString reason = unwritableReason(dir, QStringLiteral("output folder"));
@@ -435,6 +451,22 @@ Result<void> JobManager::cancel(const QUuid& id)
     const Job* job = find(id);
     if (!job)
         return notFound(id);
+    if (job->isChild()) {
+        // A segment is canceled with its job.
+        if (const Job* parent = find(job->parent); parent && parent->state == JobState::Started)
+            return cancel(parent->id);
+    }
+    if (job->isParent() && job->state == JobState::Started) {
+        // The parent first: its children, canceled after it, then leave it alone.
+        if (auto r = transition(*job, JobState::Canceled, QStringLiteral("Canceled.")); !r)
+            return r;
+        if (auto flag = m_joining.value(id))
+            *flag = true;
+        cancelChildren(id);
+        updateFamily(id);
+        schedule();
+        return {};
+    }
     const auto running = m_running.value(id);
     // A farm's run that no node has taken yet is still `queued`; it is canceled like a started one.
     if (job->state == JobState::Queued && running && !running->begun) {
@@ -486,6 +518,13 @@ Result<void> JobManager::remove(const QUuid& id)
     const Job* job = find(id);
     if (!job)
         return notFound(id);
+    if (job->isChild())
+        return Error { ErrorCode::Conflict,
+            QStringLiteral("Job %1 is a segment of job %2; remove that one.")
+                .arg(job->idString(), job->parent.toString(QUuid::WithoutBraces)),
+            {} };
+    if (job->isParent())
+        return removeFamily(id);
     if (canCancel(job->state) && m_running.contains(id)) {
         if (auto r = cancel(id); !r)
             return r;
@@ -505,7 +544,8 @@ int JobManager::clearFinished()
 {
     QList<QUuid> ids;
     for (const QUuid& id : m_queue->order()) {
-        if (m_queue->find(id)->state == JobState::Finished)
+        const Job* job = m_queue->find(id);
+        if (job->state == JobState::Finished && !job->isChild())
             ids.append(id);
     }
     if (ids.isEmpty() || !m_queue->remove(ids))
@@ -638,13 +678,21 @@ void JobManager::schedule()
         return;
     QSet<QUuid> cannotStart; // this time round: their start could not be recorded
     const auto eligible = [this, &cannotStart](const Job& j) {
-        return !m_running.contains(j.id) && !cannotStart.contains(j.id);
+        return !m_running.contains(j.id) && !cannotStart.contains(j.id) && !m_planning.contains(j.id);
     };
     for (const auto& lane : std::as_const(m_lanes)) {
         while (runningOn(*lane) < lane->capacity()) {
             const Job* next = m_queue->next(eligible);
             if (!next)
                 break;
+            const QUuid nextId = next->id;
+            if (takeSplitJob(*next)) {
+                cannotStart.insert(nextId);
+                continue;
+            }
+            next = find(nextId);
+            if (!next)
+                continue;
             if (!dispatch(*next, *lane))
                 cannotStart.insert(next->id);
         }
@@ -815,10 +863,17 @@ void JobManager::onProgress(quint64 serial, const media::TranscodeProgress& p)
         j.etaSeconds = p.etaSeconds;
     });
     Q_EMIT jobChanged(running->id);
+    if (job->isChild())
+        updateFamily(job->parent);
 }
 
 void JobManager::applyOutcome(const Job& job, const WorkerOutcome& outcome, bool requeue)
 {
+    const QUuid childId = job.isChild() ? job.id : QUuid();
+    const auto familyAfter = qScopeGuard([this, childId] {
+        if (!childId.isNull())
+            onChildEnded(childId);
+    });
     // The worker has ended whatever the store says: the job leaves `started` even if recording
     // that fails, so that it can be retried, canceled or removed.
     switch (outcome.kind) {
@@ -884,7 +939,13 @@ void JobManager::onRunFinished(quint64 serial, const WorkerOutcome& outcome)
     if (job && job->state == JobState::Started)
         applyOutcome(*job, outcome, running->requeue);
     schedule();
-    if (m_running.isEmpty() && m_hadWork && m_queue->queuedCount() == 0) {
+    emitDrainedWhenIdle();
+}
+
+void JobManager::emitDrainedWhenIdle()
+{
+    if (m_running.isEmpty() && m_hadWork && m_queue->queuedCount() == 0 && m_joining.isEmpty()
+        && m_planning.isEmpty()) {
         m_hadWork = false;
         Q_EMIT queueDrained();
     }

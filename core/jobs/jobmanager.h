@@ -6,6 +6,8 @@
 #include "jobqueue.h"
 #include "jobstore.h"
 #include "result.h"
+#include "segmentplan.h"
+#include "transcodereport.h"
 #include "workerbackend.h"
 #include "workerprocess.h"
 
@@ -13,6 +15,7 @@
 #include <QList>
 #include <QObject>
 #include <QSet>
+#include <QThreadPool>
 #include <QUuid>
 #include <atomic>
 #include <functional>
@@ -179,6 +182,28 @@ private:
     void setRunningCount();
     void checkStalls();
     Result<void> notFound(const QUuid& id) const;
+    void emitDrainedWhenIdle();
+
+    // Split jobs (jobmanagersegments.cpp): a parent job plans its segments, which run as child
+    // jobs through the same lanes, then joins them.
+    /// Whether schedule() leaves queued \a job to the split machinery instead of dispatching it.
+    bool takeSplitJob(const Job& job);
+    /// The segment length \a job is split into; 0: it runs whole.
+    double splitDecision(const Job& job) const;
+    void onPlanned(const QUuid& id, const Result<media::SegmentPlan>& plan);
+    /// Adds the children a parent's plan lacks, requeues those that failed or were canceled, and
+    /// marks the parent started; joins when every child is done.
+    Result<void> startFamily(const QUuid& id);
+    void onChildEnded(const QUuid& childId);
+    void updateFamily(const QUuid& id);
+    void cancelChildren(const QUuid& id);
+    void failFamily(const QUuid& id, const QString& error);
+    void startJoin(const QUuid& id);
+    void onJoined(const QUuid& id, const Result<media::TranscodeReport>& report);
+    Result<void> removeFamily(const QUuid& id);
+    void resumeFamilies();
+    QList<const Job*> childrenOf(const QUuid& id) const;
+    QString segmentFolder(const QUuid& id) const;
 
     Options m_options;
     std::atomic<int> m_maxConcurrent { 0 }; // m_options.maxConcurrent, for counts() on other threads
@@ -197,6 +222,10 @@ private:
     bool m_open = false;
     bool m_hadWork = false;
     std::atomic<Farm*> m_farm { nullptr };
+    QSet<QUuid> m_planning; // parents whose input is being scanned
+    QSet<QUuid> m_unsplit; // queued jobs found not to need splitting
+    QHash<QUuid, std::shared_ptr<std::atomic<bool>>> m_joining; // parents being joined: their cancel flags
+    QThreadPool m_segmentPool; // plans and joins; waited for by shutdown()
 };
 
 } // namespace vtfarm::jobs

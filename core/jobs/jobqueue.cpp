@@ -154,7 +154,7 @@ JobPage JobQueue::page(const JobQuery& query) const
     const int limit = std::clamp(query.limit, 1, 1000);
     for (; i < m_order.size(); ++i) {
         const Job& job = *m_jobs.constFind(m_order.at(i));
-        if (query.state && job.state != *query.state)
+        if ((query.state && job.state != *query.state) || (job.isChild() && !query.children))
             continue;
         if (page.jobs.size() == limit) {
             page.next = page.jobs.last().id;

@@ -22,6 +22,7 @@ struct JobQuery
     std::optional<JobState> state;
     int limit = 100;
     QUuid after; ///< cursor: the id of the last job of the previous page
+    bool children = false; ///< also the segments of split jobs (their parents list them)
 };
 struct JobPage
 {

@@ -72,6 +72,14 @@ const QStringList kMigrations[] = {
         "ALTER TABLE jobs ADD COLUMN vmaf REAL",
         "ALTER TABLE jobs ADD COLUMN input_kept INTEGER NOT NULL DEFAULT 0",
     },
+    {
+        // Split jobs: a segment's parent and index, a parent's plan and finished segments.
+        "ALTER TABLE jobs ADD COLUMN parent TEXT",
+        "ALTER TABLE jobs ADD COLUMN segment INTEGER",
+        "ALTER TABLE jobs ADD COLUMN plan TEXT",
+        "ALTER TABLE jobs ADD COLUMN segments_done INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX jobs_by_parent ON jobs(parent)",
+    },
 };
 constexpr int kLatest = int(std::size(kMigrations));
 
@@ -136,6 +144,15 @@ void bindJob(QSqlQuery& q, const Job& job)
     q.bindValue(":psnr", score(job.quality.psnr));
     q.bindValue(":vmaf", score(job.quality.vmaf));
     q.bindValue(":input_kept", job.inputKept ? 1 : 0);
+    q.bindValue(":parent",
+        job.parent.isNull() ? QVariant(QMetaType::fromType<QString>())
+                            : QVariant(job.parent.toString(QUuid::WithoutBraces)));
+    q.bindValue(":segment", job.isChild() ? QVariant(job.segment) : QVariant(QMetaType::fromType<int>()));
+    q.bindValue(":plan",
+        job.plan.isEmpty()
+            ? QVariant(QMetaType::fromType<QString>())
+            : QVariant(QString::fromUtf8(QJsonDocument(job.plan).toJson(QJsonDocument::Compact))));
+    q.bindValue(":segments_done", job.segmentsDone);
 }
 
 // Runs \a sql once for each of \a count items, bound by \a bind, in one transaction: all or nothing.
@@ -242,27 +259,47 @@ Result<void> JobStore::migrate()
     QSqlQuery q(db);
     if (!q.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"))
         return sqlError("schema_version", q.lastError());
-    if (!q.exec("SELECT version FROM schema_version"))
-        return sqlError("schema_version", q.lastError());
-    int version = 0;
-    const bool hasRow = q.next();
-    if (hasRow)
-        version = q.value(0).toInt();
-    if (version > kLatest)
-        return Error { ErrorCode::Conflict,
-            QStringLiteral("The job store %1 was written by a newer vtfarm (schema %2; this one knows %3).")
-                .arg(databasePath())
-                .arg(version)
-                .arg(kLatest),
-            {} };
-    for (; version < kLatest; ++version) {
-        if (!db.transaction())
-            return sqlError("begin migration", db.lastError());
+    // Each step holds the write lock from the moment it reads the version: another process that
+    // opens the store at the same moment (`vtfarm-cli jobs` beside a starting batch) waits for it
+    // and then finds the step done, where two deferred transactions would fail as "locked".
+    const auto rollback = [&q] { q.exec(QStringLiteral("ROLLBACK")); };
+    for (;;) {
+        if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+            return sqlError("begin migration", q.lastError());
+        if (!q.exec("SELECT version FROM schema_version")) {
+            const Error e = sqlError("schema_version", q.lastError());
+            rollback();
+            return e;
+        }
+        int version = 0;
+        const bool hasRow = q.next();
+        if (hasRow)
+            version = q.value(0).toInt();
+        q.finish();
+        if (version > kLatest) {
+            rollback();
+            return Error { ErrorCode::Conflict,
+                QStringLiteral(
+                    "The job store %1 was written by a newer vtfarm (schema %2; this one knows %3).")
+                    .arg(databasePath())
+                    .arg(version)
+                    .arg(kLatest),
+                {} };
+        }
+        if (version == kLatest) {
+            if (!q.exec(QStringLiteral("COMMIT"))) {
+                const Error e = sqlError("end migration", q.lastError());
+                rollback();
+                return e;
+            }
+            m_schemaVersion = version;
+            return {};
+        }
         for (const QString& statement : kMigrations[version]) {
             if (!q.exec(statement)) {
                 const Error e
                     = sqlError(QStringLiteral("migration to schema %1").arg(version + 1), q.lastError());
-                db.rollback();
+                rollback();
                 return e;
             }
         }
@@ -271,19 +308,17 @@ Result<void> JobStore::migrate()
             : q.exec(QStringLiteral("UPDATE schema_version SET version = %1").arg(version + 1));
         if (!ok) {
             const Error e = sqlError("record schema version", q.lastError());
-            db.rollback();
+            rollback();
             return e;
         }
-        if (!db.commit()) {
+        if (!q.exec(QStringLiteral("COMMIT"))) {
             // The commit's own error, not the last statement's (which succeeded).
             const Error e
-                = sqlError(QStringLiteral("commit migration to schema %1").arg(version + 1), db.lastError());
-            db.rollback();
+                = sqlError(QStringLiteral("commit migration to schema %1").arg(version + 1), q.lastError());
+            rollback();
             return e;
         }
     }
-    m_schemaVersion = version;
-    return {};
 }
 
 Result<Job> jobFromRow(const QSqlQuery& q, int first)
@@ -293,7 +328,11 @@ Result<Job> jobFromRow(const QSqlQuery& q, int first)
     job.id = QUuid::fromString(value(0).toString());
     job.position = value(1).toLongLong();
     const auto state = jobStateFromString(value(3).toString());
-    const auto spec = JobSpec::fromJson(QJsonDocument::fromJson(value(4).toString().toUtf8()).object());
+    QJsonParseError parsed;
+    const QJsonDocument specJson = QJsonDocument::fromJson(value(4).toString().toUtf8(), &parsed);
+    auto spec = JobSpec::fromJson(specJson.object());
+    if (spec && (parsed.error != QJsonParseError::NoError || spec->input.isEmpty()))
+        spec = Error { ErrorCode::Damaged, QStringLiteral("its spec is not a job's"), {} };
     if (job.id.isNull() || !state || !spec) {
         // A row we cannot read is reported, not silently dropped.
         return Error { ErrorCode::Damaged,
@@ -329,6 +368,13 @@ Result<Job> jobFromRow(const QSqlQuery& q, int first)
     job.quality.psnr = score(18);
     job.quality.vmaf = score(19);
     job.inputKept = value(20).toInt() != 0;
+    job.parent = QUuid::fromString(value(21).toString());
+    if (job.isChild())
+        job.segment = value(22).toInt();
+    const QString plan = value(23).toString();
+    if (!plan.isEmpty())
+        job.plan = QJsonDocument::fromJson(plan.toUtf8()).object();
+    job.segmentsDone = value(24).toInt();
     job.progress = job.state == JobState::Finished ? 1.0 : 0.0;
     return job;
 }
@@ -360,7 +406,8 @@ Result<void> JobStore::insert(const QList<Job>& jobs)
         QStringLiteral(
             "INSERT INTO jobs (%1) VALUES (:id, :position, :priority, :state, :spec, :attempts, :error, "
             ":warnings, :created_at, :started_at, :ended_at, :output_path, :input_bytes, :output_bytes, "
-            ":frames, :speed, :node, :ssim, :psnr, :vmaf, :input_kept)")
+            ":frames, :speed, :node, :ssim, :psnr, :vmaf, :input_kept, :parent, :segment, :plan, "
+            ":segments_done)")
             .arg(QString::fromLatin1(kJobColumns)),
         jobs.size(), [&](QSqlQuery& q, qsizetype i) { bindJob(q, jobs.at(i)); });
 }
@@ -373,7 +420,8 @@ Result<void> JobStore::update(const Job& job)
               "started_at = :started_at, ended_at = :ended_at, output_path = :output_path, input_bytes = "
               ":input_bytes, "
               "output_bytes = :output_bytes, frames = :frames, speed = :speed, node = :node, ssim = :ssim, "
-              "psnr = :psnr, vmaf = :vmaf, input_kept = :input_kept WHERE id = :id");
+              "psnr = :psnr, vmaf = :vmaf, input_kept = :input_kept, parent = :parent, segment = :segment, "
+              "plan = :plan, segments_done = :segments_done WHERE id = :id");
     bindJob(q, job);
     if (!q.exec())
         return sqlError("update job", q.lastError());

@@ -12,7 +12,8 @@ namespace vtfarm::jobs {
 /// The columns of the jobs table, in the order jobFromRow() reads them.
 inline constexpr const char* kJobColumns
     = "id, position, priority, state, spec, attempts, error, warnings, created_at, started_at, "
-      "ended_at, output_path, input_bytes, output_bytes, frames, speed, node, ssim, psnr, vmaf, input_kept";
+      "ended_at, output_path, input_bytes, output_bytes, frames, speed, node, ssim, psnr, vmaf, input_kept, "
+      "parent, segment, plan, segments_done";
 /// How many columns kJobColumns names.
 inline constexpr int kJobColumnCount = [] {
     int n = 1;

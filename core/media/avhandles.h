@@ -37,6 +37,12 @@ struct CodecContextDeleter
 };
 using CodecContextPtr = std::unique_ptr<AVCodecContext, CodecContextDeleter>;
 
+struct CodecParametersDeleter
+{
+    void operator()(AVCodecParameters* p) const { avcodec_parameters_free(&p); }
+};
+using CodecParametersPtr = std::unique_ptr<AVCodecParameters, CodecParametersDeleter>;
+
 struct FrameDeleter
 {
     void operator()(AVFrame* f) const { av_frame_free(&f); }

@@ -262,6 +262,16 @@ Result<SettingsChoice> chooseSettings(const QJsonObject& fields, const PresetLib
                              : QStringLiteral("must be a whole number"));
         o[QLatin1String(key)] = n;
     }
+    // Seconds as numbers, or times as text ("12.5", "00:01:02.5"), which the settings parse.
+    for (const char* key : { "start", "end" }) {
+        if (!fields.contains(QLatin1String(key)))
+            continue;
+        const QJsonValue v = fields.value(QLatin1String(key));
+        if (!v.isDouble() && !v.isString())
+            return Error::invalid(QString::fromLatin1(key),
+                QStringLiteral("must be a number of seconds or a time such as 00:01:02.5"));
+        o[QLatin1String(key)] = v;
+    }
     const QString codec = o.value(u"codec").toString();
     if ((codec == u"copy" || codec == u"none") && !fields.contains(u"resolution"))
         o[u"resolution"] = QStringLiteral("keep");

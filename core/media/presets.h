@@ -63,11 +63,12 @@ struct SettingsChoice
 };
 
 /// Reads the fields of a job request over the defaults: codec, bitrate, crf, resolution, fps,
-/// preset, audio_codec, audio_bitrate, threads, overwrite, quality_check, min_ssim, skip_if_larger
-/// and container (strings, or numbers for crf, threads and min_ssim, or true/false). `preset` names a vtfarm
-/// preset, whose settings the other fields then override, or else the encoder's own preset (x264 "medium", a
-/// VP9/AV1 speed). A bitrate replaces a preset's constant quality; copying or dropping the video keeps its
-/// size. The API and the command line both read their requests so. Not checked against the container.
+/// preset, audio_codec, audio_bitrate, threads, start, end, overwrite, quality_check, min_ssim,
+/// skip_if_larger and container (strings, or numbers for crf, threads, start, end and min_ssim, or
+/// true/false). `preset` names a vtfarm preset, whose settings the other fields then override, or else the
+/// encoder's own preset (x264 "medium", a VP9/AV1 speed). A bitrate replaces a preset's constant quality;
+/// copying or dropping the video keeps its size. The API and the command line both read their requests so.
+/// Not checked against the container.
 Result<SettingsChoice> chooseSettings(const QJsonObject& fields, const PresetLibrary& presets);
 
 } // namespace vtfarm::media

@@ -21,8 +21,6 @@ extern "C" {
 #include <QFileInfo>
 #include <QLocale>
 #include <algorithm>
-#include <cstdio>
-#include <fcntl.h>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -113,6 +111,11 @@ struct OutStream
     qint64 decodeErrors = 0;
     qint64 packetsIn = 0;
     std::vector<uint8_t> subtitleBuffer;
+    // trimming: the latest picture before the range's start, the one on screen when it begins
+    FramePtr held;
+    bool pastEnd = false; // a decoded frame reached the range's end; nothing more is written
+    bool warmingUp = false; // encoding the preroll: packets are dropped up to the start's IDR
+    int64_t nextSample = AV_NOPTS_VALUE; // audio: where the next decoded frame starts, 1/sample_rate
 
     ~OutStream() { av_channel_layout_uninit(&srcLayout); }
 };
@@ -141,6 +144,10 @@ struct Transcoder::Impl
     std::vector<OutStream*> byInput;
     OutStream* video = nullptr;
     int64_t startTime = 0; // AV_TIME_BASE units subtracted from every input timestamp
+    // The range written, on the timeline after that subtraction, which puts its start at 0.
+    bool trimming = false;
+    int64_t rangeEnd = INT64_MAX; // AV_TIME_BASE units; INT64_MAX: the input's end
+    int64_t preroll = 0; // AV_TIME_BASE units of video encoded before the range's start, then dropped
     int64_t discontinuityOffset = 0; // AV_TIME_BASE units added where the input's clock jumped
     int64_t lastDts = AV_NOPTS_VALUE; // AV_TIME_BASE, offset applied, of the last packet read
     double duration = 0;
@@ -413,8 +420,15 @@ struct Transcoder::Impl
         if (settings.videoCodec == u"libx264" || settings.videoCodec == u"libx265") {
             if (!preset.isEmpty())
                 opts.set("preset", preset.constData());
+            // A forced keyframe (the first, see videoEncoderLoop) is then an IDR, and no picture
+            // refers across a keyframe: what a segment of a split job must be to join the others.
+            if (settings.closedGop)
+                opts.set("forced-idr", "1");
             if (settings.videoCodec == u"libx265")
-                opts.set("x265-params", "log-level=error");
+                opts.set(
+                    "x265-params", settings.closedGop ? "log-level=error:open-gop=0" : "log-level=error");
+            else if (settings.closedGop)
+                opts.set("x264-params", "open-gop=0");
         } else if (settings.videoCodec == u"libvpx-vp9") {
             opts.set("row-mt", "1");
             if (!preset.isEmpty())
@@ -744,7 +758,7 @@ struct Transcoder::Impl
                 } else if (auto r = addStream(st, OutStream::Kind::Audio); !r) {
                     return r;
                 }
-            } else if (par->codec_type == AVMEDIA_TYPE_SUBTITLE) {
+            } else if (par->codec_type == AVMEDIA_TYPE_SUBTITLE && settings.subtitles) {
                 if (isTextSubtitle(par->codec_id)) {
                     const char* encoder = textSubtitleEncoder(container, par->codec_id);
                     if (!encoder) {
@@ -779,6 +793,14 @@ struct Transcoder::Impl
     {
         pkt->stream_index = os.ost->index;
         activity.fetch_add(1, std::memory_order_relaxed);
+        if (settings.timestampOffsetSeconds != 0) {
+            const int64_t offset = av_rescale_q(std::llround(settings.timestampOffsetSeconds * AV_TIME_BASE),
+                AV_TIME_BASE_Q, os.ost->time_base);
+            if (pkt->pts != AV_NOPTS_VALUE)
+                pkt->pts += offset;
+            if (pkt->dts != AV_NOPTS_VALUE)
+                pkt->dts += offset;
+        }
         std::lock_guard lock(muxMutex);
         if (failed)
             return;
@@ -805,10 +827,32 @@ struct Transcoder::Impl
                 failAv(QStringLiteral("Encoding stream %1 failed").arg(os.ist->index), ret);
                 return;
             }
+            if (os.warmingUp && !endWarmUp(os, pkt)) {
+                av_packet_unref(pkt);
+                continue;
+            }
             av_packet_rescale_ts(pkt, os.enc->time_base, os.ost->time_base);
             writePacket(os, pkt);
             av_packet_unref(pkt);
         }
+    }
+
+    // Whether \a pkt, encoded during the preroll, is the start's IDR that ends it; the packets before
+    // it (in decoding order) are the preroll's pictures, which nothing after a closed GOP's IDR needs.
+    bool endWarmUp(OutStream& os, const AVPacket* pkt)
+    {
+        if (pkt->pts == AV_NOPTS_VALUE || pkt->pts < -toleranceIn(os.enc->time_base))
+            return false;
+        if (!(pkt->flags & AV_PKT_FLAG_KEY)) {
+            fail({ ErrorCode::Internal,
+                QStringLiteral("The %1 encoder did not start the range with a keyframe; encode it without a "
+                               "preroll.")
+                    .arg(settings.videoCodec),
+                "preroll" });
+            return false;
+        }
+        os.warmingUp = false;
+        return true;
     }
 
     void videoEncoderLoop()
@@ -820,12 +864,20 @@ struct Transcoder::Impl
         }
         OutStream& os = *video;
         const AVRational tb = os.enc->time_base;
+        const int64_t tolerance = toleranceIn(tb);
+        os.warmingUp = preroll > 0;
         while (std::optional<FramePtr> frame = videoQueue.pop()) {
             const double seconds = (*frame)->pts != AV_NOPTS_VALUE ? (*frame)->pts * av_q2d(tb) : 0.0;
+            // The preroll's pictures are before the start; the first at it starts a closed GOP.
+            const bool warmUp = preroll > 0 && (*frame)->pts != AV_NOPTS_VALUE && (*frame)->pts < -tolerance;
+            if (settings.closedGop && os.frames == 0 && !warmUp)
+                (*frame)->pict_type = AV_PICTURE_TYPE_I;
             encode(os, frame->get(), pkt.get());
             activity.fetch_add(1, std::memory_order_relaxed);
-            ++os.frames;
-            noteProgress(seconds, os.frames, false);
+            if (!warmUp) {
+                ++os.frames;
+                noteProgress(seconds, os.frames, false);
+            }
         }
         if (!stopping())
             encode(os, nullptr, pkt.get());
@@ -921,9 +973,144 @@ struct Transcoder::Impl
                 return;
             }
             frame->pts = frame->best_effort_timestamp;
-            filterFrame(os, frame, pkt);
+            if (!trimming)
+                filterFrame(os, frame, pkt);
+            else if (os.kind == OutStream::Kind::Video)
+                trimVideo(os, frame, pkt);
+            else
+                trimAudio(os, frame, pkt);
             av_frame_unref(frame);
         }
+    }
+
+    // ---- trimming ------------------------------------------------------------------------------
+    int64_t toleranceIn(AVRational tb) const
+    {
+        return std::max<int64_t>(1, av_rescale_q(kRangeToleranceUs, AV_TIME_BASE_Q, tb));
+    }
+    int64_t rangeEndIn(AVRational tb) const
+    {
+        return rangeEnd == INT64_MAX ? INT64_MAX : av_rescale_q(rangeEnd, AV_TIME_BASE_Q, tb);
+    }
+
+    // The held picture starts the range: it is on screen at its start, so it is shown from 0.
+    void releaseHeld(OutStream& os, AVPacket* pkt)
+    {
+        if (!os.held)
+            return;
+        FramePtr held = std::move(os.held);
+        held->pts = std::max<int64_t>(held->pts, 0);
+        filterFrame(os, held.get(), pkt);
+    }
+
+    void trimVideo(OutStream& os, AVFrame* frame, AVPacket* pkt)
+    {
+        if (os.pastEnd)
+            return;
+        if (frame->pts == AV_NOPTS_VALUE) {
+            filterFrame(os, frame, pkt);
+            return;
+        }
+        const int64_t tolerance = toleranceIn(os.ist->time_base);
+        const int64_t end = rangeEndIn(os.ist->time_base);
+        if (end != INT64_MAX && frame->pts + tolerance >= end) {
+            // A range shorter than a picture still shows the one that covers it.
+            releaseHeld(os, pkt);
+            os.pastEnd = true;
+            return;
+        }
+        if (preroll > 0 && frame->pts < -tolerance) {
+            // Warms the encoder up; its packets are dropped (endWarmUp).
+            if (frame->pts >= -av_rescale_q(preroll, AV_TIME_BASE_Q, os.ist->time_base) - tolerance)
+                filterFrame(os, frame, pkt);
+            return;
+        }
+        if (frame->pts <= tolerance) {
+            // Decoders return pictures in presentation order: this one replaces the one held, and
+            // stays held until a later picture shows that it is the last before the start.
+            if (!os.held)
+                os.held = makeFrame();
+            if (!os.held) {
+                fail(outOfMemory(QStringLiteral("trimming stream %1").arg(os.ist->index)));
+                return;
+            }
+            av_frame_unref(os.held.get());
+            av_frame_move_ref(os.held.get(), frame);
+            return;
+        }
+        releaseHeld(os, pkt);
+        if (!stopping())
+            filterFrame(os, frame, pkt);
+    }
+
+    void trimAudio(OutStream& os, AVFrame* frame, AVPacket* pkt)
+    {
+        if (os.pastEnd || frame->sample_rate <= 0 || frame->nb_samples <= 0)
+            return;
+        const AVRational tb = os.ist->time_base;
+        const AVRational sampleTb { 1, frame->sample_rate };
+        // Where the frame starts, in samples from the range's start: counted on from the frame
+        // before where timestamps only jitter (a millisecond time base rounds), else from its own.
+        int64_t first = frame->pts != AV_NOPTS_VALUE ? av_rescale_q(frame->pts, tb, sampleTb) : os.nextSample;
+        if (first == AV_NOPTS_VALUE)
+            first = 0;
+        const int64_t jitter = av_rescale_q(2 * kRangeToleranceUs, AV_TIME_BASE_Q, sampleTb);
+        if (os.nextSample != AV_NOPTS_VALUE && std::abs(first - os.nextSample) <= jitter)
+            first = os.nextSample;
+        os.nextSample = first + frame->nb_samples;
+        const int64_t endSample
+            = rangeEnd == INT64_MAX ? INT64_MAX : av_rescale(rangeEnd, frame->sample_rate, AV_TIME_BASE);
+        if (first >= endSample) {
+            os.pastEnd = true;
+            return;
+        }
+        const int64_t from = std::max<int64_t>(0, -first);
+        const int64_t to = std::min<int64_t>(frame->nb_samples, endSample - first);
+        if (to <= from)
+            return;
+        if (from == 0 && to == frame->nb_samples) {
+            filterFrame(os, frame, pkt);
+            return;
+        }
+        // Sample-accurate edges: the part of the frame inside the range, as a frame of its own.
+        FramePtr part = makeFrame();
+        const int count = int(to - from);
+        int ret = part ? av_frame_copy_props(part.get(), frame) : AVERROR(ENOMEM);
+        if (ret >= 0) {
+            part->format = frame->format;
+            part->sample_rate = frame->sample_rate;
+            part->nb_samples = count;
+            ret = av_channel_layout_copy(&part->ch_layout, &frame->ch_layout);
+        }
+        if (ret >= 0)
+            ret = av_frame_get_buffer(part.get(), 0);
+        if (ret >= 0)
+            ret = av_samples_copy(part->extended_data, frame->extended_data, 0, int(from), count,
+                frame->ch_layout.nb_channels, AVSampleFormat(frame->format));
+        if (ret < 0) {
+            failAv(QStringLiteral("Trimming audio stream %1 failed").arg(os.ist->index), ret);
+            return;
+        }
+        part->pts = av_rescale_q(first + from, sampleTb, tb);
+        filterFrame(os, part.get(), pkt);
+    }
+
+    // A packet that is not decoded (a picture subtitle) is kept when it shows within the range.
+    bool trimPacket(const OutStream& os, AVPacket* packet) const
+    {
+        if (!trimming || packet->pts == AV_NOPTS_VALUE)
+            return true;
+        const int64_t end = rangeEndIn(os.ist->time_base);
+        const int64_t shownUntil = packet->pts + std::max<int64_t>(packet->duration, 0);
+        if (packet->pts >= end || (packet->duration > 0 && shownUntil <= 0)
+            || (packet->duration <= 0 && packet->pts < 0))
+            return false;
+        if (packet->pts < 0) {
+            packet->duration = shownUntil;
+            packet->pts = 0;
+            packet->dts = 0;
+        }
+        return true;
     }
 
     void decodeSubtitle(OutStream& os, AVPacket* packet, AVPacket* pkt)
@@ -941,6 +1128,12 @@ struct Transcoder::Impl
             sub.pts += av_rescale_q(sub.start_display_time, { 1, 1000 }, AV_TIME_BASE_Q);
             sub.end_display_time -= sub.start_display_time;
             sub.start_display_time = 0;
+        }
+        if (sub.pts != AV_NOPTS_VALUE && trimming && !trimSubtitle(sub)) {
+            avsubtitle_free(&sub);
+            return;
+        }
+        if (sub.pts != AV_NOPTS_VALUE) {
             const int size = avcodec_encode_subtitle(
                 os.enc.get(), os.subtitleBuffer.data(), int(os.subtitleBuffer.size()), &sub);
             if (size > 0) {
@@ -958,10 +1151,46 @@ struct Transcoder::Impl
         avsubtitle_free(&sub);
     }
 
+    // Keeps the part of a cue (times in AV_TIME_BASE and milliseconds) inside the range; false when
+    // none of it is.
+    bool trimSubtitle(AVSubtitle& sub) const
+    {
+        const int64_t shownUntil = sub.pts + int64_t(sub.end_display_time) * 1000;
+        if (sub.pts >= rangeEnd || shownUntil <= 0)
+            return false;
+        if (sub.pts < 0) {
+            sub.end_display_time = uint32_t(shownUntil / 1000);
+            sub.pts = 0;
+        }
+        if (rangeEnd != INT64_MAX && shownUntil > rangeEnd)
+            sub.end_display_time = uint32_t((rangeEnd - sub.pts) / 1000);
+        return true;
+    }
+
+    // Whether every decoded stream has reached the range's end, so that reading can stop.
+    bool rangeDone() const
+    {
+        if (!trimming || rangeEnd == INT64_MAX)
+            return false;
+        bool decoded = false;
+        for (const auto& os : streams) {
+            if (os->kind == OutStream::Kind::Video || os->kind == OutStream::Kind::Audio) {
+                decoded = true;
+                if (!os->pastEnd)
+                    return false;
+            }
+        }
+        return decoded;
+    }
+
     void flushStream(OutStream& os, AVFrame* frame, AVPacket* pkt)
     {
         if (os.kind == OutStream::Kind::Video || os.kind == OutStream::Kind::Audio) {
             decode(os, nullptr, frame, pkt);
+            if (stopping())
+                return;
+            if (os.kind == OutStream::Kind::Video)
+                releaseHeld(os, pkt);
             if (stopping())
                 return;
             closeFilterInput(os);
@@ -1035,6 +1264,8 @@ struct Transcoder::Impl
             }
             switch (os->kind) {
             case OutStream::Kind::Copy:
+                if (!trimPacket(*os, packet.get()))
+                    break;
                 if (!video && packet->pts != AV_NOPTS_VALUE
                     && os->ist->codecpar->codec_type != AVMEDIA_TYPE_SUBTITLE)
                     noteProgress(packet->pts * av_q2d(os->ist->time_base), 0, false);
@@ -1051,6 +1282,8 @@ struct Transcoder::Impl
                 break;
             }
             av_packet_unref(packet.get());
+            if (rangeDone())
+                break;
         }
         if (!stopping()) {
             for (auto& os : streams)
@@ -1146,6 +1379,8 @@ struct Transcoder::Impl
         in = std::move(opened.value());
         duration = in->duration != AV_NOPTS_VALUE ? double(in->duration) / AV_TIME_BASE : 0.0;
         startTime = in->start_time != AV_NOPTS_VALUE ? in->start_time : 0;
+        if (auto r = setupRange(); !r)
+            return r.error();
 
         const QString part = partPath(outInfo.absoluteFilePath());
         const QByteArray partUrl = "file:" + QFile::encodeName(part);
@@ -1166,6 +1401,7 @@ struct Transcoder::Impl
         Result<void> setup = setupStreams();
         if (!setup)
             return setup.error();
+        seekToRange();
         if (av_dict_copy(&out->metadata, in->metadata, 0) < 0)
             return outOfMemory(QStringLiteral("copying the input's tags"));
 
@@ -1184,6 +1420,49 @@ struct Transcoder::Impl
             QFile::remove(part);
         }
         return result;
+    }
+
+    // Puts the range's start at 0 on the timeline every timestamp is read on, and the progress's
+    // whole at the range's length.
+    Result<void> setupRange()
+    {
+        trimming = settings.trims();
+        if (!trimming)
+            return {};
+        const int64_t start = std::llround(settings.startSeconds * AV_TIME_BASE);
+        if (duration > 0 && settings.startSeconds >= duration)
+            return Error::invalid("start",
+                QStringLiteral("The start (%1 s) is at or after the end of %2, which lasts %3 s.")
+                    .arg(formatTimestamp(settings.startSeconds), QFileInfo(inputPath).fileName())
+                    .arg(duration, 0, 'f', 3));
+        startTime += start;
+        if (settings.endSeconds >= 0)
+            rangeEnd = std::llround(settings.endSeconds * AV_TIME_BASE) - start;
+        const double until = settings.endSeconds >= 0 && (duration <= 0 || settings.endSeconds < duration)
+            ? settings.endSeconds
+            : duration;
+        duration = std::max(0.0, until - settings.startSeconds);
+        return {};
+    }
+
+    // To the keyframe before the range's start (and its preroll); what lies between is decoded and
+    // dropped.
+    void seekToRange()
+    {
+        if (!trimming || settings.startSeconds <= 0)
+            return;
+        if (settings.prerollSeconds > 0 && video && video->enc)
+            preroll = std::min<int64_t>(std::llround(settings.prerollSeconds * AV_TIME_BASE),
+                std::llround(settings.startSeconds * AV_TIME_BASE));
+        int64_t target = startTime - preroll;
+        // As the ffmpeg CLI: where seeking goes by decoding time, a picture shown at the start
+        // can be decoded a little before it.
+        if (!(in->iformat->flags & AVFMT_SEEK_TO_PTS) && video && video->ist->codecpar->video_delay > 0)
+            target -= 3 * AV_TIME_BASE / 23;
+        // Should seeking fail, reading from the beginning gives the same frames, only later.
+        if (avformat_seek_file(in.get(), -1, INT64_MIN, target, target, 0) < 0)
+            avformat_seek_file(
+                in.get(), -1, INT64_MIN, in->start_time != AV_NOPTS_VALUE ? in->start_time : 0, INT64_MAX, 0);
     }
 
     Result<TranscodeReport> transcode(const QString& part)
@@ -1213,6 +1492,10 @@ struct Transcoder::Impl
             std::lock_guard lock(errorMutex);
             return error;
         }
+        if (video && video->frames == 0 && trimming)
+            return Error::invalid("start",
+                QStringLiteral("%1 has no picture from %2 s on; choose an earlier start.")
+                    .arg(QFileInfo(inputPath).fileName(), formatTimestamp(settings.startSeconds)));
         if (video && video->frames == 0)
             return Error { ErrorCode::UnsupportedInput,
                 QStringLiteral(
@@ -1255,17 +1538,8 @@ struct Transcoder::Impl
             return report;
         }
 
-        const QByteArray from = QFile::encodeName(part);
-        const QByteArray to = QFile::encodeName(QFileInfo(outputPath).absoluteFilePath());
-        // The final name appears only when complete; without overwrite an existing file is never replaced.
-        const int rc = settings.overwrite
-            ? ::rename(from.constData(), to.constData())
-            : renameat2(AT_FDCWD, from.constData(), AT_FDCWD, to.constData(), RENAME_NOREPLACE);
-        if (rc != 0)
-            return Error { errno == EEXIST ? ErrorCode::AlreadyExists : ErrorCode::IoError,
-                QStringLiteral("Cannot rename %1 to %2: %3.")
-                    .arg(part, outputPath, QString::fromLocal8Bit(strerror(errno))),
-                "output" };
+        if (Result<void> committed = commitPartFile(part, outputPath, settings.overwrite); !committed)
+            return committed.error();
 
         report.outputPath = outputPath;
         report.outputBytes = QFileInfo(outputPath).size();

@@ -10,6 +10,7 @@ extern "C" {
 #include <QCoreApplication>
 #include <QFileInfo>
 #include <QJsonValue>
+#include <QLocale>
 #include <QRegularExpression>
 #include <cmath>
 
@@ -119,6 +120,32 @@ std::optional<std::pair<int, int>> parseFrameRate(const QString& text)
     return std::pair { q.num, q.den };
 }
 
+std::optional<double> parseTimestamp(const QString& text)
+{
+    // [[HH:]MM:]SS[.fraction]; minutes and seconds below 60 once a larger unit is written.
+    static const QRegularExpression re(
+        QStringLiteral("^(?:(?:(\\d{1,6}):)?(\\d{1,6}):)?(\\d{1,9}(?:\\.\\d{0,9})?|\\.\\d{1,9})$"));
+    const auto m = re.match(text.trimmed());
+    if (!m.hasMatch())
+        return std::nullopt;
+    const bool hasHours = !m.captured(1).isEmpty();
+    const bool hasMinutes = !m.captured(2).isEmpty();
+    const double hours = hasHours ? m.captured(1).toDouble() : 0.0;
+    const double minutes = hasMinutes ? m.captured(2).toDouble() : 0.0;
+    const double seconds = m.captured(3).toDouble();
+    if ((hasHours && minutes >= 60) || (hasMinutes && seconds >= 60))
+        return std::nullopt;
+    const double total = hours * 3600.0 + minutes * 60.0 + seconds;
+    if (!std::isfinite(total))
+        return std::nullopt;
+    return total;
+}
+
+QString formatTimestamp(double seconds)
+{
+    return QString::number(seconds, 'g', QLocale::FloatingPointShortest);
+}
+
 QJsonObject TranscodeSettings::toJson() const
 {
     QJsonObject o;
@@ -138,6 +165,18 @@ QJsonObject TranscodeSettings::toJson() const
         o[u"threads"] = threads;
     if (overwrite)
         o[u"overwrite"] = true;
+    if (startSeconds != 0)
+        o[u"start"] = startSeconds;
+    if (endSeconds != -1)
+        o[u"end"] = endSeconds;
+    if (!subtitles)
+        o[u"subtitles"] = false;
+    if (closedGop)
+        o[u"closed_gop"] = true;
+    if (prerollSeconds != 0)
+        o[u"preroll"] = prerollSeconds;
+    if (timestampOffsetSeconds != 0)
+        o[u"timestamp_offset"] = timestampOffsetSeconds;
     if (qualityCheck)
         o[u"quality_check"] = true;
     if (minSsim > 0)
@@ -207,12 +246,9 @@ Result<TranscodeSettings> TranscodeSettings::fromJson(const QJsonObject& o)
                 QStringLiteral("'%1' is not a bitrate; write it like 128k").arg(audioBitrate));
         s.audioBitrate = *b;
     }
-    if (const QJsonValue v = o.value(u"overwrite"); v.isBool())
-        s.overwrite = v.toBool();
-    else if (!v.isUndefined() && !v.isNull())
-        return Error::invalid("overwrite", QStringLiteral("must be true or false"));
     const std::pair<const char16_t*, bool*> flags[]
-        = { { u"quality_check", &s.qualityCheck }, { u"skip_if_larger", &s.skipIfLarger } };
+        = { { u"overwrite", &s.overwrite }, { u"subtitles", &s.subtitles }, { u"closed_gop", &s.closedGop },
+              { u"quality_check", &s.qualityCheck }, { u"skip_if_larger", &s.skipIfLarger } };
     for (const auto& [key, flag] : flags) {
         if (const QJsonValue v = o.value(QStringView(key)); v.isBool())
             *flag = v.toBool();
@@ -225,6 +261,25 @@ Result<TranscodeSettings> TranscodeSettings::fromJson(const QJsonObject& o)
     else if (!v.isUndefined() && !v.isNull())
         return Error::invalid("min_ssim",
             QCoreApplication::translate("vtfarm::media::TranscodeSettings", "must be a number from 0 to 1"));
+    // Seconds as a number, or as text such as "12.5" or "00:01:02.5".
+    for (auto [key, out] : { std::pair { u"start", &s.startSeconds }, std::pair { u"end", &s.endSeconds },
+             std::pair { u"preroll", &s.prerollSeconds },
+             std::pair { u"timestamp_offset", &s.timestampOffsetSeconds } }) {
+        const QJsonValue v = o.value(QStringView(key));
+        if (v.isDouble()) {
+            *out = v.toDouble();
+        } else if (v.isString()) {
+            const auto t = parseTimestamp(v.toString());
+            if (!t)
+                return Error::invalid(QString::fromUtf16(key),
+                    QStringLiteral("'%1' is not a time; write seconds (12.5) or HH:MM:SS.s (00:01:02.5)")
+                        .arg(v.toString().left(32)));
+            *out = *t;
+        } else if (!v.isUndefined() && !v.isNull()) {
+            return Error::invalid(QString::fromUtf16(key),
+                QStringLiteral("must be a number of seconds or a time such as 00:01:02.5"));
+        }
+    }
     return s;
 }
 
@@ -337,11 +392,38 @@ QList<Error> validate(const TranscodeSettings& s, const QString& container)
             "audio_codec", QStringLiteral("with both video and audio set to none there is nothing to write"));
     if (s.threads < 0 || s.threads > 64)
         fail("threads", QStringLiteral("threads per job must be from 0 (automatic) to 64"));
+
+    if (!std::isfinite(s.startSeconds) || s.startSeconds < 0)
+        fail("start", QStringLiteral("the start must be 0 or later, in seconds from the input's beginning"));
+    if (s.endSeconds != -1 && (!std::isfinite(s.endSeconds) || s.endSeconds <= s.startSeconds))
+        fail("end",
+            QStringLiteral(
+                "the end (%1 s) must be later than the start (%2 s), or left out for the input's end")
+                .arg(formatTimestamp(s.endSeconds), formatTimestamp(s.startSeconds)));
+    if (!std::isfinite(s.prerollSeconds) || s.prerollSeconds < 0 || s.prerollSeconds > 60)
+        fail("preroll", QStringLiteral("the preroll must be from 0 to 60 seconds"));
+    else if (s.prerollSeconds > 0 && (!s.closedGop || !videoCoded))
+        fail("preroll",
+            QStringLiteral("a preroll needs closed GOPs (closed_gop) and an encoded video: its pictures are "
+                           "dropped up to a forced IDR"));
+    if (!std::isfinite(s.timestampOffsetSeconds) || s.timestampOffsetSeconds < 0
+        || s.timestampOffsetSeconds > 3600)
+        fail("timestamp_offset", QStringLiteral("the timestamp offset must be from 0 to 3600 seconds"));
+    if (s.trims() && (s.videoCodec == u"copy" || s.audioCodec == u"copy"))
+        fail(s.startSeconds > 0 ? "start" : "end",
+            QStringLiteral("a part of the input cannot be copied, since a copy can only start and end on the "
+                           "input's keyframes; choose a %1 codec instead of copy, or leave out start and end")
+                .arg(s.videoCodec == u"copy" ? QStringLiteral("video") : QStringLiteral("audio")));
     if (!std::isfinite(s.minSsim) || s.minSsim < 0 || s.minSsim > 1)
         fail("min_ssim",
             QCoreApplication::translate("vtfarm::media::TranscodeSettings",
                 "the lowest SSIM accepted is a number from 0 (none) to 1"));
-    if (s.checksQuality() && !videoCoded && video)
+    if (s.checksQuality() && s.trims())
+        fail(s.minSsim > 0 ? "min_ssim" : "quality_check",
+            QCoreApplication::translate("vtfarm::media::TranscodeSettings",
+                "the quality check compares the whole input with the output; it does not apply to a part of "
+                "the input (start, end)"));
+    else if (s.checksQuality() && !videoCoded && video)
         fail(s.minSsim > 0 ? "min_ssim" : "quality_check",
             s.videoCodec == u"copy"
                 ? QCoreApplication::translate("vtfarm::media::TranscodeSettings",

@@ -360,6 +360,8 @@ void WatchFolder::take(const QString& path, Candidate& candidate)
     spec.settings = m_config.settings;
     spec.presetName = m_config.presetName;
     spec.priority = m_config.priority;
+    spec.split = m_config.split;
+    spec.splitMinSeconds = m_config.splitMinSeconds;
     spec.source = jobs::JobSource::Watch;
     auto id = m_manager.submit(spec);
     if (!id) {

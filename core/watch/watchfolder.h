@@ -34,6 +34,8 @@ struct WatchFolderConfig
     int settleMs = 5000; ///< how long a file's size and time must stand still before it is taken
     int rescanMs = 10000; ///< the folder is looked at this often besides what inotify reports
     int priority = 0;
+    QString split = QStringLiteral("auto"); ///< as jobs::JobSpec::split
+    double splitMinSeconds = 120; ///< as jobs::JobSpec::splitMinSeconds
     bool paused = false; ///< starts paused
 
     QString displayName() const { return name.isEmpty() ? folder : name; }

@@ -598,6 +598,26 @@ SIGTERM: no tomar más trabajos; terminar o devolver los actuales dentro del pla
         <source>How worker processes yield the CPU to the server and the window: idle (the CPU time nothing else wants, default) or a nice value 0-19 with batch scheduling.</source>
         <translation>Cómo ceden la CPU los procesos trabajadores al servidor y a la ventana: idle (el tiempo de CPU que nada más quiere, predeterminado) o un valor nice 0-19 con planificación por lotes.</translation>
     </message>
+    <message>
+        <source>Write the input from this time on, frame-accurately: seconds (12.5) or HH:MM:SS.s (00:01:02.5). Not with copy.</source>
+        <translation>Escribir la entrada desde este instante, con precisión de fotograma: segundos (12.5) o HH:MM:SS.s (00:01:02.5). No con copy.</translation>
+    </message>
+    <message>
+        <source>Write the input up to this time (exclusive; default: its end). Not with copy.</source>
+        <translation>Escribir la entrada hasta este instante (exclusivo; predeterminado: su final). No con copy.</translation>
+    </message>
+    <message>
+        <source>Encode each file in segments on all slots at once: auto (when longer than --split-min and two slots, local or on the farm&apos;s nodes, can take work), off, or the segments&apos; length in seconds (default auto).</source>
+        <translation>Codificar cada archivo en segmentos en todas las ranuras a la vez: auto (cuando dura más que --split-min y dos ranuras, locales o en los nodos de la granja, pueden trabajar), off, o la duración de los segmentos en segundos (predeterminado auto).</translation>
+    </message>
+    <message>
+        <source>With --split auto: the shortest file that is split (default 120 s).</source>
+        <translation>Con --split auto: el archivo más corto que se divide (predeterminado 120 s).</translation>
+    </message>
+    <message>
+        <source>--split-min takes seconds, 0 or more</source>
+        <translation>--split-min admite segundos, 0 o más</translation>
+    </message>
 </context>
 <context>
     <name>vtfarm::cli::watch</name>
@@ -886,6 +906,10 @@ SIGTERM: no tomar más trabajos; terminar o devolver los actuales dentro del pla
         <source>the quality check compares re-encoded video with the input; it does not apply when the video is dropped</source>
         <translation>la comprobación de calidad compara el vídeo recodificado con la entrada; no se aplica cuando el vídeo se descarta</translation>
     </message>
+    <message>
+        <source>the quality check compares the whole input with the output; it does not apply to a part of the input (start, end)</source>
+        <translation>la comprobación de calidad compara la entrada entera con la salida; no se aplica a una parte de la entrada (start, end)</translation>
+    </message>
 </context>
 <context>
     <name>vtfarm::media::Transcoder</name>
@@ -1038,6 +1062,54 @@ SIGTERM: no tomar más trabajos; terminar o devolver los actuales dentro del pla
     <message>
         <source>&apos;%1&apos; is not a bitrate; write it like 128k</source>
         <translation>«%1» no es una tasa de bits; escríbala como 128k</translation>
+    </message>
+    <message>
+        <source>start</source>
+        <translation>inicio</translation>
+    </message>
+    <message>
+        <source>end</source>
+        <translation>fin</translation>
+    </message>
+    <message>
+        <source>Where the output begins: seconds (12.5) or a time (00:01:02.5); empty: the input&apos;s start. Frame-accurate; the audio is cut to match.</source>
+        <translation>Dónde empieza la salida: segundos (12.5) o una hora (00:01:02.5); vacío: el inicio de la entrada. Con precisión de fotograma; el audio se corta a juego.</translation>
+    </message>
+    <message>
+        <source>Where the output ends: seconds or a time; empty: the input&apos;s end.</source>
+        <translation>Dónde termina la salida: segundos o una hora; vacío: el final de la entrada.</translation>
+    </message>
+    <message>
+        <source>Automatic</source>
+        <translation>Automático</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Desactivado</translation>
+    </message>
+    <message>
+        <source>Every %1 s</source>
+        <translation>Cada %1 s</translation>
+    </message>
+    <message>
+        <source>Encode a long video in segments on every free slot and node at once, then join them. Automatic: videos over two minutes, when two slots can take work.</source>
+        <translation>Codificar un vídeo largo en segmentos en cada ranura y nodo libre a la vez y luego unirlos. Automático: vídeos de más de dos minutos, cuando dos ranuras pueden trabajar.</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>a</translation>
+    </message>
+    <message>
+        <source>Range</source>
+        <translation>Intervalo</translation>
+    </message>
+    <message>
+        <source>Encode in segments</source>
+        <translation>Codificar en segmentos</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a time; write seconds (12.5) or 00:01:02.5</source>
+        <translation>«%1» no es una hora; escriba segundos (12.5) o 00:01:02.5</translation>
     </message>
 </context>
 <context>
@@ -1240,6 +1312,10 @@ SIGTERM: no tomar más trabajos; terminar o devolver los actuales dentro del pla
     <message>
         <source>Node</source>
         <translation>Nodo</translation>
+    </message>
+    <message>
+        <source>%1, %2/%3 segments</source>
+        <translation>%1, %2/%3 segmentos</translation>
     </message>
 </context>
 <context>

@@ -203,6 +203,25 @@ private Q_SLOTS:
             QStringLiteral("bytes */%1").arg(whole.body.size()));
     }
 
+    void rangeAndSplitFields()
+    {
+        const Reply created = upload("/api/v1/jobs",
+            { { "preset", "ultrafast", "", "" }, { "resolution", "160x120", "", "" },
+                { "start", "0.4", "", "" }, { "end", "00:00:01.4", "", "" }, { "split", "off", "", "" } });
+        QCOMPARE(created.status, 201);
+        const QJsonObject settings = json(created).value(u"settings").toObject();
+        QCOMPARE(settings.value(u"start").toDouble(), 0.4);
+        QCOMPARE(settings.value(u"end").toDouble(), 1.4);
+        const QUuid uuid = waitFinished(json(created).value(u"id").toString());
+        const auto job = m_manager->job(uuid);
+        QVERIFY(job->state == JobState::Finished);
+        QCOMPARE(job->spec.split, QStringLiteral("off"));
+        QVERIFY(!json(get(m_port, "/api/v1/jobs/" + uuid.toString(QUuid::WithoutBraces).toStdString()))
+                     .contains(u"segments"));
+        // One second of the 25 fps clip, from a picture's start.
+        QCOMPARE(job->frames, 25);
+    }
+
     void pagingWithCursor()
     {
         m_manager->pause();
@@ -337,6 +356,12 @@ private Q_SLOTS:
                                    << "avi";
         QTest::newRow("unknown field") << "colour"
                                        << "red";
+        QTest::newRow("split") << "split"
+                               << "soon";
+        QTest::newRow("start") << "start"
+                               << "later";
+        QTest::newRow("end before start") << "end"
+                                          << "-3";
     }
     void badFieldsAreNamed()
     {

@@ -272,6 +272,19 @@ void TestMainWindow::invalidAdvancedValuesBlockSubmit()
     panel->videoCodecBox()->setCurrentIndex(panel->videoCodecBox()->findData(QStringLiteral("libvpx-vp9")));
     panel->audioCodecBox()->setCurrentIndex(panel->audioCodecBox()->findData(QStringLiteral("libopus")));
     QVERIFY2(panel->errors().isEmpty(), qPrintable(panel->errors().value(0).message));
+
+    // The range: times as typed, checked as the job's start and end are.
+    panel->rangeStartEdit()->setText(QStringLiteral("soon"));
+    QVERIFY2(panel->errorText(QStringLiteral("start")).contains(QStringLiteral("not a time")),
+        qPrintable(panel->errorText(QStringLiteral("start"))));
+    panel->rangeStartEdit()->setText(QStringLiteral("00:00:01.5"));
+    panel->rangeEndEdit()->setText(QStringLiteral("1"));
+    QVERIFY2(!panel->errorText(QStringLiteral("end")).isEmpty(), "an end before the start");
+    QVERIFY(!window.submitFiles({ m_clip }));
+    panel->rangeEndEdit()->setText(QStringLiteral("2"));
+    QCOMPARE(panel->splitBox()->currentData().toString(), QStringLiteral("auto"));
+    panel->splitBox()->setCurrentIndex(panel->splitBox()->findData(QStringLiteral("off")));
+    QVERIFY2(panel->errors().isEmpty(), qPrintable(panel->errors().value(0).message));
     QVERIFY(window.submitFiles({ m_clip }));
     QCOMPARE(f.manager.order().size(), 1);
     const jobs::Job* job = f.manager.find(f.manager.order().first());
@@ -279,6 +292,9 @@ void TestMainWindow::invalidAdvancedValuesBlockSubmit()
     QCOMPARE(job->spec.settings.crf, 23);
     QCOMPARE(job->spec.settings.resolution, media::Resolution::maxHeight(720));
     QCOMPARE(job->spec.settings.fpsNum, 25);
+    QCOMPARE(job->spec.settings.startSeconds, 1.5);
+    QCOMPARE(job->spec.settings.endSeconds, 2.0);
+    QCOMPARE(job->spec.split, QStringLiteral("off"));
     QVERIFY(window.presetPicker()->isModified());
     QVERIFY(job->spec.presetName.contains(QStringLiteral("modified")));
 }

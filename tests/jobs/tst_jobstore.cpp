@@ -148,8 +148,8 @@ private Q_SLOTS:
             QCOMPARE(loaded->at(1).spec.settings, kept.spec.settings);
             QCOMPARE(loaded->at(1).spec.source, JobSource::Watch);
         }
-        // Made a store of schema 4 (jobs have their node), from before watch folders and the quality check,
-        // by hand.
+        // Made a store of schema 4 (jobs have their node), from before watch folders, the quality check
+        // and split jobs, by hand.
         {
             QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("old"));
             db.setDatabaseName(QDir(dir.path()).filePath(QStringLiteral("jobs.sqlite")));
@@ -157,7 +157,10 @@ private Q_SLOTS:
             QSqlQuery q(db);
             for (const char* sql : { "DROP TABLE watch_seen", "ALTER TABLE jobs DROP COLUMN ssim",
                      "ALTER TABLE jobs DROP COLUMN psnr", "ALTER TABLE jobs DROP COLUMN vmaf",
-                     "ALTER TABLE jobs DROP COLUMN input_kept", "UPDATE schema_version SET version = 4" })
+                     "ALTER TABLE jobs DROP COLUMN input_kept", "DROP INDEX jobs_by_parent",
+                     "ALTER TABLE jobs DROP COLUMN parent", "ALTER TABLE jobs DROP COLUMN segment",
+                     "ALTER TABLE jobs DROP COLUMN plan", "ALTER TABLE jobs DROP COLUMN segments_done",
+                     "UPDATE schema_version SET version = 4" })
                 QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
             q.finish();
             db.close();

@@ -1,0 +1,259 @@
+// Split jobs through the JobManager: a parent with its segments as child jobs in the store, run by
+// real worker processes, joined; cancel, retry and remove on the family; resume after a stop.
+#include "fixtures.h"
+#include "jobmanager.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace vtfarm;
+using namespace vtfarm::jobs;
+
+namespace {
+
+constexpr int kJobTimeoutMs = 120'000;
+
+JobManager::Options workers(const QString& dataDir, int concurrent)
+{
+    JobManager::Options o;
+    o.dataDir = dataDir;
+    o.maxConcurrent = concurrent;
+    o.worker.program = QStringLiteral(VTFARM_CLI_PATH);
+    o.worker.mode = WorkerProcess::Mode::ChildProcess;
+    return o;
+}
+
+QList<const Job*> childrenOf(const JobManager& manager, const QUuid& parent)
+{
+    QList<const Job*> children;
+    for (const QUuid& id : manager.order()) {
+        if (manager.find(id)->parent == parent)
+            children.append(manager.find(id));
+    }
+    return children;
+}
+
+bool ended(const JobManager& manager, const QUuid& id)
+{
+    const Job* job = manager.find(id);
+    return job && isFinal(job->state);
+}
+
+} // namespace
+
+class TestSplitJobs : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void splitJobMatchesUnsplit();
+    void resumesOnlyTheUnfinishedSegments();
+    void cancelRetryAndRemoveActOnTheFamily();
+    void refusesWhatCannotBeSplit();
+
+private:
+    JobSpec spec(const QString& split, const QString& outDir) const
+    {
+        JobSpec s;
+        s.input = m_clip;
+        s.outputDir = outDir;
+        s.settings = test::fastSettings();
+        s.source = JobSource::Cli;
+        s.split = split;
+        return s;
+    }
+
+    test::MediaFixtures m_media;
+    QString m_clip;
+};
+
+void TestSplitJobs::initTestCase()
+{
+    test::quietLibavLog();
+    QVERIFY2(m_media.isValid(), qPrintable(m_media.errorString()));
+    test::ClipSpec clip;
+    clip.fileName = QStringLiteral("eight.mp4");
+    clip.seconds = 8;
+    clip.size = { 320, 180 };
+    clip.videoOptions << "-g"
+                      << "30"
+                      << "-sc_threshold"
+                      << "0";
+    m_clip = m_media.generate(clip);
+    QVERIFY2(!m_clip.isEmpty(), qPrintable(m_media.errorString()));
+}
+
+void TestSplitJobs::splitJobMatchesUnsplit()
+{
+    QTemporaryDir data, splitOut, wholeOut;
+    JobManager manager(workers(data.path(), 2));
+    QVERIFY(manager.open().ok());
+    QSignalSpy states(&manager, &JobManager::jobStateChanged);
+    auto split = manager.submit(spec(QStringLiteral("2"), splitOut.path()));
+    auto whole = manager.submit(spec(QStringLiteral("off"), wholeOut.path()));
+    QVERIFY2(split.ok() && whole.ok(), qPrintable(split ? QString() : split.error().message));
+    QTRY_VERIFY_WITH_TIMEOUT(ended(manager, *split) && ended(manager, *whole), kJobTimeoutMs);
+    const Job* parent = manager.find(*split);
+    QCOMPARE(jobStateName(parent->state), jobStateName(JobState::Finished));
+    QCOMPARE(jobStateName(manager.find(*whole)->state), jobStateName(JobState::Finished));
+    QVERIFY(!manager.find(*whole)->isParent());
+
+    // Four segments of 2 s and the audio pass ran as jobs of their own, each started once.
+    QVERIFY(parent->isParent());
+    QCOMPARE(parent->segmentsTotal(), 4);
+    QCOMPARE(parent->segmentsDone, 4);
+    QSet<QUuid> childStarts;
+    int starts = 0;
+    for (const QList<QVariant>& change : std::as_const(states)) {
+        const QUuid id = change.at(0).toUuid();
+        if (id != *split && id != *whole && change.at(2).value<JobState>() == JobState::Started) {
+            childStarts.insert(id);
+            ++starts;
+        }
+    }
+    QCOMPARE(childStarts.size(), 5);
+    QCOMPARE(starts, 5);
+    // Once the parent ends its segments go: from the queue, the store and the data folder.
+    QCOMPARE(manager.order().size(), 2);
+    QVERIFY(childrenOf(manager, *split).isEmpty());
+    QVERIFY(!QFileInfo::exists(
+        QDir(data.path()).filePath(QStringLiteral("segments/") + split->toString(QUuid::WithoutBraces))));
+    QVERIFY(QFileInfo::exists(parent->outputPath));
+    QVERIFY(!QFileInfo::exists(parent->outputPath + QStringLiteral(".part")));
+    const QJsonObject json = parent->toJson();
+    QCOMPARE(json.value(u"segments").toObject().value(u"total").toInt(), 4);
+    QCOMPARE(json.value(u"segments").toObject().value(u"done").toInt(), 4);
+
+    // The same video as the unsplit encode, and the audio too.
+    const QString wholePath = manager.find(*whole)->outputPath;
+    QCOMPARE(test::Ffprobe::packetCount(parent->outputPath), test::Ffprobe::packetCount(wholePath));
+    QCOMPARE(test::Ffprobe::packetCount(parent->outputPath), 240);
+    QCOMPARE(parent->frames, 240);
+    const QJsonArray audio = test::Ffprobe::streams(parent->outputPath, QStringLiteral("audio"));
+    const QJsonArray wholeAudio = test::Ffprobe::streams(wholePath, QStringLiteral("audio"));
+    QCOMPARE(audio.size(), 1);
+    QCOMPARE(wholeAudio.size(), 1);
+    const double a = audio.first().toObject().value(u"duration").toString().toDouble();
+    const double b = wholeAudio.first().toObject().value(u"duration").toString().toDouble();
+    QVERIFY2(std::abs(a - b) < 0.03, qPrintable(QStringLiteral("audio %1 s, unsplit %2 s").arg(a).arg(b)));
+    manager.shutdown();
+
+    // The store has the parent, with its plan and count, and nothing of its children.
+    JobStore store(data.path());
+    QVERIFY(store.open().ok());
+    auto all = store.loadAll();
+    QVERIFY(all.ok());
+    QCOMPARE(all->size(), 2);
+    const auto stored
+        = std::find_if(all->cbegin(), all->cend(), [&](const Job& j) { return j.id == *split; });
+    QVERIFY(stored != all->cend());
+    QCOMPARE(stored->segmentsTotal(), 4);
+    QCOMPARE(stored->segmentsDone, 4);
+}
+
+void TestSplitJobs::resumesOnlyTheUnfinishedSegments()
+{
+    QTemporaryDir data, out;
+    QUuid id;
+    QSet<QUuid> finishedBefore;
+    int children = 0;
+    {
+        JobManager manager(workers(data.path(), 1));
+        QVERIFY(manager.open().ok());
+        auto submitted = manager.submit(spec(QStringLiteral("2"), out.path()));
+        QVERIFY(submitted.ok());
+        id = *submitted;
+        QTRY_VERIFY_WITH_TIMEOUT(manager.find(id)->segmentsDone >= 1, kJobTimeoutMs);
+        manager.shutdown(); // as a stop would: what runs goes back to the queue
+        for (const Job* child : childrenOf(manager, id)) {
+            ++children;
+            if (child->state == JobState::Finished) {
+                finishedBefore.insert(child->id);
+                QVERIFY(QFileInfo::exists(child->outputPath));
+            }
+        }
+    }
+    QCOMPARE(children, 5);
+    QVERIFY(!finishedBefore.isEmpty());
+
+    JobManager manager(workers(data.path(), 2));
+    QSignalSpy states(&manager, &JobManager::jobStateChanged);
+    QVERIFY(manager.open().ok());
+    QCOMPARE(childrenOf(manager, id).size(), 5);
+    QTRY_VERIFY_WITH_TIMEOUT(ended(manager, id), kJobTimeoutMs);
+    QCOMPARE(jobStateName(manager.find(id)->state), jobStateName(JobState::Finished));
+    QSet<QUuid> startedAfter;
+    for (const QList<QVariant>& change : std::as_const(states)) {
+        if (change.at(2).value<JobState>() == JobState::Started)
+            startedAfter.insert(change.at(0).toUuid());
+    }
+    // Only what had not finished ran again.
+    QCOMPARE(startedAfter.size(), children - finishedBefore.size());
+    for (const QUuid& child : std::as_const(finishedBefore))
+        QVERIFY(!startedAfter.contains(child));
+    QCOMPARE(test::Ffprobe::packetCount(manager.find(id)->outputPath), 240);
+}
+
+void TestSplitJobs::cancelRetryAndRemoveActOnTheFamily()
+{
+    QTemporaryDir data, out;
+    JobManager manager(workers(data.path(), 2));
+    QVERIFY(manager.open().ok());
+    auto id = manager.submit(spec(QStringLiteral("2"), out.path()));
+    QVERIFY(id.ok());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        manager.runningCount() > 0 && !childrenOf(manager, *id).isEmpty(), kJobTimeoutMs);
+    QVERIFY(manager.cancel(*id).ok());
+    QCOMPARE(jobStateName(manager.find(*id)->state), jobStateName(JobState::Canceled));
+    for (const Job* child : childrenOf(manager, *id))
+        QVERIFY2(child->state == JobState::Canceled || child->state == JobState::Finished,
+            qPrintable(jobStateName(child->state)));
+    QTRY_COMPARE_WITH_TIMEOUT(manager.runningCount(), 0, kJobTimeoutMs);
+
+    QVERIFY(manager.retry(*id).ok());
+    QTRY_VERIFY_WITH_TIMEOUT(ended(manager, *id), kJobTimeoutMs);
+    QCOMPARE(jobStateName(manager.find(*id)->state), jobStateName(JobState::Finished));
+    QCOMPARE(test::Ffprobe::packetCount(manager.find(*id)->outputPath), 240);
+
+    // A second one, removed while it runs: its segments and their folder go with it.
+    auto other = manager.submit(spec(QStringLiteral("2"), out.path()));
+    QVERIFY(other.ok());
+    QTRY_VERIFY_WITH_TIMEOUT(!childrenOf(manager, *other).isEmpty(), kJobTimeoutMs);
+    const QUuid child = childrenOf(manager, *other).first()->id;
+    QCOMPARE(manager.remove(child).error().code, ErrorCode::Conflict);
+    QVERIFY(manager.remove(*other).ok());
+    QVERIFY(!manager.find(*other));
+    QVERIFY(childrenOf(manager, *other).isEmpty());
+    QVERIFY(!QFileInfo::exists(
+        QDir(data.path()).filePath(QStringLiteral("segments/") + other->toString(QUuid::WithoutBraces))));
+    QTRY_COMPARE_WITH_TIMEOUT(manager.runningCount(), 0, kJobTimeoutMs);
+}
+
+void TestSplitJobs::refusesWhatCannotBeSplit()
+{
+    QTemporaryDir data, out;
+    JobManager manager(workers(data.path(), 2));
+    QVERIFY(manager.open().ok());
+    auto bad = manager.submit(spec(QStringLiteral("soon"), out.path()));
+    QVERIFY(!bad.ok());
+    QCOMPARE(bad.error().field, QStringLiteral("split"));
+    JobSpec copy = spec(QStringLiteral("2"), out.path());
+    copy.settings.videoCodec = QStringLiteral("copy");
+    copy.settings.resolution = media::Resolution::keep();
+    copy.settings.videoBitrate = 0;
+    auto copied = manager.submit(copy);
+    QVERIFY(!copied.ok());
+    // Automatic: an 8 s job is shorter than --split-min, and runs whole.
+    auto automatic = manager.submit(spec(QStringLiteral("auto"), out.path()));
+    QVERIFY(automatic.ok());
+    QTRY_VERIFY_WITH_TIMEOUT(ended(manager, *automatic), kJobTimeoutMs);
+    QVERIFY(!manager.find(*automatic)->isParent());
+    QCOMPARE(manager.order().size(), 1);
+}
+
+QTEST_GUILESS_MAIN(TestSplitJobs)
+#include "tst_splitjobs.moc"
