@@ -9,6 +9,7 @@
 #include <QHostInfo>
 #include <QLoggingCategory>
 #include <QTimer>
+#include <utility>
 
 Q_LOGGING_CATEGORY(lcFarm, "vtfarm.farm")
 
@@ -334,6 +335,10 @@ void Dispatcher::countRefusedResult()
 
 void Dispatcher::onEvents(const std::vector<FarmEvent>& events)
 {
+    if (!m_adopted) {
+        m_earlyEvents.insert(m_earlyEvents.end(), events.begin(), events.end());
+        return;
+    }
     for (const FarmEvent& e : events) {
         const auto run = m_runs.value(e.job);
         const bool current
@@ -699,6 +704,10 @@ void Dispatcher::adoptFromStore(const Snapshot& snapshot)
     if (adopted)
         qCInfo(lcFarm) << "took up" << adopted << "jobs the farm held before this start";
     m_adopted = true;
+    if (!m_earlyEvents.empty()) {
+        const std::vector<FarmEvent> early = std::exchange(m_earlyEvents, {});
+        onEvents(early);
+    }
     m_manager->schedule();
 }
 

@@ -11,6 +11,7 @@
 #include <QSet>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 class QTimer;
 
@@ -104,6 +105,9 @@ private:
     QHash<QUuid, QStringList> m_triedNodes; ///< the nodes each job ran on, for the error of a poison job
     QHash<QUuid, QString> m_adoptedEntries; ///< entry ids of runs taken up at start, for adopt()
     bool m_adopted = false;
+    /// Events read before the store's jobs were taken up (the events stream is read from the cursor an
+    /// earlier coordinator left): handled once they are, so that a node's run is not taken for a stray.
+    std::vector<FarmEvent> m_earlyEvents;
     bool m_shutDown = false;
     std::shared_ptr<bool> m_alive; ///< what the Redis threads' posts check before they touch this
     mutable std::mutex m_nodesMutex;
