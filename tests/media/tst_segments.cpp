@@ -20,16 +20,10 @@
 
 using namespace vtfarm;
 using namespace vtfarm::media;
+using vtfarm::test::errorText;
 using vtfarm::test::Ffprobe;
 
 namespace {
-
-template <class T> QString errorText(const Result<T>& r)
-{
-    return r.ok()
-        ? QString()
-        : QStringLiteral("[%1] %2: %3").arg(int(r.error().code)).arg(r.error().field, r.error().message);
-}
 
 QList<double> keyframeTimes(const QString& path)
 {

@@ -19,16 +19,11 @@
 
 using namespace vtfarm;
 using namespace vtfarm::media;
+using vtfarm::test::errorText;
 using vtfarm::test::Ffprobe;
+using vtfarm::test::subRipCues;
 
 namespace {
-
-template <class T> QString errorText(const Result<T>& r)
-{
-    return r.ok()
-        ? QString()
-        : QStringLiteral("[%1] %2: %3").arg(int(r.error().code)).arg(r.error().field, r.error().message);
-}
 
 // Settings that keep the picture size and encode as fast as x264 can, for tests where neither is under test.
 TranscodeSettings fast()
@@ -61,23 +56,6 @@ QString x264Options(const QString& path)
         return {};
     const qsizetype end = data.indexOf('\0', at);
     return QString::fromLatin1(data.mid(at, end < 0 ? 2048 : end - at));
-}
-
-// Start and end, in seconds, of each cue of a SubRip text.
-QList<std::pair<double, double>> subRipCues(const QString& text)
-{
-    static const QRegularExpression re(
-        QStringLiteral("(\\d+):(\\d\\d):(\\d\\d),(\\d{3}) --> (\\d+):(\\d\\d):(\\d\\d),(\\d{3})"));
-    QList<std::pair<double, double>> cues;
-    for (auto it = re.globalMatch(text); it.hasNext();) {
-        const auto m = it.next();
-        auto seconds = [&](int first) {
-            return m.captured(first).toInt() * 3600.0 + m.captured(first + 1).toInt() * 60.0
-                + m.captured(first + 2).toInt() + m.captured(first + 3).toInt() / 1000.0;
-        };
-        cues.append({ seconds(1), seconds(5) });
-    }
-    return cues;
 }
 
 double videoStreamDuration(const QString& path)

@@ -16,16 +16,11 @@
 
 using namespace vtfarm;
 using namespace vtfarm::media;
+using vtfarm::test::errorText;
 using vtfarm::test::Ffprobe;
+using vtfarm::test::subRipCues;
 
 namespace {
-
-template <class T> QString errorText(const Result<T>& r)
-{
-    return r.ok()
-        ? QString()
-        : QStringLiteral("[%1] %2: %3").arg(int(r.error().code)).arg(r.error().field, r.error().message);
-}
 
 // Keeps the picture as it is and encodes it well, so that a picture of the output can be told
 // apart from its neighbours in the source.
@@ -50,22 +45,6 @@ double streamStart(const QString& path, const QString& type)
 {
     const QJsonArray list = Ffprobe::streams(path, type);
     return list.isEmpty() ? -1 : list.first().toObject().value(u"start_time").toString().toDouble();
-}
-
-QList<std::pair<double, double>> subRipCues(const QString& text)
-{
-    static const QRegularExpression re(
-        QStringLiteral("(\\d+):(\\d\\d):(\\d\\d),(\\d{3}) --> (\\d+):(\\d\\d):(\\d\\d),(\\d{3})"));
-    QList<std::pair<double, double>> cues;
-    for (auto it = re.globalMatch(text); it.hasNext();) {
-        const auto m = it.next();
-        auto seconds = [&](int first) {
-            return m.captured(first).toInt() * 3600.0 + m.captured(first + 1).toInt() * 60.0
-                + m.captured(first + 2).toInt() + m.captured(first + 3).toInt() / 1000.0;
-        };
-        cues.append({ seconds(1), seconds(5) });
-    }
-    return cues;
 }
 
 constexpr double kFrame = 1.0 / 30.0;

@@ -16,15 +16,9 @@
 
 using namespace vtfarm;
 using namespace vtfarm::media;
+using vtfarm::test::errorText;
 
 namespace {
-
-template <class T> QString errorText(const Result<T>& r)
-{
-    return r.ok()
-        ? QStringLiteral("(succeeded)")
-        : QStringLiteral("[%1] %2: %3").arg(int(r.error().code)).arg(r.error().field, r.error().message);
-}
 
 /// Counts every open(2) of a file, and of anything in a folder, through Linux inotify.
 class OpenWatch

@@ -9,6 +9,7 @@ extern "C" {
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <algorithm>
 #include <cmath>
@@ -453,6 +454,22 @@ double meanAbsoluteDifference(const QByteArray& a, const QByteArray& b)
     for (qsizetype i = 0; i < a.size(); ++i)
         sum += std::abs(int(uchar(a[i])) - int(uchar(b[i])));
     return double(sum) / double(a.size());
+}
+
+QList<std::pair<double, double>> subRipCues(const QString& text)
+{
+    static const QRegularExpression re(
+        QStringLiteral("(\\d+):(\\d\\d):(\\d\\d),(\\d{3}) --> (\\d+):(\\d\\d):(\\d\\d),(\\d{3})"));
+    QList<std::pair<double, double>> cues;
+    for (auto it = re.globalMatch(text); it.hasNext();) {
+        const auto m = it.next();
+        auto seconds = [&](int first) {
+            return m.captured(first).toInt() * 3600.0 + m.captured(first + 1).toInt() * 60.0
+                + m.captured(first + 2).toInt() + m.captured(first + 3).toInt() / 1000.0;
+        };
+        cues.append({ seconds(1), seconds(5) });
+    }
+    return cues;
 }
 
 } // namespace vtfarm::test

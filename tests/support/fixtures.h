@@ -11,8 +11,21 @@
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
+#include <utility>
 
 namespace vtfarm::test {
+
+/// \brief A failed result's code, field and message, for a test's failure message; "(succeeded)"
+/// for one that succeeded.
+template <class T> QString errorText(const Result<T>& r)
+{
+    return r.ok()
+        ? QStringLiteral("(succeeded)")
+        : QStringLiteral("[%1] %2: %3").arg(int(r.error().code)).arg(r.error().field, r.error().message);
+}
+
+/// \brief Start and end, in seconds, of each cue of a SubRip text.
+QList<std::pair<double, double>> subRipCues(const QString& text);
 
 /// \brief Settings that transcode a test clip quickly: 160x120 H.264 (ultrafast) at 200k, AAC.
 media::TranscodeSettings fastSettings();
