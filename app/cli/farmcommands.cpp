@@ -362,11 +362,6 @@ int batchCommand(const QStringList& args)
         return ExitFailed;
     }
 
-    JobManager manager(*options);
-    if (auto r = openManager(manager); !r) {
-        printErrors({ r.error() });
-        return ExitFailed;
-    }
     QList<jobs::JobSpec> specs;
     for (const QString& input : inputs) {
         jobs::JobSpec spec;
@@ -381,6 +376,16 @@ int batchCommand(const QStringList& args)
         spec.split = splitSpec.split;
         spec.splitMinSeconds = splitSpec.splitMinSeconds;
         specs.append(spec);
+    }
+    return runJobs(*options, specs);
+}
+
+int runJobs(const JobManager::Options& options, const QList<jobs::JobSpec>& specs)
+{
+    JobManager manager(options);
+    if (auto r = openManager(manager); !r) {
+        printErrors({ r.error() });
+        return ExitFailed;
     }
     auto ids = manager.submitMany(specs);
     if (!ids) {

@@ -1,5 +1,6 @@
 #include "commands.h"
 #include "farmoptions.h"
+#include "jobmanager.h"
 #include "settingsoptions.h"
 #include "signalwatcher.h"
 #include "terminalprogress.h"
@@ -24,6 +25,8 @@ int transcodeCommand(const QStringList& args)
             "The file to write; its extension picks the container (mp4, mkv, webm, mov, m4a)."),
         "file" });
     addSettingsOptions(p);
+    addSplitOptions(p);
+    addFarmOptions(p);
     int status = ExitOk;
     if (!parseCommand(p, QStringLiteral("transcode"), args, &status))
         return status;
@@ -45,6 +48,34 @@ int transcodeCommand(const QStringList& args)
         !errors.isEmpty()) {
         printErrors(errors);
         return ExitUsage;
+    }
+    auto managerOptions = managerOptionsFrom(p);
+    if (!managerOptions) {
+        printErrors({ managerOptions.error() });
+        return ExitUsage;
+    }
+    jobs::JobSpec spec;
+    if (auto r = applySplitOptions(p, spec); !r) {
+        printErrors({ r.error() });
+        return ExitUsage;
+    }
+    spec.input = QFileInfo(input).absoluteFilePath();
+    spec.output = QFileInfo(output).absoluteFilePath();
+    spec.container = media::containerForPath(output);
+    spec.settings = settings;
+    spec.presetName = options->presetName;
+    spec.source = jobs::JobSource::Cli;
+    const int slots = managerOptions->maxConcurrent > 0 ? managerOptions->maxConcurrent
+                                                        : jobs::JobManager::defaultConcurrency();
+    // In segments on the local slots, through a queue (which `vtfarm-cli run` resumes after an
+    // interruption); an explicit length that cannot be honoured is refused there, by name.
+    const auto asked = jobs::splitSeconds(spec.split);
+    if ((asked && *asked > 0) || jobs::splitLength(spec, slots) > 0) {
+        if (auto r = media::checkOutputPath(spec.input, spec.output, settings); !r) {
+            printErrors({ r.error() });
+            return ExitFailed;
+        }
+        return runJobs(*managerOptions, { spec });
     }
 
     media::Transcoder transcoder(input, output, settings);

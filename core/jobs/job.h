@@ -48,6 +48,10 @@ Result<double> splitSeconds(const QString& split);
 
 /// The segment length an "auto" split uses.
 inline constexpr double kAutoSegmentSeconds = 60;
+/// \brief The segment length \a spec is encoded in when \a slots (local or on nodes) can take
+/// work at once; 0: it runs whole. "auto" splits a job longer than its splitMinSeconds on two slots
+/// or more; a job that cannot run split (checkSplittable) runs whole. Probes the input for "auto".
+double splitLength(const JobSpec& spec, int slots);
 /// Job::segment of the child that encodes the audio and subtitles of a split job.
 inline constexpr int kAudioPassSegment = -1;
 

@@ -32,28 +32,33 @@ QList<const Job*> JobManager::childrenOf(const QUuid& id) const
 
 double JobManager::splitDecision(const Job& job) const
 {
-    const auto seconds = splitSeconds(job.spec.split);
-    if (!seconds || *seconds < 0 || !media::checkSplittable(job.spec.settings))
-        return 0;
-    if (*seconds > 0)
-        return *seconds;
-    // Automatic: only where two slots can take segments at once, and only for a long job (a short
-    // one would pay the joins' overhead for nothing).
     int slots = m_options.noLocalSlots ? 0 : m_options.maxConcurrent;
     if (const Farm* farm = m_farm.load()) {
         for (const NodeInfo& node : farm->nodes())
             slots += node.slots;
     }
+    return splitLength(job.spec, slots);
+}
+
+double splitLength(const JobSpec& spec, int slots)
+{
+    const auto seconds = splitSeconds(spec.split);
+    if (!seconds || *seconds < 0 || !media::checkSplittable(spec.settings))
+        return 0;
+    if (*seconds > 0)
+        return *seconds;
+    // Automatic: only where two slots can take segments at once, and only for a long job (a short
+    // one would pay the joins' overhead for nothing).
     if (slots < 2)
         return 0;
-    const auto info = media::probe(job.spec.input);
+    const auto info = media::probe(spec.input);
     if (!info)
         return 0;
     double length = info->durationSeconds;
-    if (job.spec.settings.endSeconds >= 0)
-        length = std::min(length, job.spec.settings.endSeconds);
-    length -= job.spec.settings.startSeconds;
-    return length > job.spec.splitMinSeconds ? kAutoSegmentSeconds : 0;
+    if (spec.settings.endSeconds >= 0)
+        length = std::min(length, spec.settings.endSeconds);
+    length -= spec.settings.startSeconds;
+    return length > spec.splitMinSeconds ? kAutoSegmentSeconds : 0;
 }
 
 bool JobManager::takeSplitJob(const Job& job)

@@ -6,6 +6,8 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -54,6 +56,7 @@ private Q_SLOTS:
     void resumesOnlyTheUnfinishedSegments();
     void cancelRetryAndRemoveActOnTheFamily();
     void refusesWhatCannotBeSplit();
+    void transcodeCommandSplits();
 
 private:
     JobSpec spec(const QString& split, const QString& outDir) const
@@ -253,6 +256,48 @@ void TestSplitJobs::refusesWhatCannotBeSplit()
     QTRY_VERIFY_WITH_TIMEOUT(ended(manager, *automatic), kJobTimeoutMs);
     QVERIFY(!manager.find(*automatic)->isParent());
     QCOMPARE(manager.order().size(), 1);
+}
+
+void TestSplitJobs::transcodeCommandSplits()
+{
+    QTemporaryDir data, out;
+    const auto cli = [&](const QStringList& args) {
+        QProcess p;
+        p.setStandardInputFile(QProcess::nullDevice());
+        p.start(QStringLiteral(VTFARM_CLI_PATH), args + QStringList { "--data-dir", data.path() });
+        p.waitForFinished(kJobTimeoutMs);
+        QByteArray said = p.readAllStandardOutput();
+        said += p.readAllStandardError();
+        return std::pair<int, QByteArray> { p.exitCode(), said };
+    };
+    const QStringList settings { "--resolution", "320x180", "--bitrate", "300k", "--preset", "ultrafast" };
+    const QString whole = QDir(out.path()).filePath(QStringLiteral("whole.mp4"));
+    const QString split = QDir(out.path()).filePath(QStringLiteral("split.mp4"));
+
+    // Shorter than --split-min: encoded here, whole, with nothing queued.
+    auto [code, output] = cli(QStringList { "transcode", m_clip, "-o", whole } + settings);
+    QVERIFY2(code == 0, output.constData());
+    QCOMPARE(test::Ffprobe::packetCount(whole), 240);
+    auto listed = cli({ "jobs", "--json" });
+    QCOMPARE(QJsonDocument::fromJson(listed.second).array().size(), 0);
+
+    // --split 2 on two slots: four segments through the queue, the same frames.
+    std::tie(code, output)
+        = cli(QStringList { "transcode", m_clip, "-o", split, "--split", "2", "-j", "2" } + settings);
+    QVERIFY2(code == 0, output.constData());
+    QCOMPARE(test::Ffprobe::packetCount(split), 240);
+    listed = cli({ "jobs", "--json" });
+    const QJsonArray jobs = QJsonDocument::fromJson(listed.second).array();
+    QCOMPARE(jobs.size(), 1);
+    const QJsonObject job = jobs.first().toObject();
+    QCOMPARE(job.value(u"output").toString(), split);
+    QCOMPARE(job.value(u"segments").toObject().value(u"total").toInt(), 4);
+    QCOMPARE(job.value(u"segments").toObject().value(u"done").toInt(), 4);
+
+    // Like the in-process path, it does not overwrite, and says why.
+    std::tie(code, output) = cli(QStringList { "transcode", m_clip, "-o", split, "--split", "2" } + settings);
+    QCOMPARE(code, 1);
+    QVERIFY2(output.contains("already exists"), output.constData());
 }
 
 QTEST_GUILESS_MAIN(TestSplitJobs)
