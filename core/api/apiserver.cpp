@@ -401,7 +401,7 @@ Result<void> ApiServer::start()
     limits.maxConnections = std::max(1, o.maxConnections);
     limits.maxConnectionsPerAddress = std::max(1, o.maxConnectionsPerAddress);
     limits.handlerThreads = std::max(1, o.threads);
-    limits.ioThreads = std::max(1, o.ioThreads);
+    limits.ioThreads = std::max(0, o.ioThreads);
     Impl* impl = d.get();
     http::HttpServer::Hooks hooks;
     hooks.admit

@@ -46,7 +46,7 @@ public:
         qint64 minFreeBytes = 256LL << 20;
         // The HTTP layer's limits (http::Limits); docs/API.md says what each is for.
         int threads = 4; ///< handlers that may block (uploads, the job store) run on this many threads
-        int ioThreads = 2; ///< threads that serve the connections themselves
+        int ioThreads = 0; ///< threads that serve the connections themselves; 0: one per two cores
         int maxConnections = 1024; ///< in all; beyond, the oldest idle one goes, else 503
         int maxConnectionsPerAddress = 32; ///< from one client address; beyond, 503
         int headerTimeoutMs = 10'000; ///< a request's whole header, from its first byte

@@ -174,6 +174,8 @@ void requestShortSlice()
 
 std::vector<std::unique_ptr<Server::Loop>> makeLoops(int count)
 {
+    if (count <= 0)
+        count = int(std::thread::hardware_concurrency() / 2);
     std::vector<std::unique_ptr<Server::Loop>> loops;
     for (int i = 0; i < std::max(1, count); ++i)
         loops.push_back(std::make_unique<Server::Loop>());
