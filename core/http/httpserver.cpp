@@ -313,8 +313,9 @@ void Server::endWorkLocked()
 
 void Server::accept()
 {
+    // The peer's address comes with the connection: no getpeername() per client.
     m_acceptor.async_accept(
-        [this](const error_code& ec, tcp::socket socket) { onAccept(ec, std::move(socket)); });
+        m_peer, [this](const error_code& ec, tcp::socket socket) { onAccept(ec, std::move(socket)); });
 }
 
 void Server::onAccept(const error_code& ec, tcp::socket socket)
@@ -330,25 +331,22 @@ void Server::onAccept(const error_code& ec, tcp::socket socket)
         });
         return;
     }
-    adopt(std::move(socket));
+    adopt(std::move(socket), m_peer);
     // A burst of clients (a reconnect storm of refused ones, say) is taken in one go rather than
     // one event-loop turn each, so that none waits long in the backlog.
     for (int i = 0; i < kAcceptBurst && !m_stopping; ++i) {
         error_code more;
-        tcp::socket next = m_acceptor.accept(more);
+        tcp::socket next = m_acceptor.accept(m_peer, more);
         if (more)
             break;
-        adopt(std::move(next));
+        adopt(std::move(next), m_peer);
     }
     accept();
 }
 
-void Server::adopt(tcp::socket socket)
+void Server::adopt(tcp::socket socket, const tcp::endpoint& remote)
 {
     error_code endpointError;
-    const tcp::endpoint remote = socket.remote_endpoint(endpointError);
-    if (endpointError)
-        return;
     auto address = remote.address();
     if (address.is_v6() && address.to_v6().is_v4_mapped())
         address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
@@ -410,12 +408,11 @@ void Server::refuse(tcp::socket& socket, const std::string& remoteAddress, const
     }
     const int fd = socket.native_handle();
     [[maybe_unused]] const ssize_t sent = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    // What the client has sent is read first, so that closing does not reset the connection
-    // before it has read the answer.
-    error_code ignored;
-    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    // What the client has sent is read first, so that closing (which sends the FIN) does not reset
+    // the connection before it has read the answer.
     char discard[4096];
-    while (::recv(fd, discard, sizeof discard, MSG_DONTWAIT) > 0) { }
+    while (::recv(fd, discard, sizeof discard, MSG_DONTWAIT) == ssize_t(sizeof discard)) { }
+    error_code ignored;
     socket.close(ignored);
     Request request;
     request.remoteAddress = remoteAddress;

@@ -71,7 +71,7 @@ private:
     void accept();
     void onAccept(const boost::system::error_code& ec, boost::asio::ip::tcp::socket socket);
     /// A connection just accepted: admitted within the limits, or refused with 503.
-    void adopt(boost::asio::ip::tcp::socket socket);
+    void adopt(boost::asio::ip::tcp::socket socket, const boost::asio::ip::tcp::endpoint& remote);
     /// Answers 503 on \a socket at once and closes it, on the accepting thread: a refusal costs a
     /// few system calls, so that a client that retries in a loop takes little from the others.
     void refuse(boost::asio::ip::tcp::socket& socket, const std::string& remoteAddress, const char* why);
@@ -93,6 +93,7 @@ private:
     Loop m_acceptLoop;
     boost::asio::ip::tcp::acceptor m_acceptor { m_acceptLoop.io };
     boost::asio::steady_timer m_acceptRetry { m_acceptLoop.io };
+    boost::asio::ip::tcp::endpoint m_peer; ///< of the connection being accepted (acceptor only)
     HandlerPool m_pool;
     std::mutex m_joinMutex;
 
