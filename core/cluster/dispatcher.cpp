@@ -643,6 +643,8 @@ void Dispatcher::addEntry(const std::shared_ptr<Run>& run)
     entry.name = run->name;
     entry.container = QFileInfo(job->outputPath).suffix().toLower();
     entry.inputBytes = QFileInfo(job->spec.input).size();
+    // A split job's segments all read the parent's input.
+    entry.inputKey = (job->isChild() ? job->parent : job->id).toString(QUuid::WithoutBraces);
     entry.settings = job->spec.settings;
     const std::vector<std::string> fields = entry.fields();
     std::weak_ptr<Run> weak = run;

@@ -31,8 +31,8 @@ QString fieldOf(const RedisValue& fields, std::string_view name)
 std::vector<std::string> JobEntry::fields() const
 {
     return { "job", text(job.toString(QUuid::WithoutBraces)), "attempt", std::to_string(attempt), "name",
-        text(name), "container", text(container), "input_bytes", std::to_string(inputBytes), "settings",
-        json(settings.toJson()), "protocol", std::to_string(kFarmProtocol) };
+        text(name), "container", text(container), "input_bytes", std::to_string(inputBytes), "input_key",
+        text(inputKey), "settings", json(settings.toJson()), "protocol", std::to_string(kFarmProtocol) };
 }
 
 Result<JobEntry> JobEntry::fromFields(const RedisValue& fields)
@@ -43,6 +43,7 @@ Result<JobEntry> JobEntry::fromFields(const RedisValue& fields)
     e.name = fieldOf(fields, "name");
     e.container = fieldOf(fields, "container");
     e.inputBytes = fieldOf(fields, "input_bytes").toLongLong();
+    e.inputKey = fieldOf(fields, "input_key");
     if (e.job.isNull() || e.attempt <= 0)
         return Error::invalid({}, QStringLiteral("A job entry without a job or an attempt."));
     if (const int protocol = fieldOf(fields, "protocol").toInt(); protocol != kFarmProtocol)

@@ -46,6 +46,9 @@ struct JobEntry
     QString name; ///< the job's display name, for the node's log
     QString container; ///< the output's extension
     qint64 inputBytes = 0;
+    /// Jobs with the same key read the same input (the segments of a split job), which a node
+    /// then downloads once. Empty from a coordinator that does not say.
+    QString inputKey;
     media::TranscodeSettings settings;
 
     /// Field, value, field, value... for XADD.

@@ -18,6 +18,7 @@
 #include <QNetworkRequest>
 #include <QPointer>
 #include <QRegularExpression>
+#include <QSet>
 #include <QThreadPool>
 #include <QTimer>
 #include <thread>
@@ -39,12 +40,30 @@ constexpr int kFirstRetryMs = 500;
 constexpr int kLongestRetryMs = 10'000;
 constexpr int kCheckRetryMs = 2000;
 constexpr int kDigestRetries = 5;
+// Inputs no job here reads any more: the newest is kept this long, for the next segment of the
+// same file; the others go at once.
+constexpr int kIdleInputsKept = 1;
+constexpr qint64 kIdleInputKeptMs = 10 * 60 * 1000;
 
 /// The per-job folders in the work folder: JOB-aATTEMPT.
 const QRegularExpression& taskDirPattern()
 {
     static const QRegularExpression re(QStringLiteral("^[0-9a-f-]{36}-a[0-9]+$"));
     return re;
+}
+
+/// An input key the node can name a file by: a job's id.
+bool isInputKey(const QString& key)
+{
+    static const QRegularExpression re(QStringLiteral("^[0-9a-f-]{36}$"));
+    return re.match(key).hasMatch();
+}
+
+void touch(const QString& path)
+{
+    QFile f(path);
+    if (f.open(QIODevice::ReadOnly))
+        f.setFileTime(QDateTime::currentDateTime(), QFileDevice::FileModificationTime);
 }
 
 /// The API's error message in a reply body, or the HTTP reason.
@@ -79,9 +98,11 @@ struct NodeRunner::Task
     QString name;
     QString container;
     qint64 inputBytes = 0;
+    QString inputKey;
     media::TranscodeSettings settings;
     QString dir;
     QString input;
+    bool sharedInput = false; ///< input is in the inputs folder, for other jobs of the same key
     QString output;
     Phase phase = Phase::Downloading;
     QPointer<QNetworkReply> reply;
@@ -141,6 +162,7 @@ void NodeRunner::start()
         if (taskDirPattern().match(d).hasMatch())
             QDir(QDir(m_options.workDir).filePath(d)).removeRecursively();
     }
+    QDir(inputsDir()).removeRecursively();
     // From the event loop, so that what check() reports can end it.
     QTimer::singleShot(0, this, &NodeRunner::check);
 }
@@ -347,7 +369,10 @@ void NodeRunner::begin()
 
     m_heartbeat = new QTimer(this);
     m_heartbeat->setInterval(kHeartbeatMs);
-    connect(m_heartbeat, &QTimer::timeout, this, &NodeRunner::heartbeat);
+    connect(m_heartbeat, &QTimer::timeout, this, [this] {
+        heartbeat();
+        pruneInputs(); // an input kept for a while goes when its while is over
+    });
     m_heartbeat->start();
     heartbeat();
     m_leases = new QTimer(this);
@@ -368,6 +393,7 @@ void NodeRunner::onTaken(const QString& entryId, const JobEntry& entry)
     task->name = entry.name;
     task->container = entry.container.isEmpty() ? QStringLiteral("mp4") : entry.container;
     task->inputBytes = entry.inputBytes;
+    task->inputKey = isInputKey(entry.inputKey) ? entry.inputKey : QString();
     task->settings = entry.settings;
     task->dir
         = QDir(m_options.workDir)
@@ -394,7 +420,64 @@ void NodeRunner::onTaken(const QString& entryId, const JobEntry& entry)
     heartbeat();
     QDir(task->dir).removeRecursively();
     QDir().mkpath(task->dir);
+    if (!task->inputKey.isEmpty() && task->inputBytes > 0) {
+        const QString kept = QDir(inputsDir()).filePath(task->inputKey);
+        if (QFileInfo(kept).size() == task->inputBytes) {
+            // Another segment of the same file came here before: its download serves this one.
+            task->input = kept;
+            task->sharedInput = true;
+            touch(kept);
+            return transcode(task);
+        }
+    }
     download(task);
+}
+
+void NodeRunner::keepInput(const std::shared_ptr<Task>& task)
+{
+    if (task->inputKey.isEmpty() || task->sharedInput)
+        return;
+    const QString kept = QDir(inputsDir()).filePath(task->inputKey);
+    if (QFileInfo(kept).size() == task->inputBytes) {
+        // Another slot here downloaded the same file meanwhile.
+        QFile::remove(task->input);
+    } else {
+        QDir().mkpath(inputsDir());
+        QFile::remove(kept);
+        if (!QFile::rename(task->input, kept))
+            return; // it stays the job's own
+    }
+    task->input = kept;
+    task->sharedInput = true;
+    touch(kept);
+}
+
+void NodeRunner::pruneInputs()
+{
+    QDir dir(inputsDir());
+    if (!dir.exists())
+        return;
+    QSet<QString> reading;
+    for (const auto& task : std::as_const(m_tasks)) {
+        if (task->sharedInput)
+            reading.insert(task->input);
+    }
+    const QDateTime now = QDateTime::currentDateTime();
+    int kept = 0;
+    for (const QFileInfo& f : dir.entryInfoList(QDir::Files, QDir::Time)) {
+        if (reading.contains(f.filePath()))
+            continue;
+        if (!m_stopping && kept < kIdleInputsKept && f.lastModified().msecsTo(now) < kIdleInputKeptMs) {
+            ++kept;
+            continue;
+        }
+        QFile::remove(f.filePath());
+    }
+}
+
+QString NodeRunner::inputsDir() const
+{
+    return QDir(m_options.workDir).filePath(QStringLiteral("inputs"));
 }
 
 void NodeRunner::download(const std::shared_ptr<Task>& task)
@@ -456,6 +539,7 @@ void NodeRunner::download(const std::shared_ptr<Task>& task)
                     QStringLiteral("the input came with %1 bytes, not %2").arg(have).arg(task->inputBytes));
             }
             task->retryMs = kFirstRetryMs;
+            keepInput(task);
             return transcode(task);
         }
         if (status == 404 || status == 409) {
@@ -511,7 +595,8 @@ void NodeRunner::transcode(const std::shared_ptr<Task>& task)
                 if (!a || !*a || !task || task->ended)
                     return;
                 task->run.reset();
-                QFile::remove(task->input);
+                if (!task->sharedInput)
+                    QFile::remove(task->input);
                 using Kind = jobs::WorkerOutcome::Kind;
                 if (task->cancelAsked || task->handingBack || outcome.kind == Kind::Stopped)
                     return handBack(task);
@@ -715,6 +800,7 @@ void NodeRunner::end(const std::shared_ptr<Task>& task, int type, const QJsonObj
     QDir(task->dir).removeRecursively();
     if (m_tasks.value(task->job) == task)
         m_tasks.remove(task->job);
+    pruneInputs();
     releaseSlot();
     heartbeat();
     if (m_stopping && m_tasks.isEmpty())
@@ -858,6 +944,7 @@ void NodeRunner::finishStopping()
     }
     if (m_workers)
         m_workers->shutdown();
+    pruneInputs();
     Q_EMIT stopped();
 }
 

@@ -32,11 +32,13 @@ struct JobEntry;
 /// downloads their input from its API, transcodes in worker processes of its own, uploads the
 /// output, and takes the next.
 ///
-/// Stateless apart from its work folder. While it works on a job it renews the job's lease (the
-/// entry's idle time in the consumer group) every third of the lease and reports progress at most
-/// once a second; it never gives up a job for a lost lease: the coordinator decides, when the
-/// output arrives, whether that attempt is still wanted. Lives on the thread that runs its event
-/// loop; its Redis connections run on threads of their own.
+/// Stateless apart from its work folder. An input stays there while jobs of its key (the
+/// segments of one file) come, so that it is downloaded once per node, not once per segment.
+/// While it works on a job it renews the job's lease (the entry's idle time in the consumer group)
+/// every third of the lease and reports progress at most once a second; it never gives up a job
+/// for a lost lease: the coordinator decides, when the output arrives, whether that attempt is
+/// still wanted. Lives on the thread that runs its event loop; its Redis connections run on
+/// threads of their own.
 class NodeRunner : public QObject
 {
     Q_OBJECT
@@ -83,6 +85,11 @@ private:
     void begin();
     void onTaken(const QString& entryId, const JobEntry& entry);
     void download(const std::shared_ptr<Task>& task);
+    /// Moves a downloaded input to the inputs folder, where later jobs of its key find it.
+    void keepInput(const std::shared_ptr<Task>& task);
+    /// Removes the inputs that no job reads, but the newest for a while.
+    void pruneInputs();
+    QString inputsDir() const;
     void transcode(const std::shared_ptr<Task>& task);
     void hash(const std::shared_ptr<Task>& task);
     void upload(const std::shared_ptr<Task>& task);

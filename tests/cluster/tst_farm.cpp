@@ -269,7 +269,8 @@ private:
         return found;
     }
 
-    double metric(const QString& name)
+    /// The sum of a metric's series, or of those whose labels contain \a labels.
+    double metric(const QString& name, QStringView labels = {})
     {
         httplib::Client c("127.0.0.1", m_apiPort);
         auto r = c.Get("/metrics");
@@ -278,8 +279,11 @@ private:
         const QRegularExpression re(
             QStringLiteral("^%1(\\{[^}]*\\})? ([0-9.e+]+)$").arg(name), QRegularExpression::MultilineOption);
         double sum = 0;
-        for (auto m = re.globalMatch(QString::fromStdString(r->body)); m.hasNext();)
-            sum += m.next().captured(2).toDouble();
+        for (auto m = re.globalMatch(QString::fromStdString(r->body)); m.hasNext();) {
+            const auto match = m.next();
+            if (match.capturedView(1).contains(labels))
+                sum += match.captured(2).toDouble();
+        }
         return sum;
     }
 
@@ -368,6 +372,71 @@ private Q_SLOTS:
         QCOMPARE(video.value(u"height").toInt(), 240);
         QVERIFY(strayFiles().isEmpty());
         QVERIFY(metric(QStringLiteral("vtfarm_transfer_bytes_total")) > 0);
+    }
+
+    void aSplitJobRunsOnTheNodesAndIsDownloadedOncePerNode()
+    {
+        const double sentBefore
+            = metric(QStringLiteral("vtfarm_transfer_bytes_total"), u"direction=\"input\"");
+        std::map<QString, qsizetype> logBefore;
+        for (const auto& [name, p] : m_nodes)
+            logBefore[name] = nodeLog(name).size();
+        QFile f(m_long);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray bytes = f.readAll();
+        httplib::MultipartFormDataItems items = {
+            { "file", bytes.toStdString(), "long.mp4", "video/mp4" },
+            { "codec", "libx264", "", "" },
+            { "bitrate", "500k", "", "" },
+            { "resolution", "320x240", "", "" },
+            { "split", "2", "", "" },
+        };
+        auto c = client();
+        auto r = c.Post("/api/v1/jobs", items);
+        QVERIFY(r);
+        QVERIFY2(r->status == 201 || r->status == 200, r->body.c_str());
+        const QString id
+            = QJsonDocument::fromJson(QByteArray::fromStdString(r->body)).object().value(u"id").toString();
+        QVERIFY(!id.isEmpty());
+        QVERIFY2(waitState(id, QStringLiteral("finished")), qPrintable(describe(id)));
+        const QJsonObject segments = job(id).value(u"segments").toObject();
+        const int total = segments.value(u"total").toInt();
+        QVERIFY2(total >= 2, qPrintable(describe(id)));
+        QCOMPARE(segments.value(u"done").toInt(), total);
+
+        // The nodes that ran a segment (or the audio) each downloaded the input once, not once
+        // per segment.
+        QSet<QString> nodes;
+        int children = 0;
+        for (const auto& [name, before] : logBefore) {
+            const int took = int(nodeLog(name).mid(before).count(QStringLiteral("(long.mp4 (")));
+            children += took;
+            if (took > 0)
+                nodes << name;
+        }
+        QCOMPARE(children, total + 1); // the video segments and the audio
+        const double sent
+            = metric(QStringLiteral("vtfarm_transfer_bytes_total"), u"direction=\"input\"") - sentBefore;
+        QCOMPARE(qint64(sent), qint64(nodes.size()) * bytes.size());
+        // What the nodes keep for the next segment is one input at most, and no job's folder.
+        for (const QString& name : nodes) {
+            const QDir work(m_dir.filePath("work-" + name));
+            QVERIFY2(work.entryList(QDir::Dirs | QDir::NoDotAndDotDot).size() <= 1,
+                qPrintable(work.entryList().join(u' ')));
+            QVERIFY(QDir(work.filePath(QStringLiteral("inputs"))).entryList(QDir::Files).size() <= 1);
+        }
+
+        // The joined output has every frame of the input.
+        auto out = c.Get(("/api/v1/jobs/" + id.toStdString() + "/output").c_str());
+        QVERIFY(out && out->status == 200);
+        const QString path = m_dir.filePath(QStringLiteral("fetched-split.mp4"));
+        QFile o(path);
+        QVERIFY(o.open(QIODevice::WriteOnly));
+        o.write(out->body.data(), qint64(out->body.size()));
+        o.close();
+        QCOMPARE(vtfarm::test::Ffprobe::packetCount(path), vtfarm::test::Ffprobe::packetCount(m_long));
+        QVERIFY(vtfarm::test::Ffprobe::packetCount(path, QStringLiteral("a")) > 0);
+        QVERIFY(strayFiles().isEmpty());
     }
 
     void aKilledNodesJobRunsElsewhere()

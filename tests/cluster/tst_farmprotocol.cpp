@@ -115,6 +115,7 @@ private Q_SLOTS:
         e.name = QStringLiteral("película.mkv");
         e.container = QStringLiteral("mkv");
         e.inputBytes = 123'456'789;
+        e.inputKey = QUuid::createUuid().toString(QUuid::WithoutBraces);
         e.settings.videoCodec = QStringLiteral("libx265");
         e.settings.crf = 26;
         std::vector<std::string> args { "XADD", "test:jobs", "*" };
@@ -132,6 +133,7 @@ private Q_SLOTS:
         QCOMPARE(back->name, e.name);
         QCOMPARE(back->container, e.container);
         QCOMPARE(back->inputBytes, e.inputBytes);
+        QCOMPARE(back->inputKey, e.inputKey);
         QCOMPARE(back->settings.videoCodec, QStringLiteral("libx265"));
         QCOMPARE(back->settings.crf, 26);
 
