@@ -21,6 +21,7 @@
 #include <QSet>
 #include <QThreadPool>
 #include <QTimer>
+#include <algorithm>
 #include <thread>
 #include <unistd.h>
 
@@ -603,6 +604,13 @@ void NodeRunner::transcode(const std::shared_ptr<Task>& task)
                 if (outcome.kind == Kind::Finished) {
                     task->report = outcome.report;
                     return hash(task);
+                }
+                // The download may be what failed it: the next attempt here downloads again.
+                if (task->sharedInput) {
+                    const bool read = std::any_of(m_tasks.cbegin(), m_tasks.cend(),
+                        [&task](const auto& t) { return t != task && t->input == task->input; });
+                    if (!read)
+                        QFile::remove(task->input);
                 }
                 end(task, int(FarmEvent::Type::Failed), jobs::protocol::outcomeJson(outcome));
             },
