@@ -71,7 +71,7 @@ int transcodeCommand(const QStringList& args)
     // interruption); an explicit length that cannot be honoured is refused there, by name.
     const auto asked = jobs::splitSeconds(spec.split);
     if ((asked && *asked > 0) || jobs::splitLength(spec, slots) > 0) {
-        if (auto r = media::checkOutputPath(spec.input, spec.output, settings); !r) {
+        if (auto r = media::checkOutputPath(spec.input, spec.output, settings.overwrite); !r) {
             printErrors({ r.error() });
             return ExitFailed;
         }

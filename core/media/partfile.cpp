@@ -1,5 +1,6 @@
 #include "partfile.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <cerrno>
@@ -8,6 +9,23 @@
 #include <fcntl.h>
 
 namespace vtfarm::media {
+
+Result<void> checkOutputPath(const QString& inputPath, const QString& outputPath, bool overwrite)
+{
+    const QFileInfo inInfo(inputPath), outInfo(outputPath);
+    if (!inputPath.isEmpty() && inInfo.exists() && outInfo.exists()
+        && inInfo.canonicalFilePath() == outInfo.canonicalFilePath())
+        return Error::invalid(
+            "output", QStringLiteral("The output would overwrite the input; choose another output name."));
+    if (outInfo.exists() && !overwrite)
+        return Error { ErrorCode::AlreadyExists,
+            QStringLiteral("%1 already exists; choose another name or allow overwriting.").arg(outputPath),
+            "output" };
+    if (!outInfo.absoluteDir().exists())
+        return Error { ErrorCode::NotFound,
+            QStringLiteral("The output folder %1 does not exist.").arg(outInfo.absolutePath()), "output" };
+    return {};
+}
 
 Result<void> commitPartFile(const QString& part, const QString& outputPath, bool overwrite)
 {

@@ -216,14 +216,9 @@ private:
                 QStringLiteral(
                     "'%1' is not a video container vtfarm writes; name the output .mp4, .mkv, .webm or .mov.")
                     .arg(QFileInfo(m_output).suffix()));
+        if (auto r = checkOutputPath({}, m_output, m_options.overwrite); !r)
+            return r;
         const QFileInfo out(m_output);
-        if (out.exists() && !m_options.overwrite)
-            return Error { ErrorCode::AlreadyExists,
-                QStringLiteral("%1 already exists; choose another name or allow overwriting.").arg(m_output),
-                "output" };
-        if (!out.absoluteDir().exists())
-            return Error { ErrorCode::NotFound,
-                QStringLiteral("The output folder %1 does not exist.").arg(out.absolutePath()), "output" };
         QStringList inputs = m_segments;
         if (!m_audioPath.isEmpty())
             inputs << m_audioPath;

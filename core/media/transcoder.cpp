@@ -1359,7 +1359,7 @@ struct Transcoder::Impl
         container = containerForPath(outputPath);
         if (const QList<Error> errors = validate(settings, container); !errors.isEmpty())
             return errors.first();
-        if (auto r = checkOutputPath(inputPath, outputPath, settings); !r)
+        if (auto r = checkOutputPath(inputPath, outputPath, settings.overwrite); !r)
             return r.error();
         const QFileInfo outInfo(outputPath);
 
@@ -1582,23 +1582,6 @@ void Transcoder::cancel()
 {
     d->canceled = true;
     d->videoQueue.abort();
-}
-
-Result<void> checkOutputPath(
-    const QString& inputPath, const QString& outputPath, const TranscodeSettings& settings)
-{
-    const QFileInfo inInfo(inputPath), outInfo(outputPath);
-    if (inInfo.exists() && outInfo.exists() && inInfo.canonicalFilePath() == outInfo.canonicalFilePath())
-        return Error::invalid(
-            "output", QStringLiteral("The output would overwrite the input; choose another output name."));
-    if (outInfo.exists() && !settings.overwrite)
-        return Error { ErrorCode::AlreadyExists,
-            QStringLiteral("%1 already exists; choose another name or allow overwriting.").arg(outputPath),
-            "output" };
-    if (!outInfo.absoluteDir().exists())
-        return Error { ErrorCode::NotFound,
-            QStringLiteral("The output folder %1 does not exist.").arg(outInfo.absolutePath()), "output" };
-    return {};
 }
 
 } // namespace vtfarm::media

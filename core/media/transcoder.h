@@ -47,9 +47,4 @@ private:
     std::unique_ptr<Impl> d;
 };
 
-/// \brief Whether \a outputPath may be written for \a inputPath: not the input itself, not an
-/// existing file unless \a settings allow overwriting, and in a folder that exists.
-Result<void> checkOutputPath(
-    const QString& inputPath, const QString& outputPath, const TranscodeSettings& settings);
-
 } // namespace vtfarm::media
