@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The farm on one machine, each node confined to one core with taskset: how long a batch of short
 # jobs, and one of 8 longer clips, takes on one node and on two (the ratio should be near 0.5;
-# the coordinator shares the two cores with the nodes), how long a queued job waits for
+# the coordinator shares the two cores with the nodes) beside the ffmpeg CLI doing the same clips on
+# one core and on two (what the machine itself gives), how long a queued job waits for
 # a free node to take it (dispatch latency, from the coordinator's histogram), and how fast a
 # node's download of an input runs over loopback.
 # Usage: bench/cluster.sh [jobs, default 40]
@@ -91,23 +92,61 @@ while True:
         sys.exit("a job did not finish: " + json.dumps(jobs))
     if all(j["status"] == "finished" for j in jobs):
         break
-    time.sleep(0.1)
+    time.sleep(0.5)  # more often takes CPU from the nodes; the span is not timed by it
 t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
 print(f"{max(t(j['ended_at']) for j in jobs) - min(t(j['started_at']) for j in jobs):.2f}")
 PY
 }
 
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"; }
+now() { date +%s.%N; }
+span() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# The same 8 clips by the ffmpeg CLI with the same settings, confined the same way: one after the
+# other on core 0, then four on each core at once. Its ratio is what this machine's two cores give
+# two encoders; the farm's ratio is read against it.
+peer_clips() { # CORE COUNT
+    for i in $(seq "$2"); do
+        taskset -c "$1" ffmpeg -nostdin -hide_banner -loglevel error -y -i "$work/clip.mp4" \
+            -c:v libx264 -b:v 500k -s 640x360 -c:a aac "$work/peer-$1-$i.mp4"
+    done
+}
+
 node_up n1 0
 until [ "$(nodes_listed)" = 1 ]; do sleep 0.2; done
 one=$(batch "$jobs" "$work/short.mp4" 320x240 "$node_n1")
-one_clips=$(batch 8 "$work/clip.mp4" 640x360 "$node_n1")
 node_up n2 1
 until [ "$(nodes_listed)" = 2 ]; do sleep 0.2; done
-cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"; }
 serve_cpu0=$(cpu_ms "$serve")
 two=$(batch "$jobs" "$work/short.mp4" 320x240 "$node_n1" "$node_n2")
 serve_cpu1=$(cpu_ms "$serve")
-two_clips=$(batch 8 "$work/clip.mp4" 640x360 "$node_n1" "$node_n2")
+
+# The clips: three rounds of one node, two nodes, the ffmpeg CLI on one core and on two, one after
+# the other, so that a change in the machine's speed shows in every column of a round; the medians
+# of the rounds' ratios are reported.
+one_clips=() two_clips=() peer_one=() peer_two=() farm_ratios=() peer_ratios=()
+ratio() { python3 -c "print(f'{$2 / $1:.2f}')"; }
+for round in 1 2 3; do
+    kill -TERM "$node_n2"
+    wait "$node_n2" 2>/dev/null || true
+    until [ "$(nodes_listed)" = 1 ]; do sleep 0.2; done
+    one_clips+=("$(batch 8 "$work/clip.mp4" 640x360 "$node_n1")")
+    node_up n2 1
+    until [ "$(nodes_listed)" = 2 ]; do sleep 0.2; done
+    two_clips+=("$(batch 8 "$work/clip.mp4" 640x360 "$node_n1" "$node_n2")")
+    t0=$(now)
+    peer_clips 0 8
+    t1=$(now)
+    peer_clips 0 4 &
+    peer0=$!
+    peer_clips 1 4
+    wait "$peer0"
+    t2=$(now)
+    peer_one+=("$(span "$t0" "$t1")")
+    peer_two+=("$(span "$t1" "$t2")")
+    farm_ratios+=("$(ratio "${one_clips[-1]}" "${two_clips[-1]}")")
+    peer_ratios+=("$(ratio "${peer_one[-1]}" "${peer_two[-1]}")")
+done
 
 # Dispatch latency with a node free: one job at a time, ten times; the coordinator's histogram
 # before and after, its quantiles read off the buckets of the difference.
@@ -171,13 +210,13 @@ PY
 rss=$(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$serve/status")
 kill -CONT "$node_n1" "$node_n2"
 
-ratio() { python3 -c "print(f'{$2 / $1:.2f}')"; }
 echo "farm of single-core nodes, $jobs short jobs (2 s at 320x240):"
 echo "  one node:  ${one} s"
 echo "  two nodes: ${two} s  (ratio $(ratio "$one" "$two"))"
-echo "farm of single-core nodes, 8 clips (10 s at 640x360):"
-echo "  one node:  ${one_clips} s"
-echo "  two nodes: ${two_clips} s  (ratio $(ratio "$one_clips" "$two_clips"))"
+echo "farm of single-core nodes, 8 clips (10 s at 640x360), three rounds:"
+echo "  one node:  ${one_clips[*]} s"
+echo "  two nodes: ${two_clips[*]} s  (ratios ${farm_ratios[*]}, median $(median "${farm_ratios[@]}"))"
+echo "  the ffmpeg CLI on one core: ${peer_one[*]} s, on two: ${peer_two[*]} s  (ratios ${peer_ratios[*]}, median $(median "${peer_ratios[@]}"))"
 echo "  coordinator CPU per job: $(( (serve_cpu1 - serve_cpu0) / jobs )) ms (the uploads it takes and the outputs it stores included)"
 echo "dispatch latency, a node free: $latency"
 echo "input download over loopback: $(python3 -c "print(f'{$rate / 1048576:.0f}')") MiB/s"
