@@ -10,6 +10,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/deps.sh"
+. "$root/bench/lib.sh"
 install_missing "${VTFARM_BUILD_PACKAGES[@]}" ffmpeg curl python3 redis-server
 build=${VTFARM_BUILD_DIR:-$root/build}
 if [ ! -f "$build/build.ninja" ]; then
@@ -99,9 +100,7 @@ PY
 }
 
 cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"; }
-now() { date +%s.%N; }
 span() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # The same 8 clips by the ffmpeg CLI with the same settings, confined the same way: one after the
 # other on core 0, then four on each core at once. Its ratio is what this machine's two cores give
 # two encoders; the farm's ratio is read against it.
@@ -215,8 +214,8 @@ echo "  one node:  ${one} s"
 echo "  two nodes: ${two} s  (ratio $(ratio "$one" "$two"))"
 echo "farm of single-core nodes, 8 clips (10 s at 640x360), three rounds:"
 echo "  one node:  ${one_clips[*]} s"
-echo "  two nodes: ${two_clips[*]} s  (ratios ${farm_ratios[*]}, median $(median "${farm_ratios[@]}"))"
-echo "  the ffmpeg CLI on one core: ${peer_one[*]} s, on two: ${peer_two[*]} s  (ratios ${peer_ratios[*]}, median $(median "${peer_ratios[@]}"))"
+echo "  two nodes: ${two_clips[*]} s  (ratios ${farm_ratios[*]}, median $(printf '%s\n' "${farm_ratios[@]}" | median))"
+echo "  the ffmpeg CLI on one core: ${peer_one[*]} s, on two: ${peer_two[*]} s  (ratios ${peer_ratios[*]}, median $(printf '%s\n' "${peer_ratios[@]}" | median))"
 echo "  coordinator CPU per job: $(( (serve_cpu1 - serve_cpu0) / jobs )) ms (the uploads it takes and the outputs it stores included)"
 echo "dispatch latency, a node free: $latency"
 echo "input download over loopback: $(python3 -c "print(f'{$rate / 1048576:.0f}')") MiB/s"

@@ -21,8 +21,7 @@ ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i "testsrc2=size=1920x
     -pix_fmt yuv420p -c:a aac -b:a 128k -shortest "$work/clip.mp4"
 for i in 1 2 3 4 5 6 7 8; do cp "$work/clip.mp4" "$work/in/c$i.mp4"; done
 
-now() { date +%s.%N; }
-median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+. "$root/bench/lib.sh"
 ff_one() { ffmpeg -nostdin -hide_banner -loglevel error -y -i "$1" -c:v libx264 -b:v 1000k -s 1280x720 -c:a aac "$2"; }
 export -f ff_one
 

@@ -96,8 +96,7 @@ void TestSplitJobs::splitJobMatchesUnsplit()
     JobManager manager(workers(data.path(), 2));
     QVERIFY(manager.open().ok());
     QSignalSpy states(&manager, &JobManager::jobStateChanged);
-    // The parent lists a segment as started, with its node, as soon as it starts, not only at its
-    // first progress.
+    // The parent lists a segment as started as soon as it starts, not only at its first progress.
     QStringList listedLate;
     int listedStarts = 0;
     connect(&manager, &JobManager::jobStateChanged, &manager, [&](const QUuid& id, JobState, JobState to) {
