@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Segments benchmark on one machine: a 1080p clip encoded to 720p split across the local slots
-# (--split) against the same job unsplit (--split off), both with -j 2; then the split job killed
-# at about 70 % of its segments and resumed with `vtfarm-cli run`, the time to finish as a
-# fraction of the full split encode. Not a test: it prints numbers.
+# Segments benchmark: a 1080p clip encoded to 720p.
+# - local: on one machine, split across the local slots (--split) against the same job unsplit
+#   (--split off), both with -j 2;
+# - resume: the split job killed at about 70 % of its segments and resumed with `vtfarm-cli run`,
+#   the time to finish as a fraction of the full split encode;
+# - farm: on the distributed farm (a coordinator with no slots of its own, Redis), the file unsplit
+#   on one single-core node (taskset) against the file split across two such nodes.
+# Not a test: it prints numbers.
 # Usage: bench/segments.sh [seconds of clip, default 120] [segment seconds, default 10] [runs, default 1]
+#                          [parts, default local,resume,farm]
 # Uses the build in $VTFARM_BUILD_DIR (default build/), building it when missing.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/deps.sh"
-install_missing "${VTFARM_BUILD_PACKAGES[@]}" ffmpeg python3
+install_missing "${VTFARM_BUILD_PACKAGES[@]}" ffmpeg python3 curl redis-server
 build=${VTFARM_BUILD_DIR:-$root/build}
 if [ ! -f "$build/build.ninja" ]; then
     cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -18,11 +23,16 @@ cli="$build/app/cli/vtfarm-cli"
 seconds=${1:-120}
 segment=${2:-10}
 runs=${3:-1}
+parts=${4:-local,resume,farm}
+want_part() { [[ ",$parts," == *",$1,"* ]]; }
 
 work=$(mktemp -d /tmp/vtfarm-bench-segments.XXXXXX)
 batch=""
+pids=()
 cleanup() {
     [ -n "$batch" ] && kill -9 "$batch" 2>/dev/null
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -47,7 +57,8 @@ encode() { # NAME SPLIT
 frames() { ffprobe -v error -count_packets -select_streams v:0 -show_entries stream=nb_read_packets -of csv=p=0 "$1"; }
 
 echo "clip: ${seconds} s 1920x1080 30 fps -> 1280x720 x264 veryfast 2500k; -j 2 on $(nproc) cores"
-for run in $(seq "$runs"); do
+split=""
+want_part local && for run in $(seq "$runs"); do
     whole=$(encode whole off)
     split=$(encode split "$segment")
     w=$(ls "$work"/whole/*.mp4) s=$(ls "$work"/split/*.mp4)
@@ -56,6 +67,7 @@ for run in $(seq "$runs"); do
 done
 
 # Resume: kill -9 once about 70 % of the segments are done, then `run` finishes the job.
+want_part resume && {
 total=$(python3 -c "import math; print(math.ceil($seconds / $segment))")
 want=$(python3 -c "import math; print(max(1, math.floor($total * 0.7)))")
 rm -rf "$work/res" "$work/res-data"
@@ -78,5 +90,70 @@ a=$(now)
 "$cli" run --data-dir "$work/res-data" -j 2 >"$work/res2.log" 2>&1 </dev/null
 b=$(now)
 resume=$(echo "$a $b" | awk '{printf "%.2f", $2-$1}')
-echo "resume after $done_ of $total segments: ${resume} s, $(echo "$resume $split" | awk '{printf "%.3f", $1/$2}')" \
-    "of the full split encode; frames $(frames "$(ls "$work"/res/*.mp4)")"
+if [ -n "$split" ]; then
+    echo "resume after $done_ of $total segments: ${resume} s, $(echo "$resume $split" | awk '{printf "%.3f", $1/$2}')" \
+        "of the full split encode; frames $(frames "$(ls "$work"/res/*.mp4)")"
+else
+    echo "resume after $done_ of $total segments: ${resume} s; frames $(frames "$(ls "$work"/res/*.mp4)")"
+fi
+}
+
+# The farm: a coordinator with no slots, Redis, and nodes confined to one core each. The file is
+# encoded unsplit on one node, then split across two; the times are the coordinator's, from the
+# job's start to its end, so that how often this script polls is not timed.
+want_part farm || exit 0
+[ "$(nproc)" -ge 2 ] || { echo "farm: needs two cores (one per node)" >&2; exit 1; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+rport=$(free_port)
+redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >"$work/redis.log" 2>&1 &
+pids+=($!)
+until redis-cli -p "$rport" ping 2>/dev/null | grep -q PONG; do sleep 0.1; done
+head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$work/token"
+chmod 600 "$work/token"
+auth="Authorization: Bearer $(cat "$work/token")"
+"$cli" serve --port 0 --redis "redis://127.0.0.1:$rport" -j 0 --token-file "$work/token" \
+    --data-dir "$work/farm-data" >"$work/serve.out" 2>"$work/serve.log" </dev/null &
+pids+=($!)
+port=""
+for _ in $(seq 100); do
+    port=$(sed -n 's/.*serving on http:\/\/[^:]*:\([0-9]*\)\/.*/\1/p' "$work/serve.out")
+    [ -n "$port" ] && break
+    sleep 0.1
+done
+[ -n "$port" ] || { echo "serve did not start" >&2; cat "$work/serve.log" >&2; exit 1; }
+url="http://127.0.0.1:$port"
+node_up() { # NAME CORE NODES_THEN
+    taskset -c "$2" "$cli" node --redis "redis://127.0.0.1:$rport" --server "$url" --token-file "$work/token" \
+        -j 1 --name "$1" --work-dir "$work/node-$1" >"$work/node-$1.log" 2>&1 </dev/null &
+    pids+=($!)
+    until [ "$(curl -s -H "$auth" "$url/api/v1/nodes" | python3 -c 'import sys,json; print(len(json.load(sys.stdin)["nodes"]))')" = "$3" ]; do
+        sleep 0.2
+    done
+}
+farm_job() { # SPLIT -> seconds from the job's start to its end
+    local id
+    id=$(curl -s -H "$auth" -F file=@"$src" -F codec=libx264 -F preset=veryfast -F bitrate=2500k \
+        -F resolution=1280x720 -F split="$1" "$url/api/v1/jobs" | python3 -c 'import sys,json; print(json.load(sys.stdin)["id"])')
+    python3 - "$port" "$(cat "$work/token")" "$id" <<'PY'
+import http.client, json, sys, time
+from datetime import datetime
+port, token, id_ = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+c = http.client.HTTPConnection("127.0.0.1", port)
+while True:
+    c.request("GET", "/api/v1/jobs/" + id_, headers={"Authorization": "Bearer " + token})
+    j = json.loads(c.getresponse().read())
+    if j["status"] in ("failed", "canceled"):
+        sys.exit("the job did not finish: " + json.dumps(j))
+    if j["status"] == "finished":
+        break
+    time.sleep(0.5)
+t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+print(f"{t(j['ended_at']) - t(j['started_at']):.2f}")
+PY
+}
+node_up a 0 1
+one=$(farm_job off)
+node_up b 1 2
+two=$(farm_job "$segment")
+echo "farm: one single-core node unsplit ${one} s, two split (${segment} s segments) ${two} s, ratio" \
+    "$(echo "$two $one" | awk '{printf "%.3f", $1/$2}')"
