@@ -30,28 +30,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-rport=$(free_port)
-redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >"$work/redis.log" 2>&1 &
-pids+=($!)
-until redis-cli -p "$rport" ping 2>/dev/null | grep -q PONG; do sleep 0.1; done
-head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$work/token"
-chmod 600 "$work/token"
-auth="Authorization: Bearer $(cat "$work/token")"
-
 mkdir -p "$work/inputs"
-"$cli" serve --port 0 --redis "redis://127.0.0.1:$rport" -j 0 --token-file "$work/token" \
-    --data-dir "$work/data" --input-dir "$work/inputs" >"$work/serve.out" 2>"$work/serve.log" </dev/null &
-serve=$!
-pids+=($serve)
-port=""
-for _ in $(seq 100); do
-    port=$(sed -n 's/.*serving on http:\/\/[^:]*:\([0-9]*\)\/.*/\1/p' "$work/serve.out")
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "serve did not start" >&2; cat "$work/serve.log" >&2; exit 1; }
-url="http://127.0.0.1:$port"
+farm_coordinator --data-dir "$work/data" --input-dir "$work/inputs"
 
 ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=320x240:rate=25:duration=2 \
     -f lavfi -i sine=frequency=440:duration=2:sample_rate=48000 -c:v libx264 -preset ultrafast \

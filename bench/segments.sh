@@ -13,6 +13,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/deps.sh"
+. "$root/bench/lib.sh"
 install_missing "${VTFARM_BUILD_PACKAGES[@]}" ffmpeg python3 curl redis-server
 build=${VTFARM_BUILD_DIR:-$root/build}
 if [ ! -f "$build/build.ninja" ]; then
@@ -42,7 +43,6 @@ ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc2=size=1920x1080:rate
     -f lavfi -i "sine=frequency=440:duration=$seconds:sample_rate=48000" -c:v libx264 -preset veryfast \
     -crf 20 -pix_fmt yuv420p -c:a aac -b:a 128k -shortest "$src"
 opts=(--codec libx264 --preset veryfast --bitrate 2500k --resolution 1280x720)
-now() { date +%s.%N; }
 
 # One batch run; prints its wall time.
 encode() { # NAME SPLIT
@@ -103,25 +103,7 @@ fi
 # job's start to its end, so that how often this script polls is not timed.
 want_part farm || exit 0
 [ "$(nproc)" -ge 2 ] || { echo "farm: needs two cores (one per node)" >&2; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-rport=$(free_port)
-redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >"$work/redis.log" 2>&1 &
-pids+=($!)
-until redis-cli -p "$rport" ping 2>/dev/null | grep -q PONG; do sleep 0.1; done
-head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$work/token"
-chmod 600 "$work/token"
-auth="Authorization: Bearer $(cat "$work/token")"
-"$cli" serve --port 0 --redis "redis://127.0.0.1:$rport" -j 0 --token-file "$work/token" \
-    --data-dir "$work/farm-data" >"$work/serve.out" 2>"$work/serve.log" </dev/null &
-pids+=($!)
-port=""
-for _ in $(seq 100); do
-    port=$(sed -n 's/.*serving on http:\/\/[^:]*:\([0-9]*\)\/.*/\1/p' "$work/serve.out")
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "serve did not start" >&2; cat "$work/serve.log" >&2; exit 1; }
-url="http://127.0.0.1:$port"
+farm_coordinator --data-dir "$work/farm-data"
 node_up() { # NAME CORE NODES_THEN
     taskset -c "$2" "$cli" node --redis "redis://127.0.0.1:$rport" --server "$url" --token-file "$work/token" \
         -j 1 --name "$1" --work-dir "$work/node-$1" >"$work/node-$1.log" 2>&1 </dev/null &
