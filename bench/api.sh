@@ -6,6 +6,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/deps.sh"
+. "$root/bench/lib.sh"
 install_missing "${VTFARM_BUILD_PACKAGES[@]}" ffmpeg curl wrk python3
 build=${VTFARM_BUILD_DIR:-$root/build}
 if [ ! -f "$build/build.ninja" ]; then
@@ -27,13 +28,7 @@ trap cleanup EXIT
 ulimit -n 8192
 "$cli" serve --port 0 --data-dir "$work/data" -j 2 --max-connections-per-address 64 >"$work/serve.log" 2>&1 </dev/null &
 server=$!
-port=""
-for _ in $(seq 100); do
-    port=$(sed -n 's|.*serving on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.log")
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "the server did not start:"; cat "$work/serve.log"; exit 1; }
+port=$(serve_port "$work/serve.log") || { echo "the server did not start:"; cat "$work/serve.log"; exit 1; }
 base="http://127.0.0.1:$port"
 kib() { awk -v k="$1" '/^'"$1"':/{print $2}' "/proc/$server/status"; }
 
