@@ -41,13 +41,6 @@ ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=640x360:rate=25
     -f lavfi -i sine=frequency=440:duration=10:sample_rate=48000 -c:v libx264 -preset ultrafast \
     -pix_fmt yuv420p -c:a aac -shortest "$work/clip.mp4"
 
-node_up() { # NAME CORE
-    taskset -c "$2" "$cli" node --redis "redis://127.0.0.1:$rport" --server "$url" --token-file "$work/token" \
-        -j 1 --name "$1" --work-dir "$work/w-$1" >"$work/node-$1.log" 2>&1 </dev/null &
-    pids+=($!)
-    eval "node_$1=$!"
-}
-nodes_listed() { curl -s -H "$auth" "$url/api/v1/nodes" | python3 -c 'import sys,json; print(len(json.load(sys.stdin)["nodes"]))'; }
 batch() { # COUNT FILE RESOLUTION NODE_PIDS... -> seconds from the first job's start to the last one's end
     local ids=() count=$1 file=$2 size=$3
     shift 3
@@ -59,24 +52,7 @@ batch() { # COUNT FILE RESOLUTION NODE_PIDS... -> seconds from the first job's s
     done
     [ $# -gt 0 ] && kill -CONT "$@"
     # The span is read off the coordinator's own timestamps: the client's polling is not timed.
-    python3 - "$port" "$(cat "$work/token")" "${ids[@]}" <<'PY'
-import http.client, json, sys, time
-from datetime import datetime
-port, token, ids = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-c = http.client.HTTPConnection("127.0.0.1", port)
-def job(i):
-    c.request("GET", "/api/v1/jobs/" + i, headers={"Authorization": "Bearer " + token})
-    return json.loads(c.getresponse().read())
-while True:
-    jobs = [job(i) for i in ids]
-    if any(j["status"] in ("failed", "canceled") for j in jobs):
-        sys.exit("a job did not finish: " + json.dumps(jobs))
-    if all(j["status"] == "finished" for j in jobs):
-        break
-    time.sleep(0.5)  # more often takes CPU from the nodes; the span is not timed by it
-t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
-print(f"{max(t(j['ended_at']) for j in jobs) - min(t(j['started_at']) for j in jobs):.2f}")
-PY
+    job_span "${ids[@]}"
 }
 
 cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"; }
@@ -91,11 +67,11 @@ peer_clips() { # CORE COUNT
     done
 }
 
-node_up n1 0
-until [ "$(nodes_listed)" = 1 ]; do sleep 0.2; done
+farm_node n1 0
+until [ "$(farm_nodes_listed)" = 1 ]; do sleep 0.2; done
 one=$(batch "$jobs" "$work/short.mp4" 320x240 "$node_n1")
-node_up n2 1
-until [ "$(nodes_listed)" = 2 ]; do sleep 0.2; done
+farm_node n2 1
+until [ "$(farm_nodes_listed)" = 2 ]; do sleep 0.2; done
 serve_cpu0=$(cpu_ms "$serve")
 two=$(batch "$jobs" "$work/short.mp4" 320x240 "$node_n1" "$node_n2")
 serve_cpu1=$(cpu_ms "$serve")
@@ -108,10 +84,10 @@ ratio() { python3 -c "print(f'{$2 / $1:.2f}')"; }
 for round in 1 2 3; do
     kill -TERM "$node_n2"
     wait "$node_n2" 2>/dev/null || true
-    until [ "$(nodes_listed)" = 1 ]; do sleep 0.2; done
+    until [ "$(farm_nodes_listed)" = 1 ]; do sleep 0.2; done
     one_clips+=("$(batch 8 "$work/clip.mp4" 640x360 "$node_n1")")
-    node_up n2 1
-    until [ "$(nodes_listed)" = 2 ]; do sleep 0.2; done
+    farm_node n2 1
+    until [ "$(farm_nodes_listed)" = 2 ]; do sleep 0.2; done
     two_clips+=("$(batch 8 "$work/clip.mp4" 640x360 "$node_n1" "$node_n2")")
     t0=$(now)
     peer_clips 0 8

@@ -90,12 +90,9 @@ a=$(now)
 "$cli" run --data-dir "$work/res-data" -j 2 >"$work/res2.log" 2>&1 </dev/null
 b=$(now)
 resume=$(echo "$a $b" | awk '{printf "%.2f", $2-$1}')
-if [ -n "$split" ]; then
-    echo "resume after $done_ of $total segments: ${resume} s, $(echo "$resume $split" | awk '{printf "%.3f", $1/$2}')" \
-        "of the full split encode; frames $(frames "$(ls "$work"/res/*.mp4)")"
-else
-    echo "resume after $done_ of $total segments: ${resume} s; frames $(frames "$(ls "$work"/res/*.mp4)")"
-fi
+of_split="" # the fraction, when the local part timed the full split encode
+[ -n "$split" ] && of_split=", $(echo "$resume $split" | awk '{printf "%.3f", $1/$2}') of the full split encode"
+echo "resume after $done_ of $total segments: ${resume} s${of_split}; frames $(frames "$(ls "$work"/res/*.mp4)")"
 }
 
 # The farm: a coordinator with no slots, Redis, and nodes confined to one core each. The file is
@@ -104,38 +101,15 @@ fi
 want_part farm || exit 0
 [ "$(nproc)" -ge 2 ] || { echo "farm: needs two cores (one per node)" >&2; exit 1; }
 farm_coordinator --data-dir "$work/farm-data"
-node_up() { # NAME CORE NODES_THEN
-    taskset -c "$2" "$cli" node --redis "redis://127.0.0.1:$rport" --server "$url" --token-file "$work/token" \
-        -j 1 --name "$1" --work-dir "$work/node-$1" >"$work/node-$1.log" 2>&1 </dev/null &
-    pids+=($!)
-    until [ "$(curl -s -H "$auth" "$url/api/v1/nodes" | python3 -c 'import sys,json; print(len(json.load(sys.stdin)["nodes"]))')" = "$3" ]; do
-        sleep 0.2
-    done
-}
 farm_job() { # SPLIT -> seconds from the job's start to its end
-    local id
-    id=$(curl -s -H "$auth" -F file=@"$src" -F codec=libx264 -F preset=veryfast -F bitrate=2500k \
-        -F resolution=1280x720 -F split="$1" "$url/api/v1/jobs" | python3 -c 'import sys,json; print(json.load(sys.stdin)["id"])')
-    python3 - "$port" "$(cat "$work/token")" "$id" <<'PY'
-import http.client, json, sys, time
-from datetime import datetime
-port, token, id_ = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-c = http.client.HTTPConnection("127.0.0.1", port)
-while True:
-    c.request("GET", "/api/v1/jobs/" + id_, headers={"Authorization": "Bearer " + token})
-    j = json.loads(c.getresponse().read())
-    if j["status"] in ("failed", "canceled"):
-        sys.exit("the job did not finish: " + json.dumps(j))
-    if j["status"] == "finished":
-        break
-    time.sleep(0.5)
-t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
-print(f"{t(j['ended_at']) - t(j['started_at']):.2f}")
-PY
+    job_span "$(curl -s -H "$auth" -F file=@"$src" -F codec=libx264 -F preset=veryfast -F bitrate=2500k \
+        -F resolution=1280x720 -F split="$1" "$url/api/v1/jobs" | python3 -c 'import sys,json; print(json.load(sys.stdin)["id"])')"
 }
-node_up a 0 1
+farm_node a 0
+until [ "$(farm_nodes_listed)" = 1 ]; do sleep 0.2; done
 one=$(farm_job off)
-node_up b 1 2
+farm_node b 1
+until [ "$(farm_nodes_listed)" = 2 ]; do sleep 0.2; done
 two=$(farm_job "$segment")
 echo "farm: one single-core node unsplit ${one} s, two split (${segment} s segments) ${two} s, ratio" \
     "$(echo "$two $one" | awk '{printf "%.3f", $1/$2}')"
