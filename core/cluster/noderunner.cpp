@@ -18,7 +18,6 @@
 #include <QNetworkRequest>
 #include <QPointer>
 #include <QRegularExpression>
-#include <QSet>
 #include <QThreadPool>
 #include <QTimer>
 #include <algorithm>
@@ -458,15 +457,10 @@ void NodeRunner::pruneInputs()
     QDir dir(inputsDir());
     if (!dir.exists())
         return;
-    QSet<QString> reading;
-    for (const auto& task : std::as_const(m_tasks)) {
-        if (task->sharedInput)
-            reading.insert(task->input);
-    }
     const QDateTime now = QDateTime::currentDateTime();
     int kept = 0;
     for (const QFileInfo& f : dir.entryInfoList(QDir::Files, QDir::Time)) {
-        if (reading.contains(f.filePath()))
+        if (inputRead(f.filePath()))
             continue;
         if (!m_stopping && kept < kIdleInputsKept && f.lastModified().msecsTo(now) < kIdleInputKeptMs) {
             ++kept;
@@ -474,6 +468,12 @@ void NodeRunner::pruneInputs()
         }
         QFile::remove(f.filePath());
     }
+}
+
+bool NodeRunner::inputRead(const QString& path, const Task* except) const
+{
+    return std::any_of(m_tasks.cbegin(), m_tasks.cend(),
+        [&](const auto& t) { return t.get() != except && t->sharedInput && t->input == path; });
 }
 
 QString NodeRunner::inputsDir() const
@@ -606,12 +606,8 @@ void NodeRunner::transcode(const std::shared_ptr<Task>& task)
                     return hash(task);
                 }
                 // The download may be what failed it: the next attempt here downloads again.
-                if (task->sharedInput) {
-                    const bool read = std::any_of(m_tasks.cbegin(), m_tasks.cend(),
-                        [&task](const auto& t) { return t != task && t->input == task->input; });
-                    if (!read)
-                        QFile::remove(task->input);
-                }
+                if (task->sharedInput && !inputRead(task->input, task.get()))
+                    QFile::remove(task->input);
                 end(task, int(FarmEvent::Type::Failed), jobs::protocol::outcomeJson(outcome));
             },
             Qt::QueuedConnection);

@@ -89,6 +89,8 @@ private:
     void keepInput(const std::shared_ptr<Task>& task);
     /// Removes the inputs that no job reads, but the newest for a while.
     void pruneInputs();
+    /// Whether a job here other than \a except reads the kept input at \a path.
+    bool inputRead(const QString& path, const Task* except = nullptr) const;
     QString inputsDir() const;
     void transcode(const std::shared_ptr<Task>& task);
     void hash(const std::shared_ptr<Task>& task);
