@@ -7,8 +7,10 @@
 # - farm: on the distributed farm (a coordinator with no slots of its own, Redis), the file unsplit
 #   on one single-core node (taskset) against the file split across two such nodes.
 # Not a test: it prints numbers.
-# Usage: bench/segments.sh [seconds of clip, default 120] [segment seconds, default 10] [runs, default 1]
-#                          [parts, default local,resume,farm]
+#   The resume part splits at 10 s whatever the segment length: a kill at 70 % means something only
+#   when the file has many segments.
+# Usage: bench/segments.sh [seconds of clip, default 120] [segment seconds, default 60: the product's]
+#                          [runs, default 1] [parts, default local,resume,farm]
 # Uses the build in $VTFARM_BUILD_DIR (default build/), building it when missing.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +24,7 @@ fi
 cmake --build "$build" --target vtfarm-cli >/dev/null
 cli="$build/app/cli/vtfarm-cli"
 seconds=${1:-120}
-segment=${2:-10}
+segment=${2:-60}
 runs=${3:-1}
 parts=${4:-local,resume,farm}
 want_part() { [[ ",$parts," == *",$1,"* ]]; }
@@ -57,7 +59,7 @@ encode() { # NAME SPLIT
 frames() { ffprobe -v error -count_packets -select_streams v:0 -show_entries stream=nb_read_packets -of csv=p=0 "$1"; }
 
 echo "clip: ${seconds} s 1920x1080 30 fps -> 1280x720 x264 veryfast 2500k; -j 2 on $(nproc) cores"
-split=""
+whole=""
 want_part local && for run in $(seq "$runs"); do
     whole=$(encode whole off)
     split=$(encode split "$segment")
@@ -68,10 +70,11 @@ done
 
 # Resume: kill -9 once about 70 % of the segments are done, then `run` finishes the job.
 want_part resume && {
-total=$(python3 -c "import math; print(math.ceil($seconds / $segment))")
+resume_segment=10
+total=$(python3 -c "import math; print(math.ceil($seconds / $resume_segment))")
 want=$(python3 -c "import math; print(max(1, math.floor($total * 0.7)))")
 rm -rf "$work/res" "$work/res-data"
-"$cli" batch "$src" -o "$work/res" --data-dir "$work/res-data" -j 2 --split "$segment" "${opts[@]}" \
+"$cli" batch "$src" -o "$work/res" --data-dir "$work/res-data" -j 2 --split "$resume_segment" "${opts[@]}" \
     >"$work/res1.log" 2>&1 </dev/null &
 batch=$!
 done_=0
@@ -90,14 +93,16 @@ a=$(now)
 "$cli" run --data-dir "$work/res-data" -j 2 >"$work/res2.log" 2>&1 </dev/null
 b=$(now)
 resume=$(echo "$a $b" | awk '{printf "%.2f", $2-$1}')
-of_split="" # the fraction, when the local part timed the full split encode
-[ -n "$split" ] && of_split=", $(echo "$resume $split" | awk '{printf "%.3f", $1/$2}') of the full split encode"
-echo "resume after $done_ of $total segments: ${resume} s${of_split}; frames $(frames "$(ls "$work"/res/*.mp4)")"
+of_full="" # the fraction, when the local part timed the full encode
+[ -n "$whole" ] && of_full=", $(echo "$resume $whole" | awk '{printf "%.3f", $1/$2}') of the full (unsplit) encode"
+echo "resume after $done_ of $total segments: ${resume} s${of_full}; frames $(frames "$(ls "$work"/res/*.mp4)")"
 }
 
-# The farm: a coordinator with no slots, Redis, and nodes confined to one core each. The file is
-# encoded unsplit on one node, then split across two; the times are the coordinator's, from the
-# job's start to its end, so that how often this script polls is not timed.
+# The farm: a coordinator with no slots, Redis, and two nodes confined to one core each. Each run
+# encodes the file unsplit (one job: one single-core node works, the other has nothing to take),
+# then split across both, one after the other so that the machine's drift between them is small;
+# the times are the coordinator's, from the job's start to its end, so that how often this script
+# polls is not timed.
 want_part farm || exit 0
 [ "$(nproc)" -ge 2 ] || { echo "farm: needs two cores (one per node)" >&2; exit 1; }
 farm_coordinator --data-dir "$work/farm-data"
@@ -106,10 +111,15 @@ farm_job() { # SPLIT -> seconds from the job's start to its end
         -F resolution=1280x720 -F split="$1" "$url/api/v1/jobs" | python3 -c 'import sys,json; print(json.load(sys.stdin)["id"])')"
 }
 farm_node a 0
-until [ "$(farm_nodes_listed)" = 1 ]; do sleep 0.2; done
-one=$(farm_job off)
 farm_node b 1
 until [ "$(farm_nodes_listed)" = 2 ]; do sleep 0.2; done
-two=$(farm_job "$segment")
-echo "farm: one single-core node unsplit ${one} s, two split (${segment} s segments) ${two} s, ratio" \
-    "$(echo "$two $one" | awk '{printf "%.3f", $1/$2}')"
+ratios=()
+for run in $(seq "$runs"); do
+    one=$(farm_job off)
+    two=$(farm_job "$segment")
+    ratios+=("$(echo "$two $one" | awk '{printf "%.3f", $1/$2}')")
+    echo "farm run $run: one single-core node unsplit ${one} s, two split (${segment} s segments) ${two} s," \
+        "ratio ${ratios[-1]}"
+done
+[ "$runs" -gt 1 ] && echo "farm: median ratio $(printf '%s\n' "${ratios[@]}" | median) of $runs runs"
+exit 0
