@@ -30,6 +30,9 @@ namespace vtfarm::media {
 namespace {
 
 constexpr size_t kVideoQueueFrames = 8;
+// Microseconds before a preroll's first picture where pictures nothing refers to are decoded again
+// (Impl::seekToRange).
+constexpr int64_t kLeadInMarginUs = 500'000;
 
 QString rationalText(AVRational r)
 {
@@ -115,6 +118,10 @@ struct OutStream
     FramePtr held;
     bool pastEnd = false; // a decoded frame reached the range's end; nothing more is written
     bool warmingUp = false; // encoding the preroll: packets are dropped up to the start's IDR
+    // Decoding up to the preroll (leadInEnd, in the input's time base) only for the pictures that
+    // later ones refer to: the others are not decoded (AVDISCARD_NONREF).
+    bool skipLeadIn = false;
+    int64_t leadInEnd = 0;
     int64_t nextSample = AV_NOPTS_VALUE; // audio: where the next decoded frame starts, 1/sample_rate
 
     ~OutStream() { av_channel_layout_uninit(&srcLayout); }
@@ -952,6 +959,13 @@ struct Transcoder::Impl
 
     void decode(OutStream& os, const AVPacket* packet, AVFrame* frame, AVPacket* pkt)
     {
+        if (os.skipLeadIn && packet) {
+            // Read per packet, frame threads included: it applies from this packet on.
+            const bool leadIn = packet->pts != AV_NOPTS_VALUE && packet->pts < os.leadInEnd;
+            os.dec->skip_frame = leadIn ? AVDISCARD_NONREF : AVDISCARD_DEFAULT;
+            if (packet->pts != AV_NOPTS_VALUE && packet->pts >= 0)
+                os.skipLeadIn = false; // at the range: every picture from here on
+        }
         int ret = avcodec_send_packet(os.dec.get(), packet);
         if (ret < 0 && ret != AVERROR_EOF) {
             // A damaged packet costs a frame, not the job, as with the ffmpeg CLI.
@@ -1445,6 +1459,15 @@ struct Transcoder::Impl
             preroll = std::min<int64_t>(std::llround(settings.prerollSeconds * AV_TIME_BASE),
                 std::llround(settings.startSeconds * AV_TIME_BASE));
         int64_t target = startTime - preroll;
+        // What lies before the preroll is decoded only for the pictures after it that refer to it.
+        // H.264 marks the pictures nothing refers to (nal_ref_idc 0: about half of them with
+        // B-frames), so they need not be decoded at all; half a second is kept clear of the
+        // preroll, should a picture's timestamp differ from its packet's.
+        if (preroll > 0 && video && video->dec && video->dec->codec_id == AV_CODEC_ID_H264) {
+            video->skipLeadIn = true;
+            video->leadInEnd
+                = -av_rescale_q(preroll + kLeadInMarginUs, AV_TIME_BASE_Q, video->ist->time_base);
+        }
         // As the ffmpeg CLI: where seeking goes by decoding time, a picture shown at the start
         // can be decoded a little before it.
         if (!(in->iformat->flags & AVFMT_SEEK_TO_PTS) && video && video->ist->codecpar->video_delay > 0)
