@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the packages (scripts/package.sh: lintian, dependencies, version), installs the .deb into
 # this machine with apt-get, and uses the installed programs: a one-clip transcode with
-# /usr/bin/vtfarm-cli. CI runs it after the tests. Needs root.
+# /usr/bin/vtfarm-cli. CI runs it before the tests, with VTFARM_PACKAGE_TESTS=ON (package.sh).
+# Needs root.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/deps.sh"

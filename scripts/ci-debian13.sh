@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# CI on Debian 13 (trixie), from whatever Debian system runs it: in a fresh trixie chroot, the
-# README's test command builds and runs every test (scripts/test.sh), then scripts/check-package.sh
-# builds the Debian 13 package, installs it there and uses it. .ci/run calls it after the Debian 12
-# part. Needs root (debootstrap, chroot, mount) and the Debian archive.
+# CI on Debian 13 (trixie), from whatever Debian system runs it: in a fresh trixie chroot,
+# scripts/check-package.sh builds the Debian 13 package in a tree that holds the tests too,
+# installs it there and uses it, then the README's test command (scripts/test.sh) runs every test
+# in that tree. .ci/run calls it after the Debian 12 part. Needs root (debootstrap, chroot, mount)
+# and the Debian archive.
 #
 # The chroot comes from a debootstrap minbase tarball cached in $VTFARM_CI_CACHE
 # (/var/cache/vtfarm-ci), made anew when older than $VTFARM_CI_BASE_MAX_AGE_DAYS (7); the
@@ -131,19 +132,15 @@ part "apt install"
 in_chroot './scripts/deps.sh dpkg-dev file lintian'
 part_done
 
-# test.sh's own build (it installs nothing now); -N lists the tests without running them.
-part "build"
-in_chroot './scripts/test.sh -N'
-part_done
-
-part "tests"
-in_chroot './scripts/test.sh'
-part_done
-
+# As on Debian 12 (.ci/run): the package's tree holds the tests, and the test command runs in it.
 part "package"
-in_chroot './scripts/check-package.sh'
+in_chroot 'VTFARM_PACKAGE_TESTS=ON ./scripts/check-package.sh'
 out=${PACKAGE_OUT:-$root/out}
 mkdir -p "$out"
 cp "$chroot_dir$src"/out/vtfarm_*.deb "$out/"
 echo "Debian 13 package: $(cd "$out" && ls vtfarm_*~deb13_*.deb)"
+part_done
+
+part "tests"
+in_chroot 'VTFARM_BUILD_DIR=build-package ./scripts/test.sh'
 part_done

@@ -3,6 +3,8 @@
 # Installs what is missing, builds a Release tree of its own (build-package/, no tests), runs
 # CPack, then checks the .deb: lintian must report no error or warning, apt must be able to
 # resolve its dependencies, and the packaged vtfarm-cli must run. See docs/INSTALL.md.
+# VTFARM_PACKAGE_TESTS=ON builds the tests in the same tree (nothing of them is packaged), so that
+# CI runs them against the very programs it packages and compiles the project once.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/deps.sh"
@@ -10,6 +12,7 @@ VTFARM_PACKAGE_TOOLS=(dpkg-dev file lintian)
 install_missing "${VTFARM_BUILD_PACKAGES[@]}" "${VTFARM_PACKAGE_TOOLS[@]}"
 
 build=${VTFARM_PACKAGE_BUILD_DIR:-$root/build-package}
+tests=${VTFARM_PACKAGE_TESTS:-OFF}
 out=${PACKAGE_OUT:-$root/out}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -29,7 +32,7 @@ fi
 cmake -S "$root" -B "$build" -G Ninja \
     -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_INSTALL_PREFIX=/usr \
-    -DVTFARM_TESTS=OFF >/dev/null
+    -DVTFARM_TESTS="$tests" >/dev/null
 echo "$CXXFLAGS $LDFLAGS" >"$stamp"
 cmake --build "$build" -j"${VTFARM_JOBS:-$(nproc)}"
 
