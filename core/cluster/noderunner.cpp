@@ -74,6 +74,16 @@ QString apiMessage(const QByteArray& body, int status)
     return message.isEmpty() ? QStringLiteral("HTTP %1").arg(status) : message;
 }
 
+/// What a person reads when the coordinator at \a where refuses the node's token.
+Error tokenRefusal(const QString& where, const QString& why)
+{
+    return { ErrorCode::InvalidArgument,
+        QStringLiteral("The coordinator at %1 refused this node's token: %2 Copy the coordinator's token "
+                       "into the token file.")
+            .arg(where, why),
+        QStringLiteral("token-file") };
+}
+
 QString apiField(const QByteArray& body)
 {
     return QJsonDocument::fromJson(body).object().value(u"error").toObject().value(u"field").toString();
@@ -240,12 +250,7 @@ void NodeRunner::checkServer()
             return;
         }
         if (status == 401 || status == 403) {
-            Q_EMIT fatal({ ErrorCode::InvalidArgument,
-                QStringLiteral(
-                    "The coordinator at %1 refused this node's token: %2 Copy the coordinator's token "
-                    "into the token file.")
-                    .arg(where, apiMessage(body, status)),
-                QStringLiteral("token-file") });
+            Q_EMIT fatal(tokenRefusal(where, apiMessage(body, status)));
             return;
         }
         if (status == 200 && !QJsonDocument::fromJson(body).object().value(u"farm").toBool()) {
@@ -549,6 +554,8 @@ void NodeRunner::download(const std::shared_ptr<Task>& task)
                                      << apiMessage(body, status);
             return end(task, int(FarmEvent::Type::Stopped), {});
         }
+        if (status == 401 || status == 403)
+            return tokenRefused(apiMessage(body, status));
         if (status == 416)
             QFile::remove(task->input); // what it had is not a prefix of the file any more
         retryLater(task, &NodeRunner::download,
@@ -711,6 +718,8 @@ void NodeRunner::upload(const std::shared_ptr<Task>& task)
                 << task->attempt << ":" << why;
             return end(task, -1, {});
         }
+        if (status == 401 || status == 403)
+            return tokenRefused(why);
         if (status == 400 && apiField(body) == u"X-Vtfarm-Sha256"
             && ++task->digestRetries <= kDigestRetries) {
             qCWarning(lcNode).noquote() << "the output was damaged on the way; hashing and sending it again";
@@ -949,7 +958,30 @@ void NodeRunner::finishStopping()
     if (m_workers)
         m_workers->shutdown();
     pruneInputs();
-    Q_EMIT stopped();
+    if (m_refused)
+        Q_EMIT fatal(*m_refused);
+    else
+        Q_EMIT stopped();
+}
+
+void NodeRunner::tokenRefused(const QString& why)
+{
+    if (m_refused)
+        return;
+    m_refused = tokenRefusal(m_options.server.toString(), why);
+    qCWarning(lcNode).noquote() << m_refused->message
+                                << QStringLiteral("Handing back %1 job(s).").arg(m_tasks.size());
+    {
+        std::lock_guard lock(m_slotsMutex);
+        m_taking = false;
+    }
+    m_slotsCv.notify_all();
+    m_stopping = true;
+    // Each ends now or when what it has under way has stopped; the last one's end finishes.
+    for (const auto& task : m_tasks.values())
+        handBack(task);
+    if (m_tasks.isEmpty())
+        finishStopping();
 }
 
 } // namespace vtfarm::cluster

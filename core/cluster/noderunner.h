@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 class QJsonObject;
 class QNetworkAccessManager;
@@ -106,6 +107,10 @@ private:
     void renewLeases();
     void releaseSlot();
     void finishStopping();
+    /// The coordinator refused the token in the middle of work (it was started again with another
+    /// one): nothing this node makes can be delivered. Every job goes back at once, for other
+    /// nodes, no more are taken, and the node ends with fatal() instead of stopped().
+    void tokenRefused(const QString& why);
     QNetworkRequest request(const QString& path) const;
 
     Options m_options;
@@ -124,6 +129,7 @@ private:
     bool m_started = false;
     bool m_stopping = false;
     bool m_stoppedSent = false;
+    std::optional<vtfarm::Error> m_refused; ///< set by tokenRefused()
     std::shared_ptr<bool> m_alive;
 
     // Shared with the taking thread.

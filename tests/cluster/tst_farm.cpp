@@ -623,6 +623,51 @@ private Q_SLOTS:
         QVERIFY(startNode(node));
     }
 
+    void aTokenRefusedMidJobHandsTheJobBack()
+    {
+        // The coordinator is started again with another token while a node holds a job: the node
+        // cannot deliver, so it hands the job back (no attempt spent) and ends saying why, rather
+        // than holding the job and retrying forever.
+        const QString id = submit(m_long);
+        QVERIFY2(waitState(id, QStringLiteral("started")), qPrintable(describe(id)));
+        QVERIFY(waitFor([&] { return !job(id).value(u"node").toString().isEmpty(); }, 10'000));
+        const QString node = job(id).value(u"node").toString();
+        const qint64 worker = holdWorker(node);
+        QVERIFY(worker);
+        // The other node would take the job when it comes back, and be refused in turn.
+        killNode(node == u"n1" ? QStringLiteral("n2") : QStringLiteral("n1"));
+        const QString token = m_token;
+        const auto restartWith = [this](const QString& t) {
+            m_serve->kill();
+            m_serve->waitForFinished();
+            QFile f(m_tokenFile);
+            if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(t.toUtf8() + '\n') <= 0)
+                return false;
+            f.close();
+            m_token = t;
+            return startServe();
+        };
+        QVERIFY(restartWith(token + QStringLiteral("-another")));
+        ::kill(pid_t(worker), SIGCONT);
+        QProcess* p = m_nodes.at(node).get();
+        QVERIFY2(p->waitForFinished(kLong), qPrintable(nodeLog(node)));
+        QCOMPARE(p->exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p->exitCode(), 2);
+        m_nodes.erase(node);
+        const QString said = nodeLog(node);
+        QVERIFY2(said.contains(u"refused this node's token") && said.contains(u"Handing back 1 job(s)"),
+            qPrintable(said));
+        QVERIFY2(waitState(id, QStringLiteral("queued"), 30'000), qPrintable(describe(id)));
+        QCOMPARE(job(id).value(u"attempts").toInt(), 0);
+        // With the token the nodes have, the job runs again on its first attempt.
+        QVERIFY(restartWith(token));
+        QVERIFY(startNode(QStringLiteral("n1")));
+        QVERIFY(startNode(QStringLiteral("n2")));
+        QVERIFY2(waitState(id, QStringLiteral("finished")), qPrintable(describe(id)));
+        QCOMPARE(job(id).value(u"attempts").toInt(), 1);
+        QVERIFY(strayFiles().isEmpty());
+    }
+
     void aPoisonJobFailsNamingItsNodes()
     {
         // A job whose worker hangs wherever it runs (each worker here is stopped as soon as it
