@@ -185,6 +185,30 @@ private:
         return worker;
     }
 
+    /// Submits the long clip and, once a node runs it, stops its worker: the job's id, its node
+    /// and the stopped worker's pid, or a worker of 0 and why.
+    struct HeldJob
+    {
+        QString id, node;
+        qint64 worker = 0;
+        QString why;
+    };
+    HeldJob submitAndHold()
+    {
+        HeldJob held { submit(m_long), {}, 0, QStringLiteral("the coordinator refused the job") };
+        if (held.id.isEmpty())
+            return held;
+        if (!waitState(held.id, QStringLiteral("started"))
+            || !waitFor([&] { return !job(held.id).value(u"node").toString().isEmpty(); }, 10'000)) {
+            held.why = describe(held.id);
+            return held;
+        }
+        held.node = job(held.id).value(u"node").toString();
+        held.worker = holdWorker(held.node);
+        held.why = held.worker ? QString() : nodeLog(held.node);
+        return held;
+    }
+
     // ---- HTTP -----------------------------------------------------------------------------------
 
     httplib::Client client() const
@@ -441,11 +465,10 @@ private Q_SLOTS:
 
     void aKilledNodesJobRunsElsewhere()
     {
-        const QString id = submit(m_long);
-        QVERIFY2(waitState(id, QStringLiteral("started")), qPrintable(describe(id)));
-        QVERIFY(waitFor([&] { return !job(id).value(u"node").toString().isEmpty(); }, 10'000));
-        const QString first = job(id).value(u"node").toString();
-        QVERIFY2(holdWorker(first), qPrintable(nodeLog(first)));
+        const HeldJob held = submitAndHold();
+        QVERIFY2(held.worker, qPrintable(held.why));
+        const QString id = held.id;
+        const QString first = held.node;
         QCOMPARE(job(id).value(u"status").toString(), QStringLiteral("started"));
         killNode(first);
         QVERIFY2(waitState(id, QStringLiteral("finished")), qPrintable(describe(id)));
@@ -461,13 +484,12 @@ private Q_SLOTS:
     {
         // A node that was only slow (stopped past its lease) delivers after another node did.
         const double refusedBefore = metric(QStringLiteral("vtfarm_results_refused_total"));
-        const QString id = submit(m_long);
-        QVERIFY2(waitState(id, QStringLiteral("started")), qPrintable(describe(id)));
-        QVERIFY(waitFor([&] { return !job(id).value(u"node").toString().isEmpty(); }, 10'000));
-        const QString slow = job(id).value(u"node").toString();
+        const HeldJob held = submitAndHold();
+        QVERIFY2(held.worker, qPrintable(held.why));
+        const QString id = held.id;
+        const QString slow = held.node;
         QProcess* node = m_nodes.at(slow).get();
-        const qint64 worker = holdWorker(slow);
-        QVERIFY(worker);
+        const qint64 worker = held.worker;
         ::kill(pid_t(node->processId()), SIGSTOP);
         QVERIFY2(waitFor(
                      [&] {
@@ -496,12 +518,11 @@ private Q_SLOTS:
     void outputsAreChecked()
     {
         // The node routes refuse what a node must not deliver: a stale attempt, a damaged file.
-        const QString id = submit(m_long);
-        QVERIFY2(waitState(id, QStringLiteral("started")), qPrintable(describe(id)));
-        QVERIFY(waitFor([&] { return !job(id).value(u"node").toString().isEmpty(); }, 10'000));
-        const QString node = job(id).value(u"node").toString();
-        const qint64 worker = holdWorker(node);
-        QVERIFY(worker);
+        const HeldJob held = submitAndHold();
+        QVERIFY2(held.worker, qPrintable(held.why));
+        const QString id = held.id;
+        const QString node = held.node;
+        const qint64 worker = held.worker;
         const int attempt = job(id).value(u"attempts").toInt();
         QFile f(m_short);
         QVERIFY(f.open(QIODevice::ReadOnly));
@@ -534,12 +555,11 @@ private Q_SLOTS:
 
     void cancelReachesTheNode()
     {
-        const QString id = submit(m_long);
-        QVERIFY2(waitState(id, QStringLiteral("started")), qPrintable(describe(id)));
-        QVERIFY(waitFor([&] { return !job(id).value(u"node").toString().isEmpty(); }, 10'000));
-        const QString node = job(id).value(u"node").toString();
-        const qint64 worker = holdWorker(node);
-        QVERIFY(worker);
+        const HeldJob held = submitAndHold();
+        QVERIFY2(held.worker, qPrintable(held.why));
+        const QString id = held.id;
+        const QString node = held.node;
+        const qint64 worker = held.worker;
         auto c = client();
         auto r = c.Post(("/api/v1/jobs/" + id.toStdString() + "/cancel").c_str());
         QVERIFY(r && r->status == 200);
@@ -557,12 +577,11 @@ private Q_SLOTS:
 
     void theCoordinatorRestarts()
     {
-        const QString id = submit(m_long);
-        QVERIFY2(waitState(id, QStringLiteral("started")), qPrintable(describe(id)));
-        QVERIFY(waitFor([&] { return !job(id).value(u"node").toString().isEmpty(); }, 10'000));
-        const QString node = job(id).value(u"node").toString();
-        const qint64 worker = holdWorker(node);
-        QVERIFY(worker);
+        const HeldJob held = submitAndHold();
+        QVERIFY2(held.worker, qPrintable(held.why));
+        const QString id = held.id;
+        const QString node = held.node;
+        const qint64 worker = held.worker;
         m_serve->kill();
         m_serve->waitForFinished();
         const QString queued = submit(m_short); // refused: nobody listens
@@ -602,11 +621,10 @@ private Q_SLOTS:
 
     void sigtermHandsTheJobBack()
     {
-        const QString id = submit(m_long);
-        QVERIFY2(waitState(id, QStringLiteral("started")), qPrintable(describe(id)));
-        QVERIFY(waitFor([&] { return !job(id).value(u"node").toString().isEmpty(); }, 10'000));
-        const QString node = job(id).value(u"node").toString();
-        QVERIFY(holdWorker(node));
+        const HeldJob held = submitAndHold();
+        QVERIFY2(held.worker, qPrintable(held.why));
+        const QString id = held.id;
+        const QString node = held.node;
         // A node whose grace is shorter than the job hands it back; the job loses no attempt.
         QProcess* p = m_nodes.at(node).get();
         p->terminate();
@@ -628,12 +646,11 @@ private Q_SLOTS:
         // The coordinator is started again with another token while a node holds a job: the node
         // cannot deliver, so it hands the job back (no attempt spent) and ends saying why, rather
         // than holding the job and retrying forever.
-        const QString id = submit(m_long);
-        QVERIFY2(waitState(id, QStringLiteral("started")), qPrintable(describe(id)));
-        QVERIFY(waitFor([&] { return !job(id).value(u"node").toString().isEmpty(); }, 10'000));
-        const QString node = job(id).value(u"node").toString();
-        const qint64 worker = holdWorker(node);
-        QVERIFY(worker);
+        const HeldJob held = submitAndHold();
+        QVERIFY2(held.worker, qPrintable(held.why));
+        const QString id = held.id;
+        const QString node = held.node;
+        const qint64 worker = held.worker;
         // The other node would take the job when it comes back, and be refused in turn.
         killNode(node == u"n1" ? QStringLiteral("n2") : QStringLiteral("n1"));
         const QString token = m_token;
