@@ -488,6 +488,7 @@ QString NodeRunner::inputsDir() const
 
 void NodeRunner::download(const std::shared_ptr<Task>& task)
 {
+    qCDebug(lcNode).noquote() << "downloading the input of" << task->job.toString(QUuid::WithoutBraces);
     task->phase = Task::Phase::Downloading;
     task->file = std::make_unique<QFile>(task->input);
     if (!task->file->open(QIODevice::ReadWrite)) {
@@ -566,6 +567,7 @@ void NodeRunner::download(const std::shared_ptr<Task>& task)
 
 void NodeRunner::transcode(const std::shared_ptr<Task>& task)
 {
+    qCDebug(lcNode).noquote() << "transcoding" << task->job.toString(QUuid::WithoutBraces);
     task->phase = Task::Phase::Transcoding;
     jobs::WorkerRequest request;
     request.input = task->input;
@@ -624,6 +626,7 @@ void NodeRunner::transcode(const std::shared_ptr<Task>& task)
 
 void NodeRunner::hash(const std::shared_ptr<Task>& task)
 {
+    qCDebug(lcNode).noquote() << "hashing the output of" << task->job.toString(QUuid::WithoutBraces);
     task->phase = Task::Phase::Hashing;
     const std::weak_ptr<Task> weak = task;
     const std::weak_ptr<bool> alive = m_alive;
@@ -668,6 +671,7 @@ void NodeRunner::hash(const std::shared_ptr<Task>& task)
 
 void NodeRunner::upload(const std::shared_ptr<Task>& task)
 {
+    qCDebug(lcNode).noquote() << "uploading the output of" << task->job.toString(QUuid::WithoutBraces);
     task->phase = Task::Phase::Uploading;
     auto* file = new QFile(task->output);
     if (!file->open(QIODevice::ReadOnly)) {

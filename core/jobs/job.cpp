@@ -104,11 +104,13 @@ QString Job::name() const
     return spec.displayName.isEmpty() ? QFileInfo(spec.input).fileName() : spec.displayName;
 }
 
+QJsonValue jsonTime(const QDateTime& t)
+{
+    return t.isValid() ? QJsonValue(t.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue();
+}
+
 QJsonObject Job::toJson() const
 {
-    auto time = [](const QDateTime& t) {
-        return t.isValid() ? QJsonValue(t.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue();
-    };
     QJsonObject o {
         { "id", idString() },
         { "name", name() },
@@ -122,9 +124,9 @@ QJsonObject Job::toJson() const
         { "node", node.isEmpty() ? QJsonValue() : QJsonValue(node) },
         { "error", error.isEmpty() ? QJsonValue() : QJsonValue(error) },
         { "warnings", QJsonArray::fromStringList(warnings) },
-        { "created_at", time(createdAt) },
-        { "started_at", time(startedAt) },
-        { "ended_at", time(endedAt) },
+        { "created_at", jsonTime(createdAt) },
+        { "started_at", jsonTime(startedAt) },
+        { "ended_at", jsonTime(endedAt) },
         { "input_bytes", inputBytes },
         { "output_bytes", outputBytes },
         { "output", outputPath },

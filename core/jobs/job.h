@@ -55,6 +55,9 @@ double splitLength(const JobSpec& spec, int slots);
 /// Job::segment of the child that encodes the audio and subtitles of a split job.
 inline constexpr int kAudioPassSegment = -1;
 
+/// A time as the API writes it: ISO 8601 in UTC with milliseconds, or null when \a t is not set.
+QJsonValue jsonTime(const QDateTime& t);
+
 /// \brief One job: its spec and everything that happened to it.
 struct Job
 {
@@ -77,7 +80,7 @@ struct Job
     /// job that runs whole.
     QJsonObject plan;
     int segmentsDone = 0; ///< a parent's video segments that are finished
-    /// A parent's children as the API shows them (index, status, node); not stored.
+    /// A parent's children as the API shows them (index, status, node, times); not stored.
     QJsonArray children;
     qint64 inputBytes = 0;
     qint64 outputBytes = 0;

@@ -327,8 +327,8 @@ Result<void> JobManager::transition(const Job& job, JobState to, const QString& 
                                                jobStateName(from));
         m_queue->modify(id, [&next](Job& j) { j = next; });
     }
-    if (to == JobState::Started && next.isChild())
-        updateFamily(next.parent); // the parent lists its children's states and nodes
+    if (next.isChild())
+        updateFamily(next.parent); // the parent lists its children's states, nodes and times
     Q_EMIT jobStateChanged(id, from, to);
     Q_EMIT jobChanged(id);
     return {};

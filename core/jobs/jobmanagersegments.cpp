@@ -244,7 +244,8 @@ void JobManager::updateFamily(const QUuid& id)
         children.append(QJsonObject { { "id", child->idString() }, { "segment", child->segment },
             { "status", jobStateName(child->state) },
             { "node", child->node.isEmpty() ? QJsonValue() : QJsonValue(child->node) },
-            { "progress", child->progress } });
+            { "progress", child->progress }, { "started_at", jsonTime(child->startedAt) },
+            { "ended_at", jsonTime(child->endedAt) } });
         if (child->segment == kAudioPassSegment)
             continue;
         const double seconds = lengths.value(child->segment);

@@ -96,23 +96,32 @@ void TestSplitJobs::splitJobMatchesUnsplit()
     JobManager manager(workers(data.path(), 2));
     QVERIFY(manager.open().ok());
     QSignalSpy states(&manager, &JobManager::jobStateChanged);
-    // The parent lists a segment as started as soon as it starts, not only at its first progress.
+    // The parent lists a segment as started as soon as it starts, not only at its first progress,
+    // with when it started, and when it ended once it has.
     QStringList listedLate;
-    int listedStarts = 0;
+    int listedStarts = 0, listedEnds = 0;
     connect(&manager, &JobManager::jobStateChanged, &manager, [&](const QUuid& id, JobState, JobState to) {
         const Job* child = manager.find(id);
-        if (to != JobState::Started || !child || !child->isChild())
+        if ((to != JobState::Started && to != JobState::Finished) || !child || !child->isChild())
             return;
-        const Job* parent = manager.find(child->parent);
-        QString listed = QStringLiteral("absent");
-        for (const QJsonValue& c : parent->children) {
+        QJsonObject entry;
+        for (const QJsonValue& c : manager.find(child->parent)->children) {
             if (c[u"id"].toString() == child->idString())
-                listed = c[u"status"].toString();
+                entry = c.toObject();
         }
-        if (listed == u"started")
+        const QString listed = entry.isEmpty() ? QStringLiteral("absent") : entry[u"status"].toString();
+        const QDateTime started = QDateTime::fromString(entry[u"started_at"].toString(), Qt::ISODateWithMs);
+        const QDateTime ended = QDateTime::fromString(entry[u"ended_at"].toString(), Qt::ISODateWithMs);
+        if (to == JobState::Started && listed == u"started" && started.isValid()
+            && entry[u"ended_at"].isNull())
             ++listedStarts;
+        else if (to == JobState::Finished && listed == u"finished" && started.isValid() && ended >= started)
+            ++listedEnds;
         else
-            listedLate.append(QStringLiteral("segment %1: %2").arg(child->segment).arg(listed));
+            listedLate.append(
+                QStringLiteral("segment %1 %2: %3")
+                    .arg(child->segment)
+                    .arg(jobStateName(to), QJsonDocument(entry).toJson(QJsonDocument::Compact)));
     });
     auto split = manager.submit(spec(QStringLiteral("2"), splitOut.path()));
     auto whole = manager.submit(spec(QStringLiteral("off"), wholeOut.path()));
@@ -140,6 +149,7 @@ void TestSplitJobs::splitJobMatchesUnsplit()
     QCOMPARE(starts, 5);
     QVERIFY2(listedLate.isEmpty(), qPrintable(listedLate.join(u", ")));
     QCOMPARE(listedStarts, 5);
+    QCOMPARE(listedEnds, 5);
     // Once the parent ends its segments go: from the queue, the store and the data folder.
     QCOMPARE(manager.order().size(), 2);
     QVERIFY(childrenOf(manager, *split).isEmpty());
