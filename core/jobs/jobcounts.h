@@ -45,8 +45,11 @@ struct JobCounts
         const int batch = queued + started + finished;
         return batch > 0 ? workDone / batch : 0.0;
     }
+    /// Counts \a job, unless it is a segment of a split job: that is counted as its parent, one job.
     void add(const Job& job)
     {
+        if (job.isChild())
+            return;
         switch (job.state) {
         case JobState::Queued:
             ++queued;

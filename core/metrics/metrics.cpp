@@ -212,16 +212,18 @@ void Metrics::onJobAdded(const QUuid& id)
 {
     const jobs::JobManager* manager = m_manager.load();
     const jobs::Job* job = manager ? manager->find(id) : nullptr;
-    if (!job)
+    if (!job || job->isChild()) // a split job's segments are parts of one job, counted once
         return;
     m_jobsSubmitted->Add({ { "source", jobs::jobSourceName(job->spec.source).toStdString() } }).Increment();
 }
 
 void Metrics::onJobEnded(const QUuid& id, const QString& state)
 {
-    m_jobsCompleted->Add({ { "state", state.toStdString() } }).Increment();
     const jobs::JobManager* manager = m_manager.load();
     const jobs::Job* job = manager ? manager->find(id) : nullptr;
+    if (job && job->isChild()) // its parent, when it ends, counts the whole job and its output
+        return;
+    m_jobsCompleted->Add({ { "state", state.toStdString() } }).Increment();
     if (!job || job->state != JobState::Finished)
         return;
     double seconds = 0;

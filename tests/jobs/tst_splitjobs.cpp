@@ -2,6 +2,7 @@
 // real worker processes, joined; cancel, retry and remove on the family; resume after a stop.
 #include "fixtures.h"
 #include "jobmanager.h"
+#include "metrics.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -96,12 +97,16 @@ void TestSplitJobs::splitJobMatchesUnsplit()
     JobManager manager(workers(data.path(), 2));
     QVERIFY(manager.open().ok());
     QSignalSpy states(&manager, &JobManager::jobStateChanged);
+    metrics::Metrics metrics;
+    metrics.attach(&manager);
+    int mostCounted = 0; // the queue's counts, which show a split job as one
     // The parent lists a segment as started as soon as it starts, not only at its first progress,
     // with when it started, and when it ended once it has.
     QStringList listedLate;
     int listedStarts = 0, listedEnds = 0;
     connect(&manager, &JobManager::jobStateChanged, &manager, [&](const QUuid& id, JobState, JobState to) {
         const Job* child = manager.find(id);
+        mostCounted = std::max(mostCounted, manager.counts().total());
         if ((to != JobState::Started && to != JobState::Finished) || !child || !child->isChild())
             return;
         QJsonObject entry;
@@ -150,6 +155,13 @@ void TestSplitJobs::splitJobMatchesUnsplit()
     QVERIFY2(listedLate.isEmpty(), qPrintable(listedLate.join(u", ")));
     QCOMPARE(listedStarts, 5);
     QCOMPARE(listedEnds, 5);
+    // Two jobs for the queue's counts and the metrics, however many segments one of them had.
+    QCOMPARE(mostCounted, 2);
+    const QString scrape = QString::fromStdString(metrics.text());
+    for (const char* line : { "vtfarm_jobs_submitted_total{source=\"cli\"} 2",
+             "vtfarm_jobs_completed_total{state=\"finished\"} 2", "vtfarm_transcode_duration_seconds_count 2",
+             "vtfarm_encoded_frames_total 480" })
+        QVERIFY2(scrape.contains(QLatin1String(line)), line);
     // Once the parent ends its segments go: from the queue, the store and the data folder.
     QCOMPARE(manager.order().size(), 2);
     QVERIFY(childrenOf(manager, *split).isEmpty());
