@@ -758,9 +758,7 @@ http::Response ApiServer::Impl::listNodes(http::Request&)
         for (const jobs::NodeInfo& n : farm->nodes()) {
             list.append(QJsonObject { { "name", n.name }, { "host", n.host }, { "version", n.version },
                 { "slots", n.slots }, { "busy", n.busy }, { "jobs_done", n.jobsDone },
-                { "last_seen",
-                    n.lastSeen.isValid() ? QJsonValue(n.lastSeen.toString(Qt::ISODateWithMs))
-                                         : QJsonValue() } });
+                { "last_seen", jobs::jsonTime(n.lastSeen) } });
         }
     }
     return json(200, { { "nodes", list }, { "farm", manager->farm() != nullptr } });

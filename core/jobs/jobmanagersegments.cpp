@@ -286,11 +286,10 @@ void JobManager::onChildEnded(const QUuid& childId)
     if (!child)
         return;
     const QUuid parentId = child->parent;
+    // The child's transition has listed its new state in the parent (updateFamily).
     const Job* parent = find(parentId);
-    if (!parent || parent->state != JobState::Started) {
-        updateFamily(parentId);
+    if (!parent || parent->state != JobState::Started)
         return;
-    }
     switch (child->state) {
     case JobState::Failed:
         if (child->attempts < m_options.maxAttempts) {
@@ -310,7 +309,6 @@ void JobManager::onChildEnded(const QUuid& childId)
     default:
         break;
     }
-    updateFamily(parentId);
     const QList<const Job*> children = childrenOf(parentId);
     if (std::all_of(
             children.cbegin(), children.cend(), [](const Job* c) { return c->state == JobState::Finished; }))
