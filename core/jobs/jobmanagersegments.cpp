@@ -141,8 +141,9 @@ Result<void> JobManager::startFamily(const QUuid& id)
     for (const Job* child : childrenOf(id))
         present.insert(child->segment);
 
-    // The segments in order, then the audio pass: it is the quickest, so last it fills the time a
-    // slot would otherwise wait for the other slots' last segments.
+    // The audio pass first, then the segments in order. The pass reads the whole range: for a long
+    // film it takes as long as a segment or longer, and last it would be a tail that one slot runs
+    // while the others wait. First, it runs beside the segments, and a job stopped part-way has it.
     QList<Job> missing;
     qint64 position = m_queue->nextPosition();
     const QString container = QFileInfo(parent.outputPath).suffix().toLower();
@@ -166,6 +167,10 @@ Result<void> JobManager::startFamily(const QUuid& id)
         child.outputPath = child.spec.output;
         missing.append(child);
     };
+    if (media::needsAudioPass(parent.spec.settings, *plan) && !present.contains(kAudioPassSegment))
+        makeChild(kAudioPassSegment,
+            media::audioSettings(parent.spec.settings, plan->rangeStart, plan->rangeEnd),
+            QStringLiteral("audio.") + container, QStringLiteral("audio"));
     const qsizetype total = plan->segments.size();
     const QString videoContainer = media::segmentContainer(parent.spec.settings);
     for (const media::Segment& segment : std::as_const(plan->segments)) {
@@ -175,10 +180,6 @@ Result<void> JobManager::startFamily(const QUuid& id)
             QStringLiteral("segment-%1.%2").arg(segment.index).arg(videoContainer),
             QStringLiteral("segment %1/%2").arg(segment.index + 1).arg(total));
     }
-    if (media::needsAudioPass(parent.spec.settings, *plan) && !present.contains(kAudioPassSegment))
-        makeChild(kAudioPassSegment,
-            media::audioSettings(parent.spec.settings, plan->rangeStart, plan->rangeEnd),
-            QStringLiteral("audio.") + container, QStringLiteral("audio"));
     if (!missing.isEmpty()) {
         if (auto r = m_queue->append(missing); !r) {
             (void)transition(parent, JobState::Failed, r.error().message, Persist::BestEffort);
