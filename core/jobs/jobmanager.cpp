@@ -289,6 +289,7 @@ Result<void> JobManager::transition(const Job& job, JobState to, const QString& 
         next.endedAt = {};
         next.error.clear();
         next.warnings.clear();
+        next.node.clear(); // a queued job runs nowhere, whichever node had it last
         break;
     case JobState::Finished:
         next.progress = 1.0;

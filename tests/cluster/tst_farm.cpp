@@ -676,6 +676,7 @@ private Q_SLOTS:
             qPrintable(said));
         QVERIFY2(waitState(id, QStringLiteral("queued"), 30'000), qPrintable(describe(id)));
         QCOMPARE(job(id).value(u"attempts").toInt(), 0);
+        QVERIFY2(job(id).value(u"node").isNull(), qPrintable(describe(id))); // back in the queue, on no node
         // With the token the nodes have, the job runs again on its first attempt.
         QVERIFY(restartWith(token));
         QVERIFY(startNode(QStringLiteral("n1")));
