@@ -681,7 +681,7 @@ void JobManager::schedule()
         return;
     QSet<QUuid> cannotStart; // this time round: their start could not be recorded
     const auto eligible = [this, &cannotStart](const Job& j) {
-        return !m_running.contains(j.id) && !cannotStart.contains(j.id) && !m_planning.contains(j.id);
+        return !m_running.contains(j.id) && !cannotStart.contains(j.id);
     };
     for (const auto& lane : std::as_const(m_lanes)) {
         while (runningOn(*lane) < lane->capacity()) {
@@ -690,6 +690,11 @@ void JobManager::schedule()
                 break;
             const QUuid nextId = next->id;
             if (takeSplitJob(*next)) {
+                // The job first in line is being cut into segments: they take the free slots when
+                // the plan is ready (onPlanned schedules again). The jobs behind it wait, as behind
+                // any job; given a slot now, one of them could hold it for hours.
+                if (m_planning.contains(nextId))
+                    return;
                 cannotStart.insert(nextId);
                 continue;
             }

@@ -2,6 +2,9 @@
 
 #include "jobstore.h"
 
+#include <QHash>
+#include <utility>
+
 namespace vtfarm::jobs {
 
 JobQueue::JobQueue(std::unique_ptr<JobStore> store)
@@ -45,13 +48,42 @@ qint64 JobQueue::nextPosition() const
 
 const Job* JobQueue::next(const std::function<bool(const Job&)>& eligible) const
 {
+    // (priority, place of the job or of its parent, own place): the highest priority, then the
+    // earliest place, wins.
+    struct Rank
+    {
+        int priority;
+        qsizetype place;
+        qsizetype own;
+    };
+    QHash<QUuid, qsizetype> places; // filled when the first queued segment is met
     const Job* best = nullptr;
-    for (const QUuid& id : m_order) {
-        const Job& job = *m_jobs.constFind(id);
-        if (job.state != JobState::Queued || (best && job.spec.priority <= best->spec.priority))
+    Rank bestRank {};
+    for (qsizetype i = 0; i < m_order.size(); ++i) {
+        const Job& job = *m_jobs.constFind(m_order.at(i));
+        if (job.state != JobState::Queued)
             continue;
-        if (!eligible || eligible(job))
+        Rank rank { job.spec.priority, i, i };
+        if (job.isChild()) {
+            if (places.isEmpty()) {
+                places.reserve(m_order.size());
+                for (qsizetype k = 0; k < m_order.size(); ++k)
+                    places.insert(m_order.at(k), k);
+            }
+            if (auto parent = m_jobs.constFind(job.parent); parent != m_jobs.cend()) {
+                rank.priority = parent->spec.priority;
+                rank.place = places.value(job.parent, i);
+            }
+        }
+        if (best
+            && (rank.priority < bestRank.priority
+                || (rank.priority == bestRank.priority
+                    && std::pair(rank.place, rank.own) > std::pair(bestRank.place, bestRank.own))))
+            continue;
+        if (!eligible || eligible(job)) {
             best = &job;
+            bestRank = rank;
+        }
     }
     return best;
 }

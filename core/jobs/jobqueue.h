@@ -58,7 +58,8 @@ public:
     qint64 nextPosition() const;
 
     /// The queued job to start next: the highest priority, then the earliest in the queue, among
-    /// those \a eligible accepts; nullptr when there is none.
+    /// those \a eligible accepts; nullptr when there is none. A split job's segments rank in its
+    /// place and at its priority, not where they were appended (behind the jobs queued then).
     const Job* next(const std::function<bool(const Job&)>& eligible = {}) const;
     int queuedCount() const;
 

@@ -54,6 +54,7 @@ class TestSplitJobs : public QObject
 private Q_SLOTS:
     void initTestCase();
     void splitJobMatchesUnsplit();
+    void aSplitJobKeepsItsPlaceInTheQueue();
     void resumesOnlyTheUnfinishedSegments();
     void cancelRetryAndRemoveActOnTheFamily();
     void refusesWhatCannotBeSplit();
@@ -198,6 +199,32 @@ void TestSplitJobs::splitJobMatchesUnsplit()
     QVERIFY(stored != all->cend());
     QCOMPARE(stored->segmentsTotal(), 4);
     QCOMPARE(stored->segmentsDone, 4);
+}
+
+void TestSplitJobs::aSplitJobKeepsItsPlaceInTheQueue()
+{
+    // One slot, a split job and then a whole one: the split job's segments are appended to the
+    // queue after the whole job, but they run in the split job's place, before it; and while the
+    // split job is being planned, the whole job does not take the slot.
+    QTemporaryDir data, out;
+    JobManager manager(workers(data.path(), 1));
+    QVERIFY(manager.open().ok());
+    QStringList starts;
+    connect(&manager, &JobManager::jobStateChanged, &manager, [&](const QUuid& id, JobState, JobState to) {
+        const Job* job = manager.find(id);
+        if (to == JobState::Started && job)
+            starts.append(job->isChild()
+                    ? QStringLiteral("segment %1").arg(job->segment)
+                    : (job->spec.split == u"off" ? QStringLiteral("whole") : QStringLiteral("split job")));
+    });
+    auto split = manager.submit(spec(QStringLiteral("2"), out.path()));
+    auto whole = manager.submit(spec(QStringLiteral("off"), out.path()));
+    QVERIFY(split.ok() && whole.ok());
+    QTRY_VERIFY_WITH_TIMEOUT(ended(manager, *split) && ended(manager, *whole), kJobTimeoutMs);
+    QCOMPARE(jobStateName(manager.find(*split)->state), jobStateName(JobState::Finished));
+    QCOMPARE(starts,
+        QStringList(
+            { "split job", "segment -1", "segment 0", "segment 1", "segment 2", "segment 3", "whole" }));
 }
 
 void TestSplitJobs::resumesOnlyTheUnfinishedSegments()
