@@ -560,18 +560,36 @@ int JobManager::clearFinished()
 
 Result<void> JobManager::move(const QUuid& id, Move where)
 {
-    const qsizetype index = m_queue->order().indexOf(id);
+    const QList<QUuid>& order = m_queue->order();
+    const qsizetype index = order.indexOf(id);
     if (index < 0)
         return notFound(id);
+    if (const Job* job = find(id); job->isChild())
+        return Error { ErrorCode::Conflict,
+            QStringLiteral("Job %1 is a segment of job %2; move that one.")
+                .arg(job->idString(), job->parent.toString(QUuid::WithoutBraces)),
+            {} };
+    // Up and down pass the next job, not a split job's segments, which run in their job's place
+    // wherever they are (JobQueue::next).
+    const auto neighbour = [&](qsizetype step) {
+        for (qsizetype i = index + step; i >= 0 && i < order.size(); i += step) {
+            if (!find(order.at(i))->isChild())
+                return i;
+        }
+        return index;
+    };
     const qsizetype last = m_queue->size() - 1;
     qsizetype to = index;
     switch (where) {
     case Move::Up:
-        to = std::max<qsizetype>(0, index - 1);
-        break;
     case Move::Down:
-        to = std::min<qsizetype>(last, index + 1);
-        break;
+        to = neighbour(where == Move::Up ? -1 : 1);
+        if (to == index)
+            return {};
+        if (auto r = m_queue->swap(index, to); !r)
+            return r;
+        Q_EMIT orderChanged();
+        return {};
     case Move::Top:
         to = 0;
         break;

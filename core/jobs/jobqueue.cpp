@@ -140,13 +140,11 @@ Result<void> JobQueue::move(qsizetype from, qsizetype to)
     if (from == to || from < 0 || to < 0 || from >= m_order.size() || to >= m_order.size())
         return {};
     // One step swaps two positions; a jump to an end takes one past that end.
+    if (std::abs(to - from) == 1)
+        return swap(from, to);
     QList<Job> changed;
     Job moved = m_jobs.value(m_order.at(from));
-    if (std::abs(to - from) == 1) {
-        Job other = m_jobs.value(m_order.at(to));
-        std::swap(moved.position, other.position);
-        changed = { moved, other };
-    } else if (to == 0 || to == m_order.size() - 1) {
+    if (to == 0 || to == m_order.size() - 1) {
         moved.position = to == 0 ? m_jobs.value(m_order.first()).position - 1
                                  : m_jobs.value(m_order.last()).position + 1;
         changed = { moved };
@@ -160,6 +158,22 @@ Result<void> JobQueue::move(qsizetype from, qsizetype to)
     for (const Job& j : std::as_const(changed))
         m_jobs[j.id].position = j.position;
     m_order.move(from, to);
+    return {};
+}
+
+Result<void> JobQueue::swap(qsizetype a, qsizetype b)
+{
+    if (a == b || a < 0 || b < 0 || a >= m_order.size() || b >= m_order.size())
+        return {};
+    Job first = m_jobs.value(m_order.at(a));
+    Job second = m_jobs.value(m_order.at(b));
+    std::swap(first.position, second.position);
+    if (auto r = m_store->updatePositions({ first, second }); !r)
+        return r;
+    QWriteLocker lock(&m_lock);
+    m_jobs[first.id].position = first.position;
+    m_jobs[second.id].position = second.position;
+    m_order.swapItemsAt(a, b);
     return {};
 }
 

@@ -70,8 +70,11 @@ public:
     /// All or nothing: every job is stored, at the end of the queue, or none is.
     Result<void> append(QList<Job> jobs);
     Result<void> remove(const QList<QUuid>& ids);
-    /// Moves the job at \a from to index \a to, storing the positions that changed.
+    /// Moves the job at \a from to index \a to (one place, or an end), storing the positions that
+    /// changed.
     Result<void> move(qsizetype from, qsizetype to);
+    /// Swaps the places of the jobs at \a a and \a b; what lies between stays.
+    Result<void> swap(qsizetype a, qsizetype b);
 
     // Thread-safe reads; they return copies.
     std::optional<Job> job(const QUuid& id) const;
