@@ -18,6 +18,7 @@ JobTableModel::JobTableModel(jobs::JobManager& manager, QObject* parent)
     , m_manager(manager)
     , m_ids(manager.order())
 {
+    countPlaces();
     connect(&m_manager, &jobs::JobManager::jobAdded, this, &JobTableModel::onJobAdded);
     connect(&m_manager, &jobs::JobManager::jobRemoved, this, &JobTableModel::onJobRemoved);
     connect(&m_manager, &jobs::JobManager::jobChanged, this, &JobTableModel::onJobChanged);
@@ -133,6 +134,10 @@ QVariant JobTableModel::data(const QModelIndex& index, int role) const
         return job->outputPath;
     case ErrorRole:
         return job->error;
+    case ParentRole:
+        return QVariant::fromValue(job->parent);
+    case SegmentsRole:
+        return job->isParent() ? job->segmentsTotal() : 0;
     case Qt::ToolTipRole:
         switch (column) {
         case Name:
@@ -169,8 +174,15 @@ QVariant JobTableModel::displayData(const Job& job, int row, int column) const
     const bool running = job.state == JobState::Started;
     switch (column) {
     case Position:
-        return row + 1;
+        // A segment is listed under its job, and has no place of its own.
+        return job.isChild() ? QVariant() : QVariant(m_places.value(row) + 1);
     case Name:
+        if (job.isChild()) {
+            if (job.segment == jobs::kAudioPassSegment)
+                return tr("Audio and subtitles");
+            const Job* parent = m_manager.find(job.parent);
+            return tr("Segment %1 of %2").arg(job.segment + 1).arg(parent ? parent->segmentsTotal() : 0);
+        }
         return job.name();
     case Preset:
         return job.spec.presetName.isEmpty() ? tr("Custom") : job.spec.presetName;
@@ -288,6 +300,10 @@ void JobTableModel::onJobAdded(const QUuid& id)
     }
     beginInsertRows({}, int(have), int(order.size()) - 1);
     m_ids = order;
+    for (qsizetype row = have; row < m_ids.size(); ++row) {
+        const Job* job = m_manager.find(m_ids.at(row));
+        m_places.append(job && job->isChild() ? -1 : m_jobCount++);
+    }
     endInsertRows();
 }
 
@@ -301,6 +317,14 @@ void JobTableModel::onJobRemoved(const QUuid& id)
     // announcing it for thousands of rows would make a sorted proxy re-sort each time.
     beginRemoveRows({}, row, row);
     m_ids.removeAt(row);
+    // Without a lookup per job: clearing thousands of finished jobs removes them one by one.
+    if (m_places.takeAt(row) >= 0) {
+        --m_jobCount;
+        for (qsizetype r = row; r < m_places.size(); ++r) {
+            if (m_places[r] >= 0)
+                --m_places[r];
+        }
+    }
     endRemoveRows();
 }
 
@@ -330,6 +354,7 @@ void JobTableModel::onOrderChanged()
     for (const QModelIndex& i : persistent)
         persistentIds.append(m_ids.at(i.row()));
     m_ids = order;
+    countPlaces();
     QHash<QUuid, int> newRow;
     newRow.reserve(m_ids.size());
     for (int r = 0; r < m_ids.size(); ++r)
@@ -346,8 +371,25 @@ void JobTableModel::resetFromManager()
 {
     beginResetModel();
     m_ids = m_manager.order();
+    countPlaces();
     m_partBytes.clear();
     endResetModel();
+}
+
+int JobTableModel::placeOf(const QUuid& id) const
+{
+    return m_places.value(rowOf(id), -1);
+}
+
+void JobTableModel::countPlaces()
+{
+    m_places.resize(m_ids.size());
+    int place = 0;
+    for (qsizetype row = 0; row < m_ids.size(); ++row) {
+        const Job* job = m_manager.find(m_ids.at(row));
+        m_places[row] = job && job->isChild() ? -1 : place++;
+    }
+    m_jobCount = place;
 }
 
 } // namespace vtfarm::ui

@@ -48,6 +48,8 @@ public:
         SortRole, ///< a number or string that sorts the column the way a person expects
         OutputPathRole,
         ErrorRole,
+        ParentRole, ///< QUuid: the split job a segment belongs to; null for a job of its own
+        SegmentsRole, ///< int: a split job's segments; 0 for a job that is not split
     };
 
     explicit JobTableModel(jobs::JobManager& manager, QObject* parent = nullptr);
@@ -59,6 +61,11 @@ public:
 
     QUuid idAt(int row) const { return m_ids.value(row); }
     int rowOf(const QUuid& id) const { return int(m_ids.indexOf(id)); }
+    /// A job's place among the jobs of the queue (what the # column shows, from 0), leaving out
+    /// the segments of split jobs, which are listed under their job; -1 for a segment.
+    int placeOf(const QUuid& id) const;
+    /// The jobs of the queue, without the segments of split jobs.
+    int jobCount() const { return m_jobCount; }
 
 private:
     void onJobAdded(const QUuid& id);
@@ -66,12 +73,15 @@ private:
     void onJobChanged(const QUuid& id);
     void onOrderChanged();
     void resetFromManager();
+    void countPlaces();
     QVariant displayData(const jobs::Job& job, int row, int column) const;
     QVariant sortData(const jobs::Job& job, int row, int column) const;
     QVariant qualityToolTip(const jobs::Job& job) const;
 
     jobs::JobManager& m_manager;
     QList<QUuid> m_ids;
+    QList<int> m_places; // per row: placeOf(), so that the # column counts jobs, not segments
+    int m_jobCount = 0;
     // Bytes written so far to a running job's .part file: a fact of the file system, not of the job.
     QHash<QUuid, qint64> m_partBytes;
 };

@@ -35,6 +35,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QMouseEvent>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScreen>
@@ -404,7 +405,8 @@ QWidget* MainWindow::createQueuePanel()
     header->resizeSection(JobTableModel::Position, width(QStringLiteral("9999")) + 6);
     header->resizeSection(JobTableModel::Name, width(QStringLiteral("a-long-video-name.mp4")));
     header->resizeSection(JobTableModel::Preset, width(QStringLiteral("H.264 720p 1000k")));
-    header->resizeSection(JobTableModel::State, width(QStringLiteral("Canceled")));
+    // A split job's state has its segments: "Running, 12/40 segments".
+    header->resizeSection(JobTableModel::State, width(QStringLiteral("Running, 88/88 segments")));
     header->resizeSection(JobTableModel::Progress, width(QStringLiteral("100%")) * 2 + 10);
     header->resizeSection(JobTableModel::Fps, width(QStringLiteral("FPS")));
     header->resizeSection(JobTableModel::Speed, width(QStringLiteral("12.34×")));
@@ -436,6 +438,8 @@ QWidget* MainWindow::createQueuePanel()
         action(a)->setShortcutContext(Qt::WidgetWithChildrenShortcut);
         m_view->addAction(action(a));
     }
+    // A click on a split job's arrow lists its segments, or hides them.
+    m_view->viewport()->installEventFilter(this);
     connect(m_view, &QTableView::doubleClicked, this, &MainWindow::onDoubleClicked);
     connect(m_view, &QTableView::customContextMenuRequested, this, &MainWindow::showContextMenu);
     return panel;
@@ -682,12 +686,17 @@ void MainWindow::refresh()
 QList<QUuid> MainWindow::selectedIds() const
 {
     // In queue order, whatever the view's sort, so that moves and reports follow the queue.
+    // A segment stands for its job: what is done to it is done to the job.
     QList<int> rows;
     const QModelIndexList selected = m_view->selectionModel()->selectedRows();
     rows.reserve(selected.size());
-    for (const QModelIndex& index : selected)
-        rows.append(m_proxy->mapToSource(index).row());
+    for (const QModelIndex& index : selected) {
+        const QUuid parent = index.data(JobTableModel::ParentRole).toUuid();
+        const int row = parent.isNull() ? -1 : m_model->rowOf(parent);
+        rows.append(row >= 0 ? row : m_proxy->mapToSource(index).row());
+    }
     std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
     QList<QUuid> ids;
     ids.reserve(rows.size());
     for (int row : std::as_const(rows))
@@ -712,9 +721,9 @@ void MainWindow::updateActions()
     action(Action::Cancel)->setEnabled(any([](const Job* j) { return jobs::canCancel(j->state); }));
     action(Action::Retry)->setEnabled(any([](const Job* j) { return jobs::canRetry(j->state); }));
     action(Action::Remove)->setEnabled(!jobs.isEmpty());
-    action(Action::MoveUp)->setEnabled(!jobs.isEmpty() && m_model->rowOf(jobs.first()->id) > 0);
+    action(Action::MoveUp)->setEnabled(!jobs.isEmpty() && m_model->placeOf(jobs.first()->id) > 0);
     action(Action::MoveDown)
-        ->setEnabled(!jobs.isEmpty() && m_model->rowOf(jobs.last()->id) < m_model->rowCount() - 1);
+        ->setEnabled(!jobs.isEmpty() && m_model->placeOf(jobs.last()->id) < m_model->jobCount() - 1);
     const bool oneFinished = jobs.size() == 1 && jobs.first()->state == JobState::Finished;
     action(Action::OpenOutput)->setEnabled(oneFinished);
     action(Action::ShowInFolder)->setEnabled(jobs.size() == 1 && !jobs.first()->outputPath.isEmpty());
@@ -861,10 +870,40 @@ void MainWindow::copyError()
         QGuiApplication::clipboard()->setText(lines.join(u'\n'));
 }
 
+void MainWindow::toggleSegments(const QModelIndex& index)
+{
+    const QModelIndex job = index.siblingAtColumn(JobTableModel::Name);
+    if (job.data(JobTableModel::SegmentsRole).toInt() <= 0)
+        return;
+    const QUuid id = job.data(JobTableModel::IdRole).toUuid();
+    m_proxy->setExpanded(id, !m_proxy->isExpanded(id));
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == m_view->viewport() && event->type() == QEvent::MouseButtonPress) {
+        const auto* press = static_cast<QMouseEvent*>(event);
+        const QPoint at = press->position().toPoint();
+        const QModelIndex index = m_view->indexAt(at);
+        if (press->button() == Qt::LeftButton && index.column() == JobTableModel::Name
+            && index.data(JobTableModel::SegmentsRole).toInt() > 0) {
+            // The arrow is the name's first character.
+            const int arrow = m_view->fontMetrics().horizontalAdvance(QStringLiteral("\u25BE ")) + 8;
+            if (at.x() - m_view->visualRect(index).left() <= arrow) {
+                toggleSegments(index);
+                return true;
+            }
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
 void MainWindow::onDoubleClicked(const QModelIndex& index)
 {
     const auto state = JobState(index.data(JobTableModel::StateRole).toInt());
-    if (state == JobState::Finished) {
+    if (index.data(JobTableModel::SegmentsRole).toInt() > 0 && !jobs::isFinal(state)) {
+        toggleSegments(index);
+    } else if (state == JobState::Finished) {
         openOutput();
     } else if (state == JobState::Failed) {
         m_messages->showMessage(tr("%1 failed: %2")
@@ -878,6 +917,13 @@ void MainWindow::showContextMenu(const QPoint& pos)
 {
     updateActions();
     QMenu menu(this);
+    const QModelIndex clicked = m_view->indexAt(pos);
+    if (clicked.data(JobTableModel::SegmentsRole).toInt() > 0) {
+        const bool open = m_proxy->isExpanded(clicked.data(JobTableModel::IdRole).toUuid());
+        menu.addAction(open ? tr("Hide segments") : tr("Show segments"), this,
+            [this, clicked = QPersistentModelIndex(clicked)] { toggleSegments(clicked); });
+        menu.addSeparator();
+    }
     for (Action a : { Action::OpenOutput, Action::ShowInFolder, Action::CopyError }) {
         if (action(a)->isEnabled())
             menu.addAction(action(a));

@@ -113,6 +113,7 @@ protected:
     void closeEvent(QCloseEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void createActions();
@@ -131,6 +132,8 @@ private:
     void onSettingsChanged();
     void onDoubleClicked(const QModelIndex& index);
     void showContextMenu(const QPoint& pos);
+    /// Lists or hides the segments of the split job in the row of \a index (a view index).
+    void toggleSegments(const QModelIndex& index);
 
     void addFilesDialog();
     void addFolderDialog();

@@ -1317,6 +1317,14 @@ SIGTERM: no tomar más trabajos; terminar o devolver los actuales dentro del pla
         <source>%1, %2/%3 segments</source>
         <translation>%1, %2/%3 segmentos</translation>
     </message>
+    <message>
+        <source>Audio and subtitles</source>
+        <translation>Audio y subtítulos</translation>
+    </message>
+    <message>
+        <source>Segment %1 of %2</source>
+        <translation>Segmento %1 de %2</translation>
+    </message>
 </context>
 <context>
     <name>vtfarm::ui::MainWindow</name>
@@ -1725,6 +1733,14 @@ Suelte vídeos o carpetas en cualquier parte de esta ventana, o use Añadir arch
     <message>
         <source>The farm&apos;s nodes: the computers that take jobs from this queue</source>
         <translation>Los nodos de la granja: los equipos que toman trabajos de esta cola</translation>
+    </message>
+    <message>
+        <source>Hide segments</source>
+        <translation>Ocultar los segmentos</translation>
+    </message>
+    <message>
+        <source>Show segments</source>
+        <translation>Mostrar los segmentos</translation>
     </message>
 </context>
 <context>

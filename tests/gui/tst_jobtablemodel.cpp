@@ -1,3 +1,4 @@
+#include "fakeworkers.h"
 #include "guitestsupport.h"
 #include "jobmanager.h"
 #include "jobtablemodel.h"
@@ -23,6 +24,7 @@ private Q_SLOTS:
     void staysConsistentWhileTheQueueChanges();
     void cellsShowTheJob();
     void filtersAndSortsByState();
+    void listsASplitJobsSegmentsUnderIt();
     void loadsTenThousandJobs();
 
 private:
@@ -36,6 +38,82 @@ void TestJobTableModel::initTestCase()
     QVERIFY(m_dir.isValid());
     m_clip = testing::makeClip(m_dir.filePath("media/clip.mp4"));
     QVERIFY2(!m_clip.isEmpty(), "ffmpeg could not make a test clip");
+}
+
+void TestJobTableModel::listsASplitJobsSegmentsUnderIt()
+{
+    // Workers that hold what they are given: the split job stays split, with segments running and
+    // queued, while the view is looked at.
+    auto workers = std::make_shared<test::FakeWorkers>();
+    JobManager manager(testing::managerOptions(m_dir.filePath("data-family"), true, 2, workers));
+    QVERIFY(manager.open().ok());
+    JobTableModel model(manager);
+    ui::StateFilterProxy proxy;
+    proxy.setSourceModel(&model);
+    proxy.sort(JobTableModel::Position);
+    QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+    const QString out = m_dir.filePath("out-family");
+    jobs::JobSpec first = testing::tinySpec(m_clip, out, QStringLiteral("first"));
+    jobs::JobSpec split = testing::tinySpec(m_clip, out, QStringLiteral("split"));
+    jobs::JobSpec last = testing::tinySpec(m_clip, out, QStringLiteral("last"));
+    first.split = last.split = QStringLiteral("off");
+    split.split = QStringLiteral("1");
+    auto ids = manager.submitMany({ first, split, last });
+    QVERIFY(ids.ok());
+    const QUuid a = ids->at(0), s = ids->at(1), b = ids->at(2);
+    QTRY_VERIFY_WITH_TIMEOUT(manager.find(s)->isParent() && model.rowCount() > 3, 30000);
+    const int children = model.rowCount() - 3;
+    QVERIFY(manager.find(s)->segmentsTotal() >= 2);
+
+    // The queue lists three jobs, numbered 1 to 3; the split job's segments are folded under it.
+    QCOMPARE(model.jobCount(), 3);
+    QCOMPARE(model.placeOf(b), 2);
+    QCOMPARE(proxy.rowCount(), 3);
+    const auto idAt = [&proxy](int row) { return proxy.index(row, 0).data(JobTableModel::IdRole).toUuid(); };
+    const auto nameAt = [&proxy](int row) { return proxy.index(row, JobTableModel::Name).data().toString(); };
+    QCOMPARE(idAt(1), s);
+    QCOMPARE(proxy.index(2, JobTableModel::Position).data().toInt(), 3);
+    QVERIFY2(nameAt(1).startsWith(QStringLiteral("\u25B8 ")), qPrintable(nameAt(1)));
+
+    // Expanded: the segments right under it, in queue order, with no number of their own.
+    proxy.setExpanded(s, true);
+    QCOMPARE(proxy.rowCount(), 3 + children);
+    QVERIFY2(nameAt(1).startsWith(QStringLiteral("\u25BE ")), qPrintable(nameAt(1)));
+    QCOMPARE(idAt(0), a);
+    QCOMPARE(idAt(1), s);
+    QCOMPARE(idAt(2 + children), b);
+    QStringList names;
+    for (int row = 2; row < 2 + children; ++row) {
+        QCOMPARE(proxy.index(row, 0).data(JobTableModel::ParentRole).toUuid(), s);
+        QVERIFY(!proxy.index(row, JobTableModel::Position).data().isValid());
+        names << nameAt(row);
+    }
+    QVERIFY2(names.contains(QStringLiteral("Segment 1 of %1").arg(manager.find(s)->segmentsTotal())),
+        qPrintable(names.join(u", ")));
+    // Sorted the other way, the segments stay under their job.
+    proxy.sort(JobTableModel::Position, Qt::DescendingOrder);
+    QCOMPARE(idAt(0), b);
+    QCOMPARE(idAt(1), s);
+    QCOMPARE(proxy.index(2, 0).data(JobTableModel::ParentRole).toUuid(), s);
+    QCOMPARE(idAt(2 + children), a);
+    QStringList descending;
+    for (int row = 2; row < 2 + children; ++row)
+        descending << nameAt(row);
+    QCOMPARE(descending, names);
+    proxy.sort(JobTableModel::Position);
+
+    // Up passes the job above, not the segments appended after it; a segment is not moved alone.
+    QVERIFY(manager.move(b, JobManager::Move::Up).ok());
+    QCOMPARE(model.placeOf(b), 1);
+    QCOMPARE(idAt(1), b);
+    QCOMPARE(idAt(2), s);
+    const QUuid segment = proxy.index(3, 0).data(JobTableModel::IdRole).toUuid();
+    QCOMPARE(manager.move(segment, JobManager::Move::Up).error().code, ErrorCode::Conflict);
+
+    proxy.setExpanded(s, false);
+    QCOMPARE(proxy.rowCount(), 3);
+    manager.shutdown();
 }
 
 void TestJobTableModel::staysConsistentWhileTheQueueChanges()
